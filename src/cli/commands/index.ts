@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerNotYet } from './not-yet.js';
+
+export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
+
+/**
+ * The command table, in the order `--help` lists them. Each module registers its flags and
+ * lazily imports the library function that does the work.
+ */
+export const COMMANDS: RegisterCommand[] = [
+  (p) => registerNotYet(p, 'run', 'run scenarios and conformance suites against a target', 'the scenario runner is being built'),
+  (p) => registerNotYet(p, 'load', 'simulate many concurrent clients and verify limits at scale', 'the load engine is being built'),
+  (p) => registerNotYet(p, 'capacity', 'step the load up and find where a server stops meeting its SLO', 'capacity search is being built'),
+  (p) => registerNotYet(p, 'serve', 'start the bundled reference server', 'the reference server is being built'),
+  (p) => registerNotYet(p, 'token', 'print a JWT for manual testing', 'token minting is being built'),
+  (p) => registerNotYet(p, 'probe', 'connect to a server and report what it does on the wire', 'the probe is being built'),
+  (p) => registerNotYet(p, 'validate', 'validate JSON or NDJSON messages against a profile', 'validation is being built'),
+  (p) => registerNotYet(p, 'schemas', 'build or check the JSON Schemas generated from the AsyncAPI specs', 'schema generation is being built'),
+  (p) => registerNotYet(p, 'profiles', 'list the protocol profiles', 'profiles are being built'),
+  (p) => registerNotYet(p, 'list', 'print the conformance case catalogue', 'the conformance suites are being built'),
+  (p) => registerNotYet(p, 'report', 'render, compare and merge reports', 'reports are being built'),
+];

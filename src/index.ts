@@ -1,0 +1,7 @@
+/** The public library surface (pinned by src/index.test.ts). */
+export { CcError, ccError, isCcError, ERROR_CODES } from './errors.js';
+export type { ErrorCode, ExitCode } from './errors.js';
+export type * from './profile/types.js';
+export type * from './transport/types.js';
+export { parseDuration, formatDuration, parseSize } from './util/duration.js';
+export { main } from './cli/main.js';

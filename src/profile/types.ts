@@ -1,0 +1,135 @@
+/**
+ * What a tool needs to drive one protocol. A Profile is read from the `x-chat-conform` extension
+ * and the messages of an AsyncAPI 3.0 document (`schemas/<name>/asyncapi.yaml`): the document is
+ * the single source of truth, nothing about a protocol is hard-coded outside it.
+ */
+
+/** Who sends a message: `client` = client → server, `server` = server → client. */
+export type Direction = 'client' | 'server';
+
+export type CodecName = 'json' | 'msgpack';
+
+/** How messages are delimited on a byte stream (TCP); WebSocket frames delimit by themselves. */
+export type FramingName = 'ndjson' | 'length-prefixed';
+
+export type TransportScheme = 'ws' | 'wss' | 'tcp' | 'tcp+lp' | 'tls';
+
+/** How a client authenticates once the transport is open. */
+export type AuthSpec =
+  /** ASSA: send a message (e.g. CONNECT) carrying a JWT at `tokenPath` and await its reply. */
+  | { kind: 'message'; message: string; tokenPath: string; reply: string }
+  /** envelope: the token travels in the WebSocket URL's query string. */
+  | { kind: 'query'; param: string }
+  /** OpenIRC: POST a JSON body to an HTTP path; the reply names the WebSocket URL at `wsUrlPath`. */
+  | { kind: 'http-login'; method: 'POST'; path: string; body: Record<string, unknown>; tokenPath: string; wsUrlPath: string }
+  | { kind: 'none' };
+
+export interface HeartbeatSpec {
+  /** The message the server sends (e.g. PING) and the one the client answers with (e.g. PONG). */
+  ping: string;
+  pong: string;
+  /** Field the answer must echo from the ping (e.g. seq_id). */
+  echoField?: string;
+  /** Who sends pings. */
+  initiator: 'server' | 'client';
+}
+
+export interface CorrelationSpec {
+  /** Field a request carries (seq_id, rid, id); a dotted path for nested fields. */
+  requestField: string;
+  /** Field of the reply that echoes it (seq_id, rid, ref_id). */
+  replyField: string;
+  /** How a client mints values: a unique string, or a wrapping int32 counter. */
+  generator: 'string' | 'int32';
+}
+
+/** Numbers the spec states (or the design decides where the spec is silent). Override per run. */
+export interface ProfileLimits {
+  /** Max characters (Unicode code points) of a text message's content. */
+  maxTextChars?: number;
+  /** Max bytes of one serialised message. */
+  maxMessageBytes?: number;
+  /** Max declared size of an image (file_info.file_size). */
+  maxImageBytes?: number;
+  /** Max concurrent connections a server must sustain. */
+  maxConnections?: number;
+  /** Max messages per second per client before the server answers rate_limited. */
+  maxMessagesPerSecond?: number;
+}
+
+/** Timers in milliseconds. */
+export interface ProfileTimers {
+  /** Time a client has to complete authentication after connecting. */
+  connectTimeout?: number;
+  /** Time within which every request must be answered. */
+  responseTimeout?: number;
+  /** Max interval between two heartbeat pings. */
+  pingInterval?: number;
+  /** Time after the last pong at which a silent client is dropped. */
+  pongTimeout?: number;
+}
+
+/** One decision taken where the seed spec is silent; cases cite it by id. */
+export interface ProfileDecision {
+  id: string;
+  text: string;
+}
+
+export interface ProfileMessage {
+  /** Unique within the profile: `<direction>.<name>`, plus a variant for same-named shapes. */
+  id: string;
+  /** Value of the naming field (`action`, `type`, `kind`) that identifies this message. */
+  name: string;
+  direction: Direction;
+  /** AsyncAPI message key in components.messages. */
+  key: string;
+  title?: string;
+  summary?: string;
+  /** Section of the seed spec that defines it, e.g. "§5.1". */
+  specSection?: string;
+  /** Path of the generated JSON Schema, relative to the profile folder. */
+  schemaFile: string;
+}
+
+export interface ProfileOperation {
+  /** AsyncAPI operation id. */
+  id: string;
+  /** The message sent (ids of ProfileMessage). */
+  request: string;
+  /** The messages that may answer it, correlated by CorrelationSpec. */
+  replies: string[];
+}
+
+export interface Profile {
+  /** Short name, used on the command line (`assa`, `envelope`, `openirc`). */
+  name: string;
+  title: string;
+  version: string;
+  /** Absolute path of the AsyncAPI document. */
+  specPath: string;
+  /** Absolute path of the folder with the generated schemas. */
+  generatedDir: string;
+  /** Field that names a message (`action`, `type`, `kind`). */
+  namingField: string;
+  correlation: CorrelationSpec;
+  codec: CodecName;
+  /** Framing on stream transports. */
+  framing: FramingName;
+  /** Transports the protocol is defined over, preferred first. */
+  transports: TransportScheme[];
+  /** Default port of the protocol, if the spec gives one. */
+  defaultPort?: number;
+  auth: AuthSpec;
+  heartbeat?: HeartbeatSpec;
+  /** Name of the server's error message (`ERROR`, `error`). */
+  errorMessage?: string;
+  /** Every error code the spec enumerates. */
+  errorCodes: string[];
+  limits: ProfileLimits;
+  timers: ProfileTimers;
+  /** Envelope fields a client fills in when a scenario leaves them out (e.g. timestamp, seq_id). */
+  autofill: Record<string, 'now-iso' | 'correlation-id'>;
+  decisions: ProfileDecision[];
+  messages: ProfileMessage[];
+  operations: ProfileOperation[];
+}
