@@ -42,10 +42,21 @@ export const ERROR_CODES = {
   CC_ERR_CONNECT: { template: 'cannot connect to {target}: {reason}', hint: 'is the server running and listening there?', exit: 2 },
   CC_ERR_LISTEN: { template: 'cannot listen on {address}: {reason}', hint: 'choose another port, or 0 for any free one', exit: 2 },
 
+  // Transport (src/transport/): the target was reached but the connection could not be used.
+  CC_ERR_TLS: { template: 'TLS with {target} failed: {reason}', hint: 'pass --insecure to accept a self-signed certificate, or --ca with its authority', exit: 2 },
+  CC_ERR_HANDSHAKE: { template: '{target} failed the WebSocket handshake: {reason}', hint: 'run `chat-conform probe {target}` to see the exchange', exit: 1 },
+  CC_ERR_CONNECTION_CLOSED: { template: 'cannot {action}: the connection to {target} is closed', exit: 1 },
+
   // Verdicts: exit 1.
   CC_ERR_SCHEMA_DRIFT: { template: 'generated schemas differ from the spec: {detail}', hint: 'run `chat-conform schemas build` and commit the result', exit: 1 },
   CC_ERR_INVALID_MESSAGES: { template: '{count} of {total} messages are invalid', exit: 1 },
   CC_ERR_VERDICT_FAIL: { template: '{detail}', exit: 1 },
+
+  // Reports (src/report, src/reporters, `chat-conform report`).
+  CC_ERR_REPORT_INVALID: { template: '{path} is not a chat-conform report: {detail}', hint: 'pass a report.json written by `chat-conform run`, `load` or `capacity`', exit: 2 },
+  CC_ERR_REPORT_MERGE: { template: 'cannot merge the reports: {reason}', hint: 'merge only shards of the same command and profile', exit: 2 },
+  CC_ERR_UNKNOWN_REPORTER: { template: 'unknown reporter {name}', hint: 'known reporters: {known}; or pass the path of a reporter module', exit: 2 },
+  CC_ERR_REPORTER_LOAD: { template: 'cannot load the reporter module {path}: {reason}', hint: 'the module must export a Reporter, a factory or a class as its default export', exit: 2 },
 
   CC_ERR_INTERNAL: { template: 'internal error: {detail}', hint: 'rerun with --debug and report it', exit: 2 },
 } as const satisfies Record<string, ErrorDef>;

@@ -73,6 +73,20 @@ export interface ConnectOptions {
   transcriptTextLimit?: number;
   /** Max transcript records kept, oldest dropped first (default 10,000). */
   transcriptMaxRecords?: number;
+  /** Deadline for a write to drain when the peer applies backpressure, in ms (default 10 s). */
+  sendTimeout?: number;
+  /** Default deadline of the close handshake, in ms (default 5 s); `close()` may pass its own. */
+  closeTimeout?: number;
+}
+
+/** The opening handshake as it happened (WebSocket only). */
+export interface HandshakeInfo {
+  requestLine: string;
+  /** Header names with the letter case that went on the wire. */
+  requestHeaders: [string, string][];
+  statusLine: string;
+  status: number;
+  responseHeaders: [string, string][];
 }
 
 export interface CloseResult {
@@ -118,4 +132,12 @@ export interface Connection {
   close(code?: number, reason?: string, timeoutMs?: number): Promise<CloseResult>;
   /** Tears the socket down at once. */
   destroy(): void;
+
+  /** The opening handshake (WebSocket transports). */
+  readonly handshake?: HandshakeInfo | undefined;
+  /**
+   * Sends a WebSocket ping and resolves the round-trip time in ms, or undefined when no pong came
+   * within `timeoutMs` (WebSocket transports only).
+   */
+  ping?(timeoutMs: number): Promise<number | undefined>;
 }

@@ -1,0 +1,158 @@
+/**
+ * Byte-stream transports: tcp:// (newline-delimited), tcp+lp:// (4-byte big-endian length prefix)
+ * and tls:// (TCP over TLS, newline-delimited). The framing decoder bounds what is buffered; the
+ * socket is destroyed on every fatal fault, so nothing is left open.
+ */
+import { isUtf8 } from 'node:buffer';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Codec } from '../codec/index.js';
+import type { FramingName } from '../profile/types.js';
+import { BaseConnection, DEFAULT_CLOSE_TIMEOUT } from './connection-base.js';
+import { connectTimeoutError, socketOpenError } from './connect-errors.js';
+import { wireDiagnostic, type WireCode } from './diagnostics.js';
+import { LengthPrefixDecoder, encodeLengthPrefixed } from './length-prefix-framing.js';
+import { LineDecoder, encodeLine } from './line-framing.js';
+import type { Target } from './target.js';
+import type { CloseResult, ConnectOptions } from './types.js';
+
+export class TcpConnection extends BaseConnection {
+  readonly framing: FramingName;
+  private readonly decoder: LineDecoder | LengthPrefixDecoder;
+  private readonly encode: (payload: string | Uint8Array) => string | Buffer;
+  private error: (Error & { code?: string }) | undefined;
+  private weClosed = false;
+  private closeWaiters: ((r: CloseResult) => void)[] = [];
+  private result: CloseResult | undefined;
+
+  constructor(target: Target, codec: Codec, options: ConnectOptions, private readonly socket: net.Socket) {
+    super(target.href, target.scheme, codec, options);
+    this.framing = options.framing ?? target.framing ?? 'ndjson';
+    const onViolation = (code: WireCode, message: string, detail: Record<string, unknown>, fatal: boolean): void => {
+      this.report(wireDiagnostic(code, message, detail, { lenient: this.lenient }));
+      if (fatal) socket.destroy();
+    };
+    if (this.framing === 'ndjson') {
+      this.decoder = new LineDecoder({ maxLineBytes: options.maxInboundBytes, lenient: this.lenient, onViolation, onLine: (line, bareCr) => this.onLine(line, bareCr) });
+      this.encode = encodeLine;
+    } else {
+      this.decoder = new LengthPrefixDecoder({ maxMessageBytes: options.maxInboundBytes, onViolation, onMessage: (p) => this.deliver(p) });
+      this.encode = encodeLengthPrefixed;
+    }
+    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    socket.on('error', (err: Error & { code?: string }) => (this.error = err));
+    socket.on('close', () => this.onClose());
+  }
+
+  private onLine(line: Buffer, bareCr: boolean): void {
+    if (this.codec.binary) {
+      this.deliver(line);
+      return;
+    }
+    if (!isUtf8(line)) {
+      this.report(wireDiagnostic('CC_WIRE_LINE_INVALID_UTF8', `line ${(this.decoder as LineDecoder).lines} is not valid UTF-8`, { line: (this.decoder as LineDecoder).lines, bytes: line.length }));
+      return;
+    }
+    const text = line.toString('utf8');
+    if (bareCr) {
+      try {
+        JSON.parse(text);
+      } catch {
+        this.report(wireDiagnostic('CC_WIRE_BARE_CR', 'a line contains a bare \\r: the server seems to end lines with \\r (try --lenient)', { bytes: line.length }));
+        return;
+      }
+    }
+    this.deliver(line, text);
+  }
+
+  private onClose(): void {
+    const err = this.error;
+    if (!this.weClosed && !this.decoder.failed) {
+      if (this.decoder.pendingBytes > 0) {
+        this.report(wireDiagnostic('CC_WIRE_RESET_MID_MESSAGE', `the connection ended with ${this.decoder.pendingBytes} bytes of an unfinished message`, { pendingBytes: this.decoder.pendingBytes, code: err?.code }));
+      } else if (err && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+        this.report(wireDiagnostic('CC_WIRE_CONNECTION_RESET', undefined, { code: err.code }));
+      }
+    }
+    const clean = err === undefined && !this.decoder.failed;
+    this.result = { clean };
+    this.finish(clean);
+    for (const w of this.closeWaiters.splice(0)) w(this.result);
+  }
+
+  protected write(data: string | Uint8Array): Promise<void> {
+    if (this.socket.destroyed || !this.socket.writable) return Promise.reject(this.closedError('send'));
+    this.socket.write(this.encode(data));
+    return this.drained(this.socket);
+  }
+
+  sendBytes(data: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError('send'));
+    this.socket.write(data);
+    return this.drained(this.socket);
+  }
+
+  /** TCP has no close frame: half-close, then wait for the peer to close its side. */
+  close(_code?: number, _reason?: string, timeoutMs = DEFAULT_CLOSE_TIMEOUT): Promise<CloseResult> {
+    if (this.result) return Promise.resolve(this.result);
+    this.weClosed = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.report(wireDiagnostic('CC_WIRE_CLOSE_TIMEOUT', `the server did not close its side within ${timeoutMs} ms of ours`, { timeoutMs }));
+        this.socket.destroy();
+        resolve({ clean: false });
+      }, timeoutMs);
+      this.closeWaiters.push((r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.socket.end();
+    });
+  }
+
+  destroy(): void {
+    this.weClosed = true;
+    this.socket.destroy();
+    this.finish(false);
+  }
+}
+
+/** Opens a tcp://, tcp+lp:// or tls:// connection within the connect deadline. */
+export function connectTcp(target: Target, options: ConnectOptions, codec: Codec): Promise<TcpConnection> {
+  const t = options.tls ?? {};
+  const socket = target.secure
+    ? tls.connect({
+        host: target.host,
+        port: target.port,
+        servername: t.servername ?? (net.isIP(target.host) ? undefined : target.host),
+        rejectUnauthorized: t.insecure !== true,
+        ...(t.ca !== undefined ? { ca: t.ca } : {}),
+        ...(t.cert !== undefined ? { cert: t.cert } : {}),
+        ...(t.key !== undefined ? { key: t.key } : {}),
+      })
+    : net.connect({ host: target.host, port: target.port });
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.off(target.secure ? 'secureConnect' : 'connect', onConnect);
+    };
+    const onError = (err: Error & { code?: string }): void => {
+      cleanup();
+      socket.destroy();
+      reject(socketOpenError(target.href, err, 'connect'));
+    };
+    const onConnect = (): void => {
+      cleanup();
+      socket.setNoDelay(true);
+      resolve(new TcpConnection(target, codec, options, socket));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      socket.destroy();
+      reject(connectTimeoutError(target.href, options.connectTimeout, 'connect'));
+    }, options.connectTimeout);
+    socket.once('error', onError);
+    socket.once(target.secure ? 'secureConnect' : 'connect', onConnect);
+  });
+}
