@@ -4,4 +4,5 @@ export type { ErrorCode, ExitCode } from './errors.js';
 export type * from './profile/types.js';
 export type * from './transport/types.js';
 export { parseDuration, formatDuration, parseSize } from './util/duration.js';
+export { loadProfile, listProfiles } from './profile/load.js';
 export { main } from './cli/main.js';

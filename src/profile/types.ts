@@ -89,6 +89,11 @@ export interface ProfileMessage {
   specSection?: string;
   /** Path of the generated JSON Schema, relative to the profile folder. */
   schemaFile: string;
+  /**
+   * True when the payload has no constant naming field (e.g. an HTTP login reply): such a message
+   * is never picked by name from the wire, only checked when a caller names it explicitly.
+   */
+  explicitOnly?: boolean;
 }
 
 export interface ProfileOperation {

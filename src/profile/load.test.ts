@@ -1,0 +1,140 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CcError } from '../errors.js';
+import { packageRoot } from '../util/paths.js';
+import { listProfiles, loadProfile } from './load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cc-profile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function codeOf(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CcError);
+    return { code: (err as CcError).code, message: (err as CcError).message };
+  }
+  throw new Error('expected an error');
+}
+
+const MINIMAL_EXTENSION = `x-chat-conform:
+  namingField: type
+  correlation: {requestField: id, replyField: ref_id, generator: string}
+  codec: json
+  framing: ndjson
+  transports: [ws]
+  auth: {kind: none}
+  errorCodes: []
+`;
+
+describe('loadProfile', () => {
+  it('reads the ASSA protocol facts from the x-chat-conform extension, timers in milliseconds', () => {
+    const p = loadProfile('assa');
+    expect(p.name).toBe('assa');
+    expect(p.namingField).toBe('action');
+    expect(p.correlation).toEqual({ requestField: 'seq_id', replyField: 'seq_id', generator: 'string' });
+    expect(p.codec).toBe('json');
+    expect(p.framing).toBe('ndjson');
+    expect(p.transports).toEqual(['tcp', 'ws']);
+    expect(p.defaultPort).toBe(12345);
+    expect(p.auth).toEqual({ kind: 'message', message: 'CONNECT', tokenPath: 'data.jwt_token', reply: 'CONNECT_RESPONSE' });
+    expect(p.heartbeat).toEqual({ ping: 'PING', pong: 'PONG', echoField: 'seq_id', initiator: 'server' });
+    expect(p.errorMessage).toBe('ERROR');
+    expect(p.timers).toEqual({ connectTimeout: 30_000, responseTimeout: 10_000, pingInterval: 30_000, pongTimeout: 60_000 });
+    expect(p.limits).toEqual({ maxTextChars: 5000, maxMessageBytes: 1_048_576, maxImageBytes: 10_485_760, maxConnections: 1000 });
+    expect(p.autofill).toEqual({ timestamp: 'now-iso', seq_id: 'correlation-id' });
+    expect(p.specPath).toBe(join(packageRoot(), 'schemas', 'assa', 'asyncapi.yaml'));
+    expect(p.generatedDir).toBe(join(packageRoot(), 'schemas', 'assa', 'generated'));
+  });
+
+  it('returns the same object for the same document (cached per path)', () => {
+    expect(loadProfile('assa')).toBe(loadProfile(join(packageRoot(), 'schemas', 'assa', 'asyncapi.yaml')));
+  });
+
+  it('derives messages and request/reply operations from the server point of view', () => {
+    const p = loadProfile('assa');
+    const send = p.messages.find((m) => m.id === 'client.SEND_MESSAGE');
+    expect(send).toMatchObject({ name: 'SEND_MESSAGE', direction: 'client', key: 'SendMessage', specSection: '§5.1', schemaFile: 'generated/client/SEND_MESSAGE.json' });
+    expect(p.messages.filter((m) => m.name === 'SDP').map((m) => m.id)).toEqual(['client.SDP', 'server.SDP']);
+    expect(p.operations.find((o) => o.id === 'sendMessage')).toEqual({ id: 'sendMessage', request: 'client.SEND_MESSAGE', replies: ['server.SEND_MESSAGE_RESPONSE', 'server.ERROR'] });
+    expect(p.operations.find((o) => o.id === 'ping')).toEqual({ id: 'ping', request: 'server.PING', replies: ['client.PONG'] });
+  });
+
+  it('lists the error codes of §9.2 in the extension and in the ErrorCode schema alike', () => {
+    const p = loadProfile('assa');
+    expect(p.errorCodes).toHaveLength(11);
+    const yaml = readFileSync(p.specPath, 'utf8');
+    expect(yaml).toContain(`enum: [${p.errorCodes.join(', ')}]`);
+  });
+
+  it('carries every decision of docs/decisions.md with the same id and text', () => {
+    const md = readFileSync(join(packageRoot(), 'docs', 'decisions.md'), 'utf8');
+    for (const profile of ['assa', 'envelope', 'openirc']) {
+      if (!listProfiles().includes(profile)) continue;
+      const expected = [...md.matchAll(new RegExp(`^\\| (${profile}\\.D\\d+[^ |]*) \\| (.*) \\|$`, 'gm'))].map((m) => ({ id: m[1], text: m[2] }));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(loadProfile(profile).decisions).toEqual(expected);
+    }
+  });
+
+  it('lists the bundled profiles', () => {
+    expect(listProfiles()).toContain('assa');
+  });
+});
+
+describe('loadProfile on bad input', () => {
+  it('a missing file is CC_ERR_FILE_NOT_FOUND', () => {
+    const missing = join(dir, 'nope.yaml');
+    expect(codeOf(() => loadProfile(missing))).toEqual({ code: 'CC_ERR_FILE_NOT_FOUND', message: `cannot read ${missing}: no such file` });
+  });
+
+  it('invalid YAML is CC_ERR_SPEC_YAML with line and column', () => {
+    const path = write('bad.yaml', 'asyncapi: 3.0.0\ninfo:\n  title: [unclosed\n  version: 1\n');
+    const { code, message } = codeOf(() => loadProfile(path));
+    expect(code).toBe('CC_ERR_SPEC_YAML');
+    expect(message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: invalid YAML: `));
+  });
+
+  it('a document that is not AsyncAPI 3.0 is CC_ERR_SPEC_NOT_ASYNCAPI3', () => {
+    const path = write('v2.yaml', 'asyncapi: 2.6.0\ninfo: {title: t, version: "1"}\n');
+    expect(codeOf(() => loadProfile(path))).toEqual({ code: 'CC_ERR_SPEC_NOT_ASYNCAPI3', message: `${path} is not an AsyncAPI 3.0 document (asyncapi is "2.6.0")` });
+    const openapi = write('openapi.yaml', 'openapi: 3.1.0\n');
+    expect(codeOf(() => loadProfile(openapi)).message).toBe(`${openapi} is not an AsyncAPI 3.0 document (it has no \`asyncapi\` field)`);
+  });
+
+  it('an unknown profile name is CC_ERR_UNKNOWN_PROFILE listing the known ones', () => {
+    try {
+      loadProfile('nosuch');
+      throw new Error('expected an error');
+    } catch (err) {
+      expect((err as CcError).code).toBe('CC_ERR_UNKNOWN_PROFILE');
+      expect((err as CcError).hint).toBe(`known profiles: ${listProfiles().join(', ')}; or pass the path of an AsyncAPI 3.0 document`);
+    }
+  });
+
+  it('a missing extension, or a bad field in it, is CC_ERR_SPEC_EXTENSION naming the path', () => {
+    const none = write('noext.yaml', 'asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n');
+    expect(codeOf(() => loadProfile(none))).toEqual({ code: 'CC_ERR_SPEC_EXTENSION', message: `${none}: invalid x-chat-conform extension: the document has no root-level x-chat-conform field` });
+    const bad = write('badext.yaml', `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n${MINIMAL_EXTENSION.replace('codec: json', 'codec: xml')}`);
+    expect(codeOf(() => loadProfile(bad))).toEqual({ code: 'CC_ERR_SPEC_EXTENSION', message: `${bad}: invalid x-chat-conform extension: /x-chat-conform/codec: must be one of "json", "msgpack"` });
+    const timer = write('badtimer.yaml', `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n${MINIMAL_EXTENSION}  timers: {pingInterval: soon}\n`);
+    expect(codeOf(() => loadProfile(timer)).message).toBe(`${timer}: invalid x-chat-conform extension: /x-chat-conform/timers/pingInterval: must be a duration such as 300ms, 30s or 1m`);
+    const auth = write('badauth.yaml', `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n${MINIMAL_EXTENSION.replace('{kind: none}', '{kind: query}')}`);
+    expect(codeOf(() => loadProfile(auth)).message).toBe(`${auth}: invalid x-chat-conform extension: /x-chat-conform/auth: missing required field param`);
+  });
+
+  it('a profile loaded by path takes its name from the extension or its folder', () => {
+    const path = write('mine.yaml', `asyncapi: 3.0.0\ninfo: {title: Mine, version: "2"}\n${MINIMAL_EXTENSION}`);
+    const p = loadProfile(path);
+    expect(p).toMatchObject({ title: 'Mine', version: '2', namingField: 'type', messages: [], operations: [], decisions: [], timers: {} });
+    expect(p.name).toBe(dir.split('/').pop());
+  });
+});
