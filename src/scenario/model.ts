@@ -1,0 +1,185 @@
+/**
+ * The scenario model: what a YAML case becomes once parsed and checked. Every step keeps its path
+ * in the document (`steps[3].expect`) and its source line so a verdict can name the step that
+ * decided it.
+ */
+import type { RuleStrength } from '../report/model.js';
+import type { Template } from './template.js';
+
+export interface SourceRef {
+  /** Path of the step in the case, e.g. `steps[3].expect` or `steps[2].repeat.steps[0].send`. */
+  path: string;
+  line: number;
+  column: number;
+}
+
+/** Which token a client presents. `valid` is minted from the run's key; the rest are deliberately bad. */
+export type TokenVariant =
+  | 'valid'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'wrong-signature'
+  | 'alg-none'
+  | 'wrong-key-type'
+  | 'malformed'
+  | 'none';
+
+export const TOKEN_VARIANTS: readonly TokenVariant[] = [
+  'valid', 'expired', 'not-yet-valid', 'wrong-signature', 'alg-none', 'wrong-key-type', 'malformed', 'none',
+];
+
+export type HeartbeatMode = 'auto' | 'manual' | 'ignore';
+
+export interface ClientDef {
+  name: string;
+  /** Becomes the `sub` claim; a number stays a number in templates (`${alice.user_id}`). */
+  userId: string | number;
+  nickname: string;
+  /** Extra claims merged over the defaults `sub` and `nickname` (a template tree). */
+  claims: Template;
+  token: TokenVariant;
+  heartbeat: HeartbeatMode;
+  source: SourceRef;
+}
+
+export type ConnectExpectation = 'ok' | 'refused';
+
+export interface ConnectStep {
+  kind: 'connect';
+  clients: string[];
+  /** Run the profile's authentication (default true). */
+  auth: boolean;
+  /** Await the authentication reply and require success (default true). */
+  await: boolean;
+  expect: ConnectExpectation;
+  /** Overrides the token variant of the client for this connect. */
+  token?: TokenVariant;
+  /** Overrides the target URL (template). */
+  url?: Template;
+  within?: number;
+  source: SourceRef;
+}
+
+export interface SendStep {
+  kind: 'send';
+  client: string;
+  /** Message name (value of the profile's naming field); absent for raw sends. */
+  message?: string;
+  /** Value of the `data` field (template tree). */
+  data?: Template;
+  /** Fields merged at the top level of the message (template tree). */
+  fields?: Template;
+  /** Exact text or bytes sent as one message. */
+  raw?: { text?: Template; base64?: string };
+  /** Leave out the autofilled envelope fields. */
+  autofill: boolean;
+  source: SourceRef;
+}
+
+export interface ExpectStep {
+  kind: 'expect';
+  clients: string[];
+  /** Expect the reply to the client's last request (correlated by the profile's rule). */
+  reply: boolean;
+  /** Acceptable message names; empty = any. */
+  messages: string[];
+  /** Partial matcher (template tree with `$` operators). */
+  match?: Template;
+  within?: number;
+  /** The matched message must be the next unconsumed one (default false: others may come first). */
+  next: boolean;
+  /** Variable name → path into the matched message (of the first client). */
+  capture: Record<string, string>;
+  /** Clients that must NOT receive a message of this name (checked when the expectation is met). */
+  noneFor: string[];
+  source: SourceRef;
+}
+
+export interface ExpectNoneStep {
+  kind: 'expect_none';
+  clients: string[];
+  /** How long to listen. */
+  for: number;
+  /** Only these message names count (empty: any non-heartbeat message). */
+  messages: string[];
+  source: SourceRef;
+}
+
+export interface ExpectCloseStep {
+  kind: 'expect_close';
+  clients: string[];
+  code?: number[];
+  within?: number;
+  source: SourceRef;
+}
+
+export interface CloseStep {
+  kind: 'close';
+  clients: string[];
+  code?: number;
+  source: SourceRef;
+}
+
+export interface WaitStep {
+  kind: 'wait';
+  ms: number;
+  source: SourceRef;
+}
+
+export interface CaptureStep {
+  kind: 'capture';
+  /** Variable name → template evaluated now. */
+  values: Record<string, Template>;
+  source: SourceRef;
+}
+
+export interface RepeatStep {
+  kind: 'repeat';
+  times: number;
+  /** Loop variable holding the 0-based index. */
+  as?: string;
+  steps: Step[];
+  source: SourceRef;
+}
+
+export interface ParallelStep {
+  kind: 'parallel';
+  branches: Step[][];
+  source: SourceRef;
+}
+
+export type Step =
+  | ConnectStep
+  | SendStep
+  | ExpectStep
+  | ExpectNoneStep
+  | ExpectCloseStep
+  | CloseStep
+  | WaitStep
+  | CaptureStep
+  | RepeatStep
+  | ParallelStep;
+
+export type UnexpectedPolicy = 'record' | 'fail';
+
+export interface ScenarioCase {
+  id: string;
+  title: string;
+  description?: string;
+  profile: string;
+  specSections: string[];
+  strength: RuleStrength;
+  tags: string[];
+  decisions: string[];
+  /** Overall deadline of the case in ms. */
+  timeout: number;
+  /** Default deadline of expect steps in ms (else the profile's response timeout). */
+  within?: number;
+  unexpected: UnexpectedPolicy;
+  variables: Record<string, Template>;
+  clients: Map<string, ClientDef>;
+  steps: Step[];
+  /** File path as given and the line of the case's first key. */
+  file: string;
+  line: number;
+}

@@ -1,0 +1,172 @@
+/**
+ * The JSON Schema of the scenario format itself (one YAML document = one case). ajv checks every
+ * document against it on load, so a typo is reported at file:line:column before anything runs.
+ * Documented in docs/scenarios.md; keep both in step.
+ */
+
+const duration = {
+  anyOf: [
+    { type: 'number', minimum: 0 },
+    { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' },
+  ],
+  description: 'milliseconds, or a number with a unit: 300ms, 2s, 1.5m, 1h',
+};
+
+const clientName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' };
+const clientList = { type: 'array', items: clientName, minItems: 1, uniqueItems: true };
+const messageNames = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] };
+const tokenVariant = { enum: ['valid', 'expired', 'not-yet-valid', 'wrong-signature', 'alg-none', 'wrong-key-type', 'malformed', 'none'] };
+
+/** Steps that address one client or several take `client: x` or `clients: [x, y]`. */
+const oneOrMany = {
+  client: clientName,
+  clients: clientList,
+};
+
+export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel'] as const;
+
+export const scenarioSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://chat-conform.dev/schemas/scenario.json',
+  title: 'chat-conform scenario case',
+  type: 'object',
+  required: ['id', 'title', 'steps'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]*$' },
+    title: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    profile: { type: 'string', minLength: 1 },
+    spec: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    strength: { enum: ['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] },
+    tags: { type: 'array', items: { type: 'string', minLength: 1 } },
+    decisions: { type: 'array', items: { type: 'string', minLength: 1 } },
+    timeout: duration,
+    within: duration,
+    unexpected: { enum: ['record', 'fail'] },
+    variables: { type: 'object', propertyNames: clientName },
+    clients: {
+      type: 'object',
+      propertyNames: clientName,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['user_id'],
+        properties: {
+          user_id: { anyOf: [{ type: 'integer' }, { type: 'string', minLength: 1 }] },
+          nickname: { type: 'string' },
+          claims: { type: 'object' },
+          token: tokenVariant,
+          heartbeat: { enum: ['auto', 'manual', 'ignore'] },
+        },
+      },
+    },
+    steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
+  },
+  definitions: {
+    step: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 1,
+      additionalProperties: false,
+      properties: {
+        connect: {
+          anyOf: [
+            clientName,
+            clientList,
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                ...oneOrMany,
+                auth: { type: 'boolean' },
+                await: { type: 'boolean' },
+                expect: { enum: ['ok', 'refused'] },
+                token: tokenVariant,
+                url: { type: 'string' },
+                within: duration,
+              },
+            },
+          ],
+        },
+        send: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['client'],
+          properties: {
+            client: clientName,
+            message: { type: 'string', minLength: 1 },
+            data: {},
+            fields: { type: 'object' },
+            raw: { type: 'string' },
+            raw_base64: { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$' },
+            autofill: { type: 'boolean' },
+          },
+        },
+        expect: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...oneOrMany,
+            reply: { type: 'boolean' },
+            message: messageNames,
+            match: { type: 'object' },
+            within: duration,
+            next: { type: 'boolean' },
+            capture: { type: 'object', propertyNames: clientName, additionalProperties: { type: 'string', minLength: 1 } },
+            none_for: clientList,
+          },
+        },
+        expect_none: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['for'],
+          properties: { ...oneOrMany, for: duration, message: messageNames },
+        },
+        expect_close: {
+          anyOf: [
+            clientName,
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                ...oneOrMany,
+                code: { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' }, minItems: 1 }] },
+                within: duration,
+              },
+            },
+          ],
+        },
+        close: {
+          anyOf: [
+            clientName,
+            clientList,
+            { type: 'object', additionalProperties: false, properties: { ...oneOrMany, code: { type: 'integer' } } },
+          ],
+        },
+        wait: duration,
+        capture: { type: 'object', minProperties: 1, propertyNames: clientName },
+        repeat: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['times', 'steps'],
+          properties: {
+            times: { type: 'integer', minimum: 0 },
+            as: clientName,
+            steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
+          },
+        },
+        parallel: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            anyOf: [
+              { $ref: '#/definitions/step' },
+              { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
+            ],
+          },
+        },
+      },
+    },
+  },
+} as const;

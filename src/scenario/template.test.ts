@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ByteFill, compileString, compileTemplate, evaluate, TemplateError, TemplateEvalError, type TemplateContext } from './template.js';
+
+function ctx(vars: Record<string, unknown> = {}, now = Date.UTC(2026, 0, 1, 12, 0, 0)): TemplateContext {
+  let n = 0;
+  return {
+    lookup: (name) => vars[name],
+    has: (name) => Object.hasOwn(vars, name),
+    uid: (prefix) => `${prefix}${prefix ? '-' : ''}u${++n}`,
+    now: () => now,
+  };
+}
+
+const run = (value: unknown, vars: Record<string, unknown> = {}) => evaluate(compileTemplate(value), ctx(vars));
+
+describe('templates', () => {
+  it('keeps the type of a value when the string is exactly one expression', () => {
+    expect(run('${room}', { room: 42 })).toBe(42);
+    expect(run({ data: { room_id: '${room}' } }, { room: 42 })).toEqual({ data: { room_id: 42 } });
+  });
+
+  it('interpolates text around expressions and renders non-strings as JSON', () => {
+    expect(run('room ${room} of ${user.name}', { room: 7, user: { name: 'Bo' } })).toBe('room 7 of Bo');
+    expect(run('ids ${ids}', { ids: [1, 2] })).toBe('ids [1,2]');
+  });
+
+  it('reads nested paths with indexes', () => {
+    expect(run('${r.participants[1].user_id}', { r: { participants: [{ user_id: 1 }, { user_id: 2 }] } })).toBe(2);
+  });
+
+  it('writes a literal ${ for $${', () => {
+    expect(run('cost: $${x}')).toBe('cost: ${x}');
+  });
+
+  it('leaves strings without templates as literals and shares the original value', () => {
+    const value = { a: 'plain', b: [1, 2] };
+    const t = compileTemplate(value);
+    expect(t).toEqual({ t: 'lit', value });
+  });
+
+  it('generates exact code point counts of each kind', () => {
+    const hangul = run('${text(5001, hangul)}') as string;
+    expect([...hangul].length).toBe(5001);
+    expect(hangul.codePointAt(0)).toBe(0xac00);
+    expect(Buffer.byteLength(hangul)).toBe(5001 * 3);
+    const emoji = run('${text(3, emoji)}') as string;
+    expect([...emoji]).toEqual(['😀', '😁', '😂']);
+    expect(emoji.length).toBe(6);
+    expect(run('${text(5)}')).toBe('abcde');
+  });
+
+  it('makes unique ids, with a prefix', () => {
+    expect(run(['${uid()}', '${uid(room)}'])).toEqual(['u1', 'room-u2']);
+  });
+
+  it('shifts now by a signed duration, as ISO text or epoch milliseconds', () => {
+    expect(run('${now()}')).toBe('2026-01-01T12:00:00.000Z');
+    expect(run('${now(-5m)}')).toBe('2026-01-01T11:55:00.000Z');
+    expect(run('${now(+30s)}')).toBe('2026-01-01T12:00:30.000Z');
+    expect(run('${nowms(-1s)}')).toBe(Date.UTC(2026, 0, 1, 11, 59, 59));
+  });
+
+  it('returns a byte-fill marker for bytes(n)', () => {
+    const v = run('${bytes(1048576)}');
+    expect(v).toBeInstanceOf(ByteFill);
+    expect((v as ByteFill).size).toBe(1048576);
+  });
+
+  it('rejects bytes(n) mixed into text', () => {
+    expect(() => compileString('x${bytes(10)}')).toThrow(/whole value/);
+  });
+
+  it('reports a bad expression with its offset', () => {
+    try {
+      compileString('hello ${text(5, klingon)}');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(TemplateError);
+      expect((err as TemplateError).message).toBe('bad generator text(5, klingon): unknown kind klingon: use ascii, hangul, emoji or cjk');
+      expect((err as TemplateError).offset).toBe(8);
+    }
+    expect(() => compileString('${nope(1)}')).toThrow(/unknown generator/);
+    expect(() => compileString('${a b}')).toThrow(/bad template expression/);
+    expect(() => compileString('${unclosed')).toThrow(/unclosed/);
+    expect(() => compileString('${now(yesterday)}')).toThrow(/duration/);
+  });
+
+  it('fails at run time when a variable has no value yet', () => {
+    expect(() => run('${room}')).toThrow(TemplateEvalError);
+    expect(() => run('${r.missing}', { r: { a: 1 } })).toThrow(/no missing in/);
+  });
+});
