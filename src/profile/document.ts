@@ -17,11 +17,11 @@ export function readSpecDocument(path: string): JsonObject {
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
     throw ccError('CC_ERR_FILE_NOT_FOUND', { path, reason });
   }
-  const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const first = parsed.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    throw ccError('CC_ERR_SPEC_YAML', { path, line: pos?.line ?? 1, column: pos?.col ?? 1, reason: first.message.split('\n')[0] });
+    throw ccError('CC_ERR_SPEC_YAML', { path, line: pos?.line ?? 1, column: pos?.col ?? 1, reason: first.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') });
   }
   const doc: unknown = parsed.toJS({ maxAliasCount: 1000 });
   if (!isObject(doc)) throw ccError('CC_ERR_SPEC_NOT_ASYNCAPI3', { path, reason: 'the top level is not a mapping' });
