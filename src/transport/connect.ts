@@ -14,6 +14,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const target = parseTarget(options.url, options.query);
   const codec = codecFor(options.codec);
   if (target.scheme === 'ws' || target.scheme === 'wss') {
+    if (options.lenient) {
+      const { connectLenientWs } = await import('./lenient-ws-transport.js');
+      return connectLenientWs(target, options, codec);
+    }
     return connectWs(target, options, codec);
   }
   return connectTcp(target, options, codec);

@@ -4,15 +4,14 @@
  * socket is destroyed on every fatal fault, so nothing is left open.
  */
 import { isUtf8 } from 'node:buffer';
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import type { Codec } from '../codec/index.js';
 import type { FramingName } from '../profile/types.js';
 import { BaseConnection, DEFAULT_CLOSE_TIMEOUT } from './connection-base.js';
-import { connectTimeoutError, socketOpenError } from './connect-errors.js';
 import { wireDiagnostic, type WireCode } from './diagnostics.js';
 import { LengthPrefixDecoder, encodeLengthPrefixed } from './length-prefix-framing.js';
 import { LineDecoder, encodeLine } from './line-framing.js';
+import { openSocket } from './socket-open.js';
 import type { Target } from './target.js';
 import type { CloseResult, ConnectOptions } from './types.js';
 
@@ -118,41 +117,6 @@ export class TcpConnection extends BaseConnection {
 }
 
 /** Opens a tcp://, tcp+lp:// or tls:// connection within the connect deadline. */
-export function connectTcp(target: Target, options: ConnectOptions, codec: Codec): Promise<TcpConnection> {
-  const t = options.tls ?? {};
-  const socket = target.secure
-    ? tls.connect({
-        host: target.host,
-        port: target.port,
-        servername: t.servername ?? (net.isIP(target.host) ? undefined : target.host),
-        rejectUnauthorized: t.insecure !== true,
-        ...(t.ca !== undefined ? { ca: t.ca } : {}),
-        ...(t.cert !== undefined ? { cert: t.cert } : {}),
-        ...(t.key !== undefined ? { key: t.key } : {}),
-      })
-    : net.connect({ host: target.host, port: target.port });
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      socket.off(target.secure ? 'secureConnect' : 'connect', onConnect);
-    };
-    const onError = (err: Error & { code?: string }): void => {
-      cleanup();
-      socket.destroy();
-      reject(socketOpenError(target.href, err, 'connect'));
-    };
-    const onConnect = (): void => {
-      cleanup();
-      socket.setNoDelay(true);
-      resolve(new TcpConnection(target, codec, options, socket));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      socket.destroy();
-      reject(connectTimeoutError(target.href, options.connectTimeout, 'connect'));
-    }, options.connectTimeout);
-    socket.once('error', onError);
-    socket.once(target.secure ? 'secureConnect' : 'connect', onConnect);
-  });
+export async function connectTcp(target: Target, options: ConnectOptions, codec: Codec): Promise<TcpConnection> {
+  return new TcpConnection(target, codec, options, await openSocket(target, options));
 }

@@ -57,8 +57,9 @@ export class WsConnection extends BaseConnection {
       },
     });
     // ws unshifts the bytes that followed the 101 and resumes the socket on the next tick, so a
-    // listener added now sees the stream from its first frame.
-    socket.on('data', (chunk: Buffer) => this.observer.push(chunk));
+    // listener added now sees the stream from its first frame; prepended, it sees each chunk
+    // before ws does, so a frame's diagnostic comes before its message.
+    socket.prependListener('data', (chunk: Buffer) => this.observer.push(chunk));
     ws.on('message', (data: Buffer) => this.deliver(data));
     ws.on('error', (err: Error & { code?: string }) => this.onError(err));
     ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString()));

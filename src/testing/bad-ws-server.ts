@@ -1,0 +1,277 @@
+/**
+ * A WebSocket server on raw `net` sockets (127.0.0.1, port 0) that commits one chosen fault, for
+ * testing that every fault becomes its wire diagnostic and that nothing hangs. With fault `none`
+ * it behaves: it greets, echoes, answers pings and closes properly. Set `server.fault` between
+ * connections to change what the next connection gets.
+ */
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+
+export type WsFault =
+  | 'none'
+  | 'status-403'
+  | 'accept-missing'
+  | 'accept-wrong'
+  | 'no-reply'
+  | 'header-case'
+  | 'rsv-bits'
+  | 'reserved-opcode'
+  | 'masked-frame'
+  | 'invalid-utf8'
+  | 'non-minimal-length'
+  | 'continuation-first'
+  | 'new-message-inside-fragmented'
+  | 'fragmented-control'
+  | 'oversized'
+  | 'reset-mid-message'
+  | 'close-without-frame'
+  | 'invalid-close-code'
+  | 'not-json'
+  | 'not-msgpack'
+  | 'not-object'
+  | 'no-pong'
+  | 'never-close'
+  | 'flood';
+
+export const WS_GREETING = '{"action":"HELLO"}';
+/** The only spelling the `header-case` fault accepts (a non-standard one, like seed 002's box). */
+export const REQUIRED_UPGRADE_LINE = 'Upgrade: WebSocket';
+export const FLOOD_BYTES = 100 * 1024 * 1024;
+
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** An unmasked server frame with the minimal length encoding. */
+export function serverFrame(opcode: number, payload: Buffer | string, opts: { fin?: boolean; rsv?: number; mask?: boolean } = {}): Buffer {
+  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  const len = body.length;
+  const lenBytes = len < 126 ? 0 : len < 65536 ? 2 : 8;
+  const maskBytes = opts.mask ? 4 : 0;
+  const out = Buffer.alloc(2 + lenBytes + maskBytes + len);
+  out[0] = ((opts.fin ?? true) ? 0x80 : 0) | ((opts.rsv ?? 0) << 4) | opcode;
+  out[1] = (opts.mask ? 0x80 : 0) | (lenBytes === 0 ? len : lenBytes === 2 ? 126 : 127);
+  if (lenBytes === 2) out.writeUInt16BE(len, 2);
+  if (lenBytes === 8) out.writeBigUInt64BE(BigInt(len), 2);
+  const m = 2 + lenBytes;
+  const key = [0x12, 0x34, 0x56, 0x78];
+  if (opts.mask) for (let i = 0; i < 4; i++) out[m + i] = key[i] as number;
+  for (let i = 0; i < len; i++) out[m + maskBytes + i] = (body[i] as number) ^ (opts.mask ? (key[i & 3] as number) : 0);
+  return out;
+}
+
+function closeFrame(code: number, reason = ''): Buffer {
+  const p = Buffer.alloc(2 + Buffer.byteLength(reason));
+  p.writeUInt16BE(code, 0);
+  p.write(reason, 2);
+  return serverFrame(0x8, p);
+}
+
+/** Reads the client's masked frames (enough for the well-behaved paths: ping, close, data). */
+function clientFrames(onFrame: (opcode: number, payload: Buffer) => void): (chunk: Buffer) => void {
+  let buf = Buffer.alloc(0);
+  return (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      if (buf.length < 2) return;
+      const opcode = (buf[0] as number) & 0x0f;
+      let len = (buf[1] as number) & 0x7f;
+      let off = 2;
+      if (len === 126) {
+        if (buf.length < 4) return;
+        len = buf.readUInt16BE(2);
+        off = 4;
+      } else if (len === 127) {
+        if (buf.length < 10) return;
+        len = Number(buf.readBigUInt64BE(2));
+        off = 10;
+      }
+      if (buf.length < off + 4 + len) return;
+      const mask = buf.subarray(off, off + 4);
+      const payload = Buffer.alloc(len);
+      for (let i = 0; i < len; i++) payload[i] = (buf[off + 4 + i] as number) ^ (mask[i & 3] as number);
+      buf = buf.subarray(off + 4 + len);
+      onFrame(opcode, payload);
+    }
+  };
+}
+
+/** Writes `total` bytes of filler with backpressure until done or the socket goes away. */
+export function flood(socket: net.Socket, total: number, byte = 0x61): void {
+  const block = Buffer.alloc(64 * 1024, byte);
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < total && !socket.destroyed) {
+      const n = Math.min(block.length, total - sent);
+      sent += n;
+      if (!socket.write(n === block.length ? block : block.subarray(0, n))) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+}
+
+export interface BadWsServer {
+  readonly port: number;
+  readonly url: string;
+  fault: WsFault;
+  /** Request heads received, in order (to assert what the client sent). */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
+  const sockets = new Set<net.Socket>();
+  const requests: string[] = [];
+  const state = { fault: initial };
+
+  const afterHandshake = (s: net.Socket, fault: WsFault): void => {
+    const onData = clientFrames((opcode, payload) => {
+      if (opcode === 0x9 && fault !== 'no-pong') s.write(serverFrame(0xa, payload));
+      else if (opcode === 0x8 && fault !== 'never-close') {
+        s.write(serverFrame(0x8, payload));
+        s.end();
+      } else if ((opcode === 0x1 || opcode === 0x2) && fault === 'none') s.write(serverFrame(opcode, payload));
+    });
+    s.on('data', onData);
+    switch (fault) {
+      case 'none':
+      case 'no-pong':
+      case 'never-close':
+        s.write(serverFrame(0x1, WS_GREETING));
+        return;
+      case 'rsv-bits':
+        s.write(serverFrame(0x1, WS_GREETING, { rsv: 0x4 }));
+        return;
+      case 'reserved-opcode':
+        s.write(serverFrame(0x3, WS_GREETING));
+        return;
+      case 'masked-frame':
+        s.write(serverFrame(0x1, WS_GREETING, { mask: true }));
+        return;
+      case 'invalid-utf8':
+        s.write(serverFrame(0x1, Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])));
+        return;
+      case 'non-minimal-length': {
+        const body = Buffer.from(WS_GREETING);
+        const head = Buffer.from([0x81, 126, 0, body.length]);
+        s.write(Buffer.concat([head, body]));
+        return;
+      }
+      case 'continuation-first':
+        s.write(serverFrame(0x0, WS_GREETING));
+        return;
+      case 'new-message-inside-fragmented':
+        s.write(Buffer.concat([serverFrame(0x1, '{"a":', { fin: false }), serverFrame(0x1, WS_GREETING)]));
+        return;
+      case 'fragmented-control':
+        s.write(serverFrame(0x9, 'hi', { fin: false }));
+        return;
+      case 'oversized': {
+        // Announce 2 MiB and send a little: the client must refuse from the header alone.
+        const head = Buffer.alloc(10);
+        head[0] = 0x81;
+        head[1] = 127;
+        head.writeBigUInt64BE(BigInt(2 * 1024 * 1024), 2);
+        s.write(Buffer.concat([head, Buffer.alloc(1024, 0x61)]));
+        return;
+      }
+      case 'flood': {
+        const head = Buffer.alloc(10);
+        head[0] = 0x81;
+        head[1] = 127;
+        head.writeBigUInt64BE(BigInt(FLOOD_BYTES), 2);
+        s.write(head);
+        flood(s, FLOOD_BYTES);
+        return;
+      }
+      case 'reset-mid-message': {
+        // A frame announcing 100 bytes, 10 of them sent, then a TCP reset.
+        s.write(Buffer.concat([Buffer.from([0x81, 100]), Buffer.from('{"action":')]), () => setTimeout(() => s.resetAndDestroy(), 20));
+        return;
+      }
+      case 'close-without-frame':
+        s.end(serverFrame(0x1, WS_GREETING));
+        return;
+      case 'invalid-close-code':
+        s.write(closeFrame(1005));
+        return;
+      case 'not-json':
+        s.write(serverFrame(0x1, 'hello, not json'));
+        return;
+      case 'not-msgpack':
+        s.write(serverFrame(0x2, Buffer.from([0xc1])));
+        return;
+      case 'not-object':
+        s.write(serverFrame(0x1, '[1,2,3]'));
+        return;
+      default:
+        return;
+    }
+  };
+
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => undefined);
+    const fault = state.fault;
+    let head = '';
+    const onHead = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      s.off('data', onHead);
+      const request = head.slice(0, end);
+      requests.push(request);
+      const rest = Buffer.from(head.slice(end + 4), 'latin1');
+      const key = /^sec-websocket-key:\s*(.+)$/im.exec(request)?.[1]?.trim() ?? '';
+      const accept = createHash('sha1').update(key + GUID).digest('base64');
+      const protocol = /^sec-websocket-protocol:\s*([^,\r\n]+)/im.exec(request)?.[1]?.trim();
+      const ok = (acceptValue: string | undefined): string =>
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${acceptValue === undefined ? '' : `Sec-WebSocket-Accept: ${acceptValue}\r\n`}${protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : ''}\r\n`;
+      switch (fault) {
+        case 'no-reply':
+          return;
+        case 'status-403':
+          s.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 26\r\n\r\nno token, no chat for you\n');
+          return;
+        case 'accept-missing':
+          s.write(ok(undefined));
+          return;
+        case 'accept-wrong':
+          s.write(ok('dGhlIHNhbXBsZSBub25jZQ=='));
+          return;
+        case 'header-case':
+          if (!request.split('\r\n').includes(REQUIRED_UPGRADE_LINE)) {
+            s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 11\r\n\r\nBad Request');
+            return;
+          }
+          s.write(ok(accept));
+          afterHandshake(s, 'none');
+          return;
+        default:
+          s.write(ok(accept));
+          afterHandshake(s, fault);
+          if (rest.length > 0) s.emit('data', rest);
+      }
+    };
+    s.on('data', onHead);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: `ws://127.0.0.1:${port}/chat`,
+    get fault() {
+      return state.fault;
+    },
+    set fault(f: WsFault) {
+      state.fault = f;
+    },
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
