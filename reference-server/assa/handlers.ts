@@ -1,0 +1,226 @@
+/**
+ * One function per authenticated ASSA action (seed 003 §4–§7, decisions assa.D2, D4, D12–D16).
+ * Each returns the reply frame; broadcasts leave through the core's event sinks.
+ */
+import type { ChatCore } from '../core/chat-core.js';
+import type { FileInfo, Outcome, User } from '../core/model.js';
+import type { JsonFrame } from '../transport/frame.js';
+import type { RoomDefaults, ServerLimits } from '../config.js';
+import type { AssaErrorCode } from './codes.js';
+import * as f from './fields.js';
+import { failure, messageView, participant, roomSummary, success, userCard, videoParticipants } from './render.js';
+
+export interface AssaRequest {
+  action: string;
+  seqId: string;
+  data: f.Data;
+  user: User;
+}
+
+export interface HandlerContext {
+  core: ChatCore;
+  limits: ServerLimits;
+  rooms: RoomDefaults;
+}
+
+export type Handler = (ctx: HandlerContext, req: AssaRequest) => JsonFrame;
+
+const refused = (req: AssaRequest, outcome: Outcome<unknown> & { ok: false }): JsonFrame =>
+  failure(req.action, req.seqId, outcome.refusal as AssaErrorCode);
+
+const createRoom: Handler = ({ core, rooms }, req) => {
+  const d = req.data;
+  const name = f.string(d, 'name');
+  const description = f.optionalString(d, 'description', '');
+  const isOpen = f.optionalBoolean(d, 'is_open') ?? rooms.isOpen;
+  const maxParticipants = f.optionalPositive(d, 'max_participants') ?? rooms.maxParticipants;
+  const invited = f.ids(d, 'invited_user_ids', { optional: true });
+  const { room } = core.createRoom(req.user, { name, description, isOpen, maxParticipants, invited });
+  return success(req.action, req.seqId, 'room created', {
+    room_id: room.id, name: room.name, description: room.description, host_user_id: room.host.id,
+    participants: [...room.members.values()].map(participant), created_at: room.createdAt.toISOString(),
+  });
+};
+
+const joinRoom: Handler = ({ core, limits }, req) => {
+  const outcome = core.joinRoom(req.user, f.id(req.data, 'room_id'));
+  if (!outcome.ok) return refused(req, outcome);
+  const { room } = outcome.value;
+  return success(req.action, req.seqId, 'joined the room', {
+    room_id: room.id,
+    room_info: { name: room.name, description: room.description, host_user_id: room.host.id, participants_count: room.members.size },
+    participants: [...room.members.values()].map(participant),
+    recent_messages: core.recentMessages(room, limits.recentMessages).map(messageView),
+  });
+};
+
+const exitRoom: Handler = ({ core }, req) => {
+  const outcome = core.exitRoom(req.user, f.id(req.data, 'room_id'));
+  if (!outcome.ok) return refused(req, outcome);
+  return success(req.action, req.seqId, 'left the room', { room_id: outcome.value.id });
+};
+
+const roomInfo: Handler = ({ core }, req) => {
+  const outcome = core.memberRoom(req.user, f.id(req.data, 'room_id'));
+  if (!outcome.ok) return refused(req, outcome);
+  const room = outcome.value;
+  return success(req.action, req.seqId, 'room information', {
+    room_id: room.id, name: room.name, description: room.description, is_open: room.isOpen, host_user_id: room.host.id,
+    participants_count: room.members.size, max_participants: room.maxParticipants, created_at: room.createdAt.toISOString(),
+    participants: [...room.members.values()].map((m) => ({ ...participant(m), joined_at: m.joinedAt.toISOString() })),
+  });
+};
+
+const sendMessage: Handler = ({ core, limits }, req) => {
+  const d = req.data;
+  const roomId = f.id(d, 'room_id');
+  const content = f.string(d, 'content');
+  const type = d.message_type ?? 'text';
+  if (type !== 'text' && type !== 'image') {
+    return failure(req.action, req.seqId, 'INVALID_MESSAGE_TYPE', 'data.message_type must be "text" or "image"');
+  }
+  const replyTo = f.optionalId(d, 'reply_to_message_id');
+  const clientMessageId = f.nullableString(d, 'client_message_id');
+  // Membership before content limits: a non-member learns nothing about the room's rules.
+  const member = core.memberRoom(req.user, roomId);
+  if (!member.ok) return refused(req, member);
+  if (f.codePointsOver(content, limits.maxTextChars)) {
+    return failure(req.action, req.seqId, 'MESSAGE_TOO_LONG', `content is longer than ${limits.maxTextChars} characters`);
+  }
+  let fileInfo: FileInfo | null = null;
+  if (type === 'image') {
+    const info = d.file_info;
+    if (!f.isObject(info)) return failure(req.action, req.seqId, 'FILE_UPLOAD_FAILED', 'an image needs data.file_info');
+    const size = info.file_size;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      return failure(req.action, req.seqId, 'FILE_UPLOAD_FAILED', 'data.file_info.file_size must be a whole number of bytes');
+    }
+    if (size > limits.maxImageBytes) {
+      return failure(req.action, req.seqId, 'FILE_UPLOAD_FAILED', `the image is larger than ${limits.maxImageBytes} bytes`);
+    }
+    fileInfo = {
+      file_path: f.optionalString(info, 'file_path', ''), file_name: f.optionalString(info, 'file_name', ''),
+      file_size: size, mime_type: f.optionalString(info, 'mime_type', ''),
+    };
+  }
+  const outcome = core.postMessage(req.user, roomId, { content, type, fileInfo, replyTo, clientMessageId });
+  if (!outcome.ok) return refused(req, outcome);
+  const m = outcome.value;
+  const data: Record<string, unknown> = {
+    message_id: m.id, room_id: m.room.id, content: m.content, message_type: m.type, created_at: m.createdAt.toISOString(),
+    client_message_id: m.clientMessageId,
+  };
+  if (m.fileInfo) data.file_info = m.fileInfo;
+  return success(req.action, req.seqId, 'message sent', data);
+};
+
+const checkReceive: Handler = ({ core }, req) => {
+  const roomId = f.id(req.data, 'room_id');
+  const outcome = core.checkReceive(req.user, roomId, f.ids(req.data, 'message_ids'));
+  if (!outcome.ok) return refused(req, outcome);
+  const { received, failed, pending } = outcome.value;
+  return success(req.action, req.seqId, 'receipts recorded', {
+    room_id: roomId, received_messages: received, failed_messages: failed,
+    pending_messages: pending.map((m) => ({
+      message_id: m.id, content: m.content, user: { user_id: m.sender.id, nickname: m.sender.nickname }, created_at: m.createdAt.toISOString(),
+    })),
+  });
+};
+
+const invite: Handler = ({ core }, req) => {
+  const roomId = f.id(req.data, 'room_id');
+  const outcome = core.invite(req.user, roomId, f.ids(req.data, 'invited_user_ids', { nonEmpty: true }));
+  if (!outcome.ok) return refused(req, outcome);
+  return success(req.action, req.seqId, 'users invited', {
+    room_id: roomId,
+    invited_users: outcome.value.invited.map((i) => ({ user_id: i.id, nickname: i.user?.nickname ?? '', status: i.online ? 'invited' : 'offline' })),
+  });
+};
+
+const createVideoRoom: Handler = ({ core, rooms }, req) => {
+  const d = req.data;
+  const chatRoomId = f.id(d, 'chat_room_id');
+  const name = f.optionalString(d, 'video_room_name', '');
+  const max = f.optionalPositive(d, 'max_participants') ?? rooms.videoMaxParticipants;
+  const outcome = core.createVideoRoom(req.user, chatRoomId, name, max);
+  if (!outcome.ok) return refused(req, outcome);
+  const v = outcome.value;
+  return success(req.action, req.seqId, 'video room created', {
+    video_room_id: v.id, video_room_name: v.name, chat_room_id: v.chatRoom.id, host_user_id: v.host.id,
+    participants: videoParticipants(v), max_participants: v.maxParticipants, created_at: v.createdAt.toISOString(),
+  });
+};
+
+const joinVideoRoom: Handler = ({ core }, req) => {
+  const outcome = core.joinVideoRoom(req.user, f.id(req.data, 'video_room_id'));
+  if (!outcome.ok) return refused(req, outcome);
+  return success(req.action, req.seqId, 'joined the video room', { video_room_id: outcome.value.id, participants: videoParticipants(outcome.value) });
+};
+
+const exitVideoRoom: Handler = ({ core }, req) => {
+  const outcome = core.exitVideoRoom(req.user, f.id(req.data, 'video_room_id'));
+  if (!outcome.ok) return refused(req, outcome);
+  return success(req.action, req.seqId, 'left the video room', { video_room_id: outcome.value.id });
+};
+
+const videoParticipantList: Handler = ({ core }, req) => {
+  const outcome = core.videoRoomFor(req.user, f.id(req.data, 'video_room_id'));
+  if (!outcome.ok) return refused(req, outcome);
+  return success(req.action, req.seqId, 'video room participants', { video_room_id: outcome.value.id, participants: videoParticipants(outcome.value) });
+};
+
+const sdp: Handler = ({ core }, req) => {
+  const d = req.data;
+  const videoRoomId = f.id(d, 'video_room_id');
+  const targetId = f.id(d, 'target_user_id');
+  const sdpType = f.string(d, 'sdp_type');
+  const sdpData = f.string(d, 'sdp_data');
+  const outcome = core.signal(req.user, videoRoomId, targetId, (videoRoom) => ({ kind: 'sdp', videoRoom, from: req.user, sdpType, sdp: sdpData, wire: {} }));
+  if (!outcome.ok) return refused(req, outcome);
+  return success(req.action, req.seqId, 'relayed', { video_room_id: videoRoomId, target_user_id: targetId });
+};
+
+const iceCandidate: Handler = ({ core }, req) => {
+  const d = req.data;
+  const videoRoomId = f.id(d, 'video_room_id');
+  const targetId = f.id(d, 'target_user_id');
+  const candidate = f.string(d, 'candidate');
+  const sdpMid = f.nullableString(d, 'sdp_mid');
+  const index = d.sdp_mline_index;
+  if (index !== undefined && index !== null && !(typeof index === 'number' && Number.isSafeInteger(index) && index >= 0)) {
+    throw new f.BadField('data.sdp_mline_index must be a non-negative integer or null');
+  }
+  const sdpMLineIndex = (index ?? null) as number | null;
+  const outcome = core.signal(req.user, videoRoomId, targetId, (videoRoom) => ({ kind: 'ice', videoRoom, from: req.user, candidate, sdpMid, sdpMLineIndex, wire: {} }));
+  if (!outcome.ok) return refused(req, outcome);
+  return success(req.action, req.seqId, 'relayed', { video_room_id: videoRoomId, target_user_id: targetId });
+};
+
+const mediaStatus: Handler = ({ core }, req) => {
+  const d = req.data;
+  const videoRoomId = f.id(d, 'video_room_id');
+  const audio = f.boolean(d, 'audio_enabled');
+  const video = f.boolean(d, 'video_enabled');
+  const outcome = core.setMedia(req.user, videoRoomId, { audio, video });
+  if (!outcome.ok) return refused(req, outcome);
+  return success(req.action, req.seqId, 'media status updated', { video_room_id: videoRoomId, audio_enabled: audio, video_enabled: video });
+};
+
+export const HANDLERS: Readonly<Record<string, Handler>> = {
+  CREATE_ROOM: createRoom,
+  JOIN_ROOM: joinRoom,
+  EXIT_ROOM: exitRoom,
+  ROOM_INFO: roomInfo,
+  SEND_MESSAGE: sendMessage,
+  CHECK_RECEIVE: checkReceive,
+  INVITE: invite,
+  CREATE_VIDEO_ROOM: createVideoRoom,
+  JOIN_VIDEO_ROOM: joinVideoRoom,
+  EXIT_VIDEO_ROOM: exitVideoRoom,
+  GET_VIDEO_ROOM_PARTICIPANT: videoParticipantList,
+  SDP: sdp,
+  ICE_CANDIDATE: iceCandidate,
+  MEDIA_STATUS: mediaStatus,
+};
+
+export { userCard, roomSummary };

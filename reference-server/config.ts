@@ -1,0 +1,139 @@
+/**
+ * The reference server's configuration: what `startReferenceServer` accepts and the resolved form
+ * the rest of the server reads. Limit and timer defaults come from the profile documents.
+ */
+import type { VerificationKey } from '../src/auth/jwt.js';
+import { DEV_JWT_SECRET } from '../src/auth/jwt.js';
+import type { Logger } from './log.js';
+import { silentLogger } from './log.js';
+
+export type ProfileSelection = 'assa' | 'envelope' | 'openirc' | 'all';
+
+export interface ServerLimits {
+  /** Max Unicode code points of a text message (ASSA `data.content`). */
+  maxTextChars: number;
+  /** Max bytes of one serialised inbound message (line without `\n`, or frame payload). */
+  maxMessageBytes: number;
+  /** Max declared image size (`file_info.file_size`). */
+  maxImageBytes: number;
+  /** Max concurrent connections over all front ends; the next one is refused at once. */
+  maxConnections: number;
+  /** envelope: messages per second per connection before `rate_limited`. */
+  maxMessagesPerSecond: number;
+  /** Outbound bytes buffered for one connection before it is dropped as a slow consumer. */
+  maxOutboundBufferBytes: number;
+  /** Messages kept per room (older ones are forgotten; CHECK_RECEIVE then reports them failed). */
+  roomHistory: number;
+  /** Messages returned in JOIN_ROOM_RESPONSE `recent_messages`. */
+  recentMessages: number;
+}
+
+export interface ServerTimers {
+  /** Time a connection has to complete CONNECT (ASSA) or to present its session (OpenIRC). */
+  connectTimeout: number;
+  /** The spec's reply deadline. The server answers synchronously, so this is only reported. */
+  responseTimeout: number;
+  /** Max interval between two heartbeat pings. */
+  pingInterval: number;
+  /** A connection silent (no pong) this long after its last pong is dropped. */
+  pongTimeout: number;
+  /** How long close() waits for connections to end before destroying them. */
+  closeGrace: number;
+}
+
+export interface RoomDefaults {
+  /** ASSA CREATE_ROOM without `max_participants` (assa.D12). */
+  maxParticipants: number;
+  /** ASSA CREATE_ROOM without `is_open`. */
+  isOpen: boolean;
+  /** CREATE_VIDEO_ROOM without `max_participants` (assa.D16). */
+  videoMaxParticipants: number;
+}
+
+export interface ReferenceServerOptions {
+  profiles?: ProfileSelection | ProfileSelection[];
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = ephemeral (the default for the API). */
+  tcpPort?: number;
+  wsPort?: number;
+  httpPort?: number;
+  /** Default: HS256 with DEV_JWT_SECRET. */
+  jwt?: VerificationKey;
+  limits?: Partial<ServerLimits>;
+  timers?: Partial<ServerTimers>;
+  rooms?: Partial<RoomDefaults>;
+  logger?: Logger;
+  /** Named fault points that alter behaviour (see faults.ts); empty for a conformant server. */
+  faults?: Iterable<string>;
+}
+
+export interface ServerConfig {
+  profiles: ReadonlySet<'assa' | 'envelope' | 'openirc'>;
+  host: string;
+  tcpPort: number;
+  wsPort: number;
+  httpPort: number;
+  jwt: VerificationKey;
+  limits: ServerLimits;
+  timers: ServerTimers;
+  rooms: RoomDefaults;
+  logger: Logger;
+  faults: ReadonlySet<string>;
+}
+
+/**
+ * The spec's numbers (seed 003 §10 and docs/decisions.md), in one place.
+ * TODO(loadProfile): read limits and timers from `loadProfile('assa')` / `loadProfile('envelope')`
+ * (src/profile/load.ts) once it lands, keeping only the server-internal values here.
+ */
+export function specDefaults(): { limits: ServerLimits; timers: ServerTimers; rooms: RoomDefaults } {
+  return {
+    limits: {
+      maxTextChars: 5000,
+      maxMessageBytes: 1_048_576,
+      maxImageBytes: 10_485_760,
+      maxConnections: 1000,
+      maxMessagesPerSecond: 20,
+      maxOutboundBufferBytes: 8 * 1024 * 1024,
+      roomHistory: 1000,
+      recentMessages: 50,
+    },
+    timers: {
+      connectTimeout: 30_000,
+      responseTimeout: 10_000,
+      pingInterval: 30_000,
+      pongTimeout: 60_000,
+      closeGrace: 1000,
+    },
+    rooms: { maxParticipants: 100, isOpen: true, videoMaxParticipants: 10 },
+  };
+}
+
+export function resolveConfig(options: ReferenceServerOptions = {}): ServerConfig {
+  const defaults = specDefaults();
+  const selected = Array.isArray(options.profiles) ? options.profiles : [options.profiles ?? 'all'];
+  const profiles = new Set<'assa' | 'envelope' | 'openirc'>();
+  for (const p of selected) {
+    if (p === 'all') ['assa', 'envelope', 'openirc'].forEach((n) => profiles.add(n as 'assa'));
+    else profiles.add(p);
+  }
+  return {
+    profiles,
+    host: options.host ?? '127.0.0.1',
+    tcpPort: options.tcpPort ?? 0,
+    wsPort: options.wsPort ?? 0,
+    httpPort: options.httpPort ?? 0,
+    jwt: options.jwt ?? { secret: DEV_JWT_SECRET },
+    limits: { ...defaults.limits, ...stripUndefined(options.limits) },
+    timers: { ...defaults.timers, ...stripUndefined(options.timers) },
+    rooms: { ...defaults.rooms, ...stripUndefined(options.rooms) },
+    logger: options.logger ?? silentLogger,
+    faults: new Set(options.faults ?? []),
+  };
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

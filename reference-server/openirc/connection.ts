@@ -1,0 +1,126 @@
+/**
+ * One OpenIRC connection (seed 001, decisions openirc.D2–D5): MessagePack maps in binary frames,
+ * every request answered exactly once with its `rid`, bad fields reported with their path.
+ */
+import { decode, encode } from '@msgpack/msgpack';
+import type { ChatCore } from '../core/chat-core.js';
+import type { ChatEvent, EventSink, Session } from '../core/model.js';
+import type { Identity } from '../identity.js';
+import type { Peer, ProtocolConnection } from '../transport/peer.js';
+import { invalidType, isInt32NonNegative, isMap, type InvalidType } from './types.js';
+
+/** The reference server presents one IRC network to every user. */
+export const CONNID = 1;
+
+export interface OpenIrcContext {
+  core: ChatCore;
+  maxMessageBytes: number;
+}
+
+type ErrorEntry = InvalidType | { kind: 'not_joined'; context: string };
+
+export class OpenIrcConnection implements ProtocolConnection, EventSink {
+  private readonly session: Session;
+  private closed = false;
+
+  constructor(private readonly ctx: OpenIrcContext, private readonly peer: Peer, identity: Identity) {
+    this.session = ctx.core.openSession(identity.userId, identity.nickname, identity.profileImage, this);
+  }
+
+  onMessage(raw: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    let request: unknown;
+    if (!isBinary) request = raw.toString('utf8');
+    else {
+      try {
+        request = decode(raw);
+      } catch {
+        request = raw;
+      }
+    }
+    if (!isMap(request)) return this.send({ rid: -1, given_rid: null, kind: 'error', list: [invalidType('', request, 'request')] });
+    const rid = request.rid;
+    if (!isInt32NonNegative(rid)) {
+      return this.send({ rid: -1, given_rid: rid === undefined ? null : rid, kind: 'error', list: [invalidType('rid', rid, 'int32')] });
+    }
+    const list = this.handle(request);
+    this.send(list.length === 0 ? { rid, kind: 'ok' } : { rid, kind: 'error', list });
+  }
+
+  /** Validates the whole request (every bad field is listed), then acts on it. */
+  private handle(r: Record<string, unknown>): ErrorEntry[] {
+    const errors: ErrorEntry[] = [];
+    const kind = r.kind;
+    if (kind !== 'join' && kind !== 'leave' && kind !== 'message') {
+      errors.push(invalidType('kind', kind, 'request_kind'));
+      return errors;
+    }
+    const target = r.target;
+    if (!isMap(target)) {
+      errors.push(invalidType('target', target, 'target'));
+    } else {
+      if (!isInt32NonNegative(target.connid)) errors.push(invalidType('target.connid', target.connid, 'int32'));
+      else if (target.connid !== CONNID) errors.push({ ...invalidType('target.connid', target.connid, 'connid'), given_type: 'number' });
+      const wanted = kind === 'message' ? ['channel', 'user'] : ['channel'];
+      if (typeof target.kind !== 'string' || !wanted.includes(target.kind)) {
+        errors.push(invalidType('target.kind', target.kind, kind === 'message' ? 'target_kind' : "'channel'"));
+      }
+      if (typeof target.name !== 'string' || target.name === '') errors.push(invalidType('target.name', target.name, 'string'));
+    }
+    if (kind === 'message' && typeof r.content !== 'string') errors.push(invalidType('content', r.content, 'string'));
+    if (errors.length > 0) return errors;
+    const t = target as { kind: string; name: string };
+    const core = this.ctx.core;
+    if (kind === 'join') {
+      if (!core.joinNamed(this.session, t.name).ok) errors.push({ kind: 'not_joined', context: 'target.name' });
+    } else if (kind === 'leave') {
+      const room = core.namedRoom(t.name);
+      if (room) core.leaveNamed(this.session, room);
+    } else if (t.kind === 'user') {
+      core.direct(this.session.user, t.name, r.content as string);
+    } else {
+      const room = core.namedRoom(t.name);
+      if (!room || !core.postNamed(this.session, room, r.content as string)) errors.push({ kind: 'not_joined', context: 'target.name' });
+    }
+    return errors;
+  }
+
+  private send(reply: Record<string, unknown>): void {
+    this.peer.sendBinary(encode(reply));
+  }
+
+  /** openirc.D5: channel messages reach the other users; direct messages their addressee. */
+  deliver(event: ChatEvent): void {
+    let from;
+    let target;
+    let content;
+    if (event.kind === 'message' && event.message.room.named) {
+      from = event.message.sender;
+      target = { connid: CONNID, kind: 'channel', name: event.message.room.name };
+      content = event.message.content;
+    } else if (event.kind === 'direct') {
+      from = event.from;
+      target = { connid: CONNID, kind: 'user', name: event.from.nickname };
+      content = event.content;
+    } else return;
+    if (from === this.session.user) return;
+    let bytes = event.wire.openirc as Uint8Array | undefined;
+    if (!bytes) {
+      bytes = encode({ kind: 'message', target, content, from: { nickname: from.nickname } });
+      event.wire.openirc = bytes;
+    }
+    this.peer.sendBinary(bytes);
+  }
+
+  onOversize(): void {
+    this.send({ rid: -1, given_rid: null, kind: 'error', list: [invalidType('', new Uint8Array(), 'request')] });
+  }
+
+  tick(): void {}
+
+  onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctx.core.closeSession(this.session);
+  }
+}
