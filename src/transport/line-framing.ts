@@ -43,13 +43,14 @@ export class LineDecoder {
       const nl = chunk.indexOf(LF, start);
       let end = nl;
       let next = nl + 1;
+      let bare = false;
       if (lenient && cr !== -1 && (nl === -1 || cr < nl)) {
         if (cr === nl - 1) {
           end = cr; // \r\n
         } else if (cr + 1 < chunk.length) {
           end = cr;
           next = cr + 1;
-          this.bareCr();
+          bare = true;
         } else {
           end = cr;
           next = cr + 1;
@@ -61,6 +62,7 @@ export class LineDecoder {
         return;
       }
       if (!this.emitLine(chunk, start, end)) return;
+      if (bare) this.bareCr();
       start = next;
       if (lenient && cr !== -1 && cr < start) cr = chunk.indexOf(CR, start);
     }
