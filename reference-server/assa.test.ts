@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET, mintToken } from '../src/auth/jwt.js';
 import { startReferenceServer, type RunningServer } from './server.js';
 import { closeAll, connectAssa, loginAssa, type AssaTransport, type Msg, type TestClient } from './testing/client.js';
+import { takeViolations } from './testing/schema-check.js';
 import { ISO_MS, expectError, expectFailure, expectSuccess, freshUser } from './testing/fixtures.js';
 
 describe.each<AssaTransport>(['tcp', 'ws'])('ASSA over %s', (transport) => {
@@ -15,10 +16,13 @@ describe.each<AssaTransport>(['tcp', 'ws'])('ASSA over %s', (transport) => {
     server = await startReferenceServer({ profiles: 'assa' });
   });
   afterAll(() => server.close());
-  afterEach(() => closeAll(clients));
+  afterEach(() => {
+    closeAll(clients);
+    expect(takeViolations()).toEqual([]);
+  });
 
   async function user(id = freshUser(), nickname = `n${id}`): Promise<TestClient & { id: number }> {
-    const c = (await loginAssa(server.urls, transport, id, nickname)) as TestClient & { id: number };
+    const c = (await loginAssa(server.urls, transport, id, nickname, { profile_image: 'p.png' })) as TestClient & { id: number };
     c.id = id;
     clients.push(c);
     return c;
@@ -119,7 +123,7 @@ describe.each<AssaTransport>(['tcp', 'ws'])('ASSA over %s', (transport) => {
         participants: [{ user_id: a.id, nickname: 'Host', role: 'host' }], created_at: expect.stringMatching(ISO_MS),
       });
       const inv = await b.nextAction('INVITATION_RECEIVED');
-      expect(inv.data).toEqual({ room_id: data.room_id, room_info: { name: 'new room', description: 'desc', participants_count: 1 }, inviter: { user_id: a.id, nickname: 'Host', profile_image: null } });
+      expect(inv.data).toEqual({ room_id: data.room_id, room_info: { name: 'new room', description: 'desc', participants_count: 1 }, inviter: { user_id: a.id, nickname: 'Host', profile_image: 'p.png' } });
       expect(inv.timestamp).toMatch(ISO_MS);
       expect(typeof inv.seq_id).toBe('string');
     });
@@ -197,12 +201,21 @@ describe.each<AssaTransport>(['tcp', 'ws'])('ASSA over %s', (transport) => {
         const m = await other.nextAction('NEW_MESSAGE');
         expect(m.data).toEqual({
           message_id: data.message_id, room_id: roomId, content: '안녕하세요!', message_type: 'text',
-          user: { user_id: a.id, nickname: 'A', profile_image: null }, created_at: data.created_at, reply_to_message_id: null,
+          user: { user_id: a.id, nickname: 'A', profile_image: 'p.png' }, created_at: data.created_at, reply_to_message_id: null,
         });
       }
       for (let i = 0; i < 30; i++) a.send({ action: 'SEND_MESSAGE', data: { room_id: roomId, content: `m${i}`, message_type: 'text' }, timestamp: new Date().toISOString(), seq_id: `burst${i}` });
       for (let i = 0; i < 30; i++) expect((await b.nextAction('NEW_MESSAGE')).data?.content).toBe(`m${i}`);
       await a.nothing(100, (m) => m.action === 'NEW_MESSAGE');
+    });
+
+    it('leaves profile_image out when the token carries none', async () => {
+      const a = await user();
+      const bare = await loginAssa(server.urls, transport, freshUser(), 'Bare');
+      clients.push(bare);
+      const roomId = await roomWith(a, bare);
+      expectSuccess(await bare.request('SEND_MESSAGE', { room_id: roomId, content: 'x', message_type: 'text' }), 'SEND_MESSAGE');
+      expect((await a.nextAction('NEW_MESSAGE')).data?.user).toEqual({ user_id: (bare.received[0]?.data as Msg).user_id, nickname: 'Bare' });
     });
 
     it.each([
@@ -277,7 +290,7 @@ describe.each<AssaTransport>(['tcp', 'ws'])('ASSA over %s', (transport) => {
       const data = expectSuccess(await a.request('INVITE', { room_id: roomId, invited_user_ids: [b.id, offline] }), 'INVITE');
       expect(data).toEqual({ room_id: roomId, invited_users: [{ user_id: b.id, nickname: 'B', status: 'invited' }, { user_id: offline, nickname: '', status: 'offline' }] });
       const inv = await b.nextAction('INVITATION_RECEIVED');
-      expect(inv.data).toEqual({ room_id: roomId, room_info: { name: 'inv', description: '', participants_count: 1 }, inviter: { user_id: a.id, nickname: 'A', profile_image: null } });
+      expect(inv.data).toEqual({ room_id: roomId, room_info: { name: 'inv', description: '', participants_count: 1 }, inviter: { user_id: a.id, nickname: 'A', profile_image: 'p.png' } });
     });
 
     it('refuses a non-member with USER_NOT_IN_ROOM and an empty list with INVALID_MESSAGE_TYPE', async () => {
@@ -433,6 +446,7 @@ describe('ASSA with an RS256 or ES256 public key', () => {
   const clients: TestClient[] = [];
   afterEach(async () => {
     closeAll(clients);
+    expect(takeViolations()).toEqual([]);
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 

@@ -4,6 +4,8 @@
  */
 import type { VerificationKey } from '../src/auth/jwt.js';
 import { DEV_JWT_SECRET } from '../src/auth/jwt.js';
+import { ccError } from '../src/errors.js';
+import { loadProfile } from '../src/profile/load.js';
 import type { Logger } from './log.js';
 import { silentLogger } from './log.js';
 
@@ -83,27 +85,33 @@ export interface ServerConfig {
 }
 
 /**
- * The spec's numbers (seed 003 §10 and docs/decisions.md), in one place.
- * TODO(loadProfile): read limits and timers from `loadProfile('assa')` / `loadProfile('envelope')`
- * (src/profile/load.ts) once it lands, keeping only the server-internal values here.
+ * Defaults: the spec's numbers come from the profile documents (`x-chat-conform.limits` and
+ * `.timers` of schemas/assa and schemas/envelope, read by loadProfile); only the server's own
+ * internals (buffers, history, close grace, room defaults of assa.D12/D16) are set here.
  */
 export function specDefaults(): { limits: ServerLimits; timers: ServerTimers; rooms: RoomDefaults } {
+  const assa = loadProfile('assa');
+  const envelope = loadProfile('envelope');
+  const need = (value: number | undefined, what: string): number => {
+    if (value === undefined) throw ccError('CC_ERR_SPEC_EXTENSION', { path: assa.specPath, detail: `no default for ${what}` });
+    return value;
+  };
   return {
     limits: {
-      maxTextChars: 5000,
-      maxMessageBytes: 1_048_576,
-      maxImageBytes: 10_485_760,
-      maxConnections: 1000,
-      maxMessagesPerSecond: 20,
+      maxTextChars: need(assa.limits.maxTextChars, 'limits.maxTextChars'),
+      maxMessageBytes: need(assa.limits.maxMessageBytes, 'limits.maxMessageBytes'),
+      maxImageBytes: need(assa.limits.maxImageBytes, 'limits.maxImageBytes'),
+      maxConnections: need(assa.limits.maxConnections, 'limits.maxConnections'),
+      maxMessagesPerSecond: need(envelope.limits.maxMessagesPerSecond, 'envelope limits.maxMessagesPerSecond'),
       maxOutboundBufferBytes: 8 * 1024 * 1024,
       roomHistory: 1000,
       recentMessages: 50,
     },
     timers: {
-      connectTimeout: 30_000,
-      responseTimeout: 10_000,
-      pingInterval: 30_000,
-      pongTimeout: 60_000,
+      connectTimeout: need(assa.timers.connectTimeout, 'timers.connectTimeout'),
+      responseTimeout: need(assa.timers.responseTimeout, 'timers.responseTimeout'),
+      pingInterval: need(assa.timers.pingInterval, 'timers.pingInterval'),
+      pongTimeout: need(assa.timers.pongTimeout, 'timers.pongTimeout'),
       closeGrace: 1000,
     },
     rooms: { maxParticipants: 100, isOpen: true, videoMaxParticipants: 10 },

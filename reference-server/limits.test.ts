@@ -4,12 +4,14 @@ import { mintToken } from '../src/auth/jwt.js';
 import { startReferenceServer, type RunningServer } from './server.js';
 import type { ReferenceServerOptions } from './config.js';
 import { closeAll, connectAssa, connectTcp, connectWs, loginAssa, type TestClient } from './testing/client.js';
+import { takeViolations } from './testing/schema-check.js';
 import { ISO_MS, expectError, expectSuccess, freshUser } from './testing/fixtures.js';
 
 const servers: RunningServer[] = [];
 const clients: TestClient[] = [];
 afterEach(async () => {
   closeAll(clients);
+  expect(takeViolations()).toEqual([]);
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -67,9 +69,11 @@ describe('connection limit (assa.D18)', () => {
     const s = await start({ limits: { maxConnections: 3 } });
     for (let i = 0; i < 3; i++) keep(await connectAssa(s.urls, i % 2 === 0 ? 'tcp' : 'ws'));
     const tcp = keep(await connectTcp(s.urls.assaTcp as string));
+    tcp.profile = 'assa';
     expectError(await tcp.nextAction('ERROR'), 'MAX_PARTICIPANTS_REACHED');
     await tcp.closed();
     const ws = keep(await connectWs(s.urls.assaWs as string));
+    ws.profile = 'assa';
     expect((await ws.closed()).code).toBe(1013);
     expect(s.stats().refusedFull).toBe(2);
     expect(s.stats().open).toBe(3);

@@ -108,8 +108,8 @@ const sendMessage: Handler = ({ core, limits }, req) => {
   const m = outcome.value;
   const data: Record<string, unknown> = {
     message_id: m.id, room_id: m.room.id, content: m.content, message_type: m.type, created_at: m.createdAt.toISOString(),
-    client_message_id: m.clientMessageId,
   };
+  if (m.clientMessageId !== null) data.client_message_id = m.clientMessageId;
   if (m.fileInfo) data.file_info = m.fileInfo;
   return success(req.action, req.seqId, 'message sent', data);
 };

@@ -32,8 +32,9 @@ export function ping(seqId: string): JsonFrame {
 
 export const participant = (m: Member): { user_id: number; nickname: string; role: string } => ({ user_id: m.user.id, nickname: m.user.nickname, role: m.role });
 
-export function userCard(user: User): { user_id: number; nickname: string; profile_image: string | null } {
-  return { user_id: user.id, nickname: user.nickname, profile_image: user.profileImage };
+/** `profile_image` comes from the token's `profile_image` claim; without one it is left out (the spec types it a string). */
+export function userCard(user: User): { user_id: number; nickname: string; profile_image?: string } {
+  return user.profileImage === null ? { user_id: user.id, nickname: user.nickname } : { user_id: user.id, nickname: user.nickname, profile_image: user.profileImage };
 }
 
 export function messageView(m: Message): Record<string, unknown> {

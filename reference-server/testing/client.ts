@@ -6,6 +6,7 @@ import net from 'node:net';
 import { decode } from '@msgpack/msgpack';
 import WebSocket from 'ws';
 import { mintToken } from '../../src/auth/jwt.js';
+import { checkServerMessage } from './schema-check.js';
 
 export type Msg = Record<string, unknown> & { action?: string; seq_id?: string; data?: Record<string, unknown> };
 
@@ -23,11 +24,15 @@ export class TestClient {
   /** Every message received, in order (including those a wait consumed). */
   readonly received: Msg[] = [];
 
+  /** Set to a profile name to validate every received message against its generated schemas. */
+  profile: string | undefined;
+
   constructor(private readonly write: (data: string | Buffer) => void, private readonly end: () => void) {}
 
   /** @internal */
   push(message: Msg): void {
     this.received.push(message);
+    if (this.profile) checkServerMessage(this.profile, message);
     const i = this.waiters.findIndex((w) => w.match(message));
     if (i >= 0) {
       const [w] = this.waiters.splice(i, 1);
@@ -176,16 +181,18 @@ export async function connectWs(url: string, options: { timeoutMs?: number; msgp
 export type AssaTransport = 'tcp' | 'ws';
 
 /** Opens an ASSA connection over the given transport of a server's urls. */
-export function connectAssa(urls: { assaTcp?: string; assaWs?: string }, transport: AssaTransport): Promise<TestClient> {
+export async function connectAssa(urls: { assaTcp?: string; assaWs?: string }, transport: AssaTransport): Promise<TestClient> {
   const url = transport === 'tcp' ? urls.assaTcp : urls.assaWs;
   if (!url) throw new Error(`the server has no ASSA ${transport} endpoint`);
-  return transport === 'tcp' ? connectTcp(url) : connectWs(url);
+  const client = transport === 'tcp' ? await connectTcp(url) : await connectWs(url);
+  client.profile = 'assa';
+  return client;
 }
 
 /** Connects and completes CONNECT as user `sub`; throws unless CONNECT_RESPONSE succeeds. */
-export async function loginAssa(urls: { assaTcp?: string; assaWs?: string }, transport: AssaTransport, sub: number, nickname = `user${sub}`, secret?: string): Promise<TestClient> {
+export async function loginAssa(urls: { assaTcp?: string; assaWs?: string }, transport: AssaTransport, sub: number, nickname = `user${sub}`, claims: Record<string, unknown> = {}): Promise<TestClient> {
   const client = await connectAssa(urls, transport);
-  const reply = await client.request('CONNECT', { jwt_token: mintToken({ claims: { sub: String(sub), nickname }, key: secret }) });
+  const reply = await client.request('CONNECT', { jwt_token: mintToken({ claims: { sub: String(sub), nickname, ...claims } }) });
   if (reply.success !== true) throw new Error(`CONNECT failed: ${JSON.stringify(reply)}`);
   return client;
 }
