@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerNotYet } from './not-yet.js';
+import { register as registerValidate } from './validate.js';
+import { register as registerSchemas } from './schemas.js';
+import { register as registerProfiles } from './profiles.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
@@ -15,9 +18,9 @@ export const COMMANDS: RegisterCommand[] = [
   (p) => registerNotYet(p, 'serve', 'start the bundled reference server', 'the reference server is being built'),
   (p) => registerNotYet(p, 'token', 'print a JWT for manual testing', 'token minting is being built'),
   (p) => registerNotYet(p, 'probe', 'connect to a server and report what it does on the wire', 'the probe is being built'),
-  (p) => registerNotYet(p, 'validate', 'validate JSON or NDJSON messages against a profile', 'validation is being built'),
-  (p) => registerNotYet(p, 'schemas', 'build or check the JSON Schemas generated from the AsyncAPI specs', 'schema generation is being built'),
-  (p) => registerNotYet(p, 'profiles', 'list the protocol profiles', 'profiles are being built'),
+  registerValidate,
+  registerSchemas,
+  registerProfiles,
   (p) => registerNotYet(p, 'list', 'print the conformance case catalogue', 'the conformance suites are being built'),
   (p) => registerNotYet(p, 'report', 'render, compare and merge reports', 'reports are being built'),
 ];
