@@ -165,7 +165,14 @@ export interface RunReport {
   thresholds?: ThresholdResult[];
   generator?: GeneratorHealth;
   /** Which messages of the profile were exercised, and traffic that matched no message. */
-  coverage?: { messages: { id: string; sent: number; received: number }[]; unmatched: number };
+  coverage?: {
+    messages: { id: string; sent: number; received: number }[];
+    unmatched: number;
+    /** Operations of the profile (AsyncAPI operation ids) and how often each was exercised. */
+    operations?: { id: string; count: number }[];
+    /** A few examples of traffic that matched no message (already redacted, truncated). */
+    unmatchedSamples?: string[];
+  };
   /** Shards merged into this report, when it was produced by `report merge`. */
   shards?: { index: number; count: number }[];
 }

@@ -4,6 +4,7 @@ import { registerNotYet } from './not-yet.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerSchemas } from './schemas.js';
 import { register as registerProfiles } from './profiles.js';
+import { register as registerReport } from './report.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
@@ -22,5 +23,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerSchemas,
   registerProfiles,
   (p) => registerNotYet(p, 'list', 'print the conformance case catalogue', 'the conformance suites are being built'),
-  (p) => registerNotYet(p, 'report', 'render, compare and merge reports', 'reports are being built'),
+  registerReport,
 ];

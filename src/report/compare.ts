@@ -1,0 +1,140 @@
+import type { RunReport, Verdict } from './model.js';
+import { verdictRank } from './summary.js';
+
+/**
+ * BASE against HEAD: percentile deltas per latency metric, verdict changes per case, thresholds
+ * that stopped passing and the capacity knee. A regression is a percentile that grew by more than
+ * `maxRegression` (a fraction: 0.1 is 10%), a verdict that got worse (or a new case that fails),
+ * a threshold that passed in BASE and fails in HEAD, or a knee that moved down by more than the bound.
+ */
+
+export const COMPARED_STATS = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
+export type ComparedStat = (typeof COMPARED_STATS)[number];
+
+export interface MetricDelta {
+  metric: string;
+  stat: ComparedStat;
+  /** In ms for latencies (µs histograms), else the histogram's unit. */
+  base: number;
+  head: number;
+  /** (head - base) / base; null when base is 0. */
+  change: number | null;
+  regression: boolean;
+}
+
+export interface VerdictChange {
+  id: string;
+  title: string;
+  base: Verdict | null;
+  head: Verdict | null;
+  worse: boolean;
+}
+
+export interface ReportComparison {
+  metrics: MetricDelta[];
+  verdicts: VerdictChange[];
+  thresholds: { expression: string; base: boolean | null; head: boolean | null; worse: boolean }[];
+  knee: { base: number | null; head: number | null; regression: boolean } | null;
+  regressions: number;
+}
+
+export interface CompareOptions {
+  /** Allowed growth of a percentile, as a fraction; default 0.1 (10%). */
+  maxRegression?: number;
+  /** Only these metrics: a histogram name (`reply`) or one statistic (`reply.p99`). Default: all. */
+  metrics?: readonly string[];
+}
+
+function selected(metrics: readonly string[] | undefined, name: string, stat: string): boolean {
+  if (!metrics || metrics.length === 0) return true;
+  return metrics.includes(name) || metrics.includes(`${name}.${stat}`) || (stat === 'p999' && metrics.includes(`${name}.p99.9`));
+}
+
+export function compareReports(base: RunReport, head: RunReport, options: CompareOptions = {}): ReportComparison {
+  const bound = options.maxRegression ?? 0.1;
+  const metrics: MetricDelta[] = [];
+  const bh = base.load?.histograms ?? {};
+  const hh = head.load?.histograms ?? {};
+  for (const name of Object.keys(bh).filter((n) => n in hh).sort()) {
+    const b = bh[name];
+    const h = hh[name];
+    if (!b || !h || b.count === 0 || h.count === 0) continue;
+    const scale = b.unit === 'us' ? 1000 : 1;
+    for (const stat of COMPARED_STATS) {
+      if (!selected(options.metrics, name, stat)) continue;
+      const bv = b[stat] / scale;
+      const hv = h[stat] / scale;
+      const change = bv === 0 ? null : (hv - bv) / bv;
+      metrics.push({ metric: name, stat, base: bv, head: hv, change, regression: change !== null && change > bound });
+    }
+  }
+  const verdicts: VerdictChange[] = [];
+  const baseCases = new Map(base.cases.map((c) => [c.id, c]));
+  const headCases = new Map(head.cases.map((c) => [c.id, c]));
+  for (const id of [...new Set([...baseCases.keys(), ...headCases.keys()])].sort()) {
+    const b = baseCases.get(id);
+    const h = headCases.get(id);
+    if (b && h && b.verdict === h.verdict) continue;
+    const worse = h !== undefined && (b ? verdictRank(h.verdict) < verdictRank(b.verdict) : h.verdict === 'FAIL' || h.verdict === 'ERROR');
+    verdicts.push({ id, title: (h ?? b)?.title ?? id, base: b?.verdict ?? null, head: h?.verdict ?? null, worse });
+  }
+  const thresholds: ReportComparison['thresholds'] = [];
+  const bt = new Map((base.thresholds ?? []).map((t) => [t.expression, t.passed]));
+  const ht = new Map((head.thresholds ?? []).map((t) => [t.expression, t.passed]));
+  for (const expression of [...new Set([...bt.keys(), ...ht.keys()])].sort()) {
+    const b = bt.get(expression) ?? null;
+    const h = ht.get(expression) ?? null;
+    if (b === h) continue;
+    thresholds.push({ expression, base: b, head: h, worse: h === false && b !== false });
+  }
+  let knee: ReportComparison['knee'] = null;
+  if (base.capacity || head.capacity) {
+    const b = base.capacity?.knee ?? null;
+    const h = head.capacity?.knee ?? null;
+    knee = { base: b, head: h, regression: b !== null && (h === null || (b - h) / b > bound) };
+  }
+  const regressions = metrics.filter((m) => m.regression).length + verdicts.filter((v) => v.worse).length + thresholds.filter((t) => t.worse).length + (knee?.regression ? 1 : 0);
+  return { metrics, verdicts, thresholds, knee, regressions };
+}
+
+function pct(change: number | null): string {
+  if (change === null) return 'n/a';
+  const sign = change > 0 ? '+' : '';
+  return `${sign}${(change * 100).toFixed(1)}%`;
+}
+
+function num(v: number): string {
+  return v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : String(Math.round(v));
+}
+
+function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((row) => row.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+/** The comparison as a readable text table. */
+export function formatComparison(c: ReportComparison, options: CompareOptions = {}): string {
+  const bound = options.maxRegression ?? 0.1;
+  const lines: string[] = [];
+  if (c.metrics.length) {
+    lines.push('Latency (ms):');
+    const rows = [['metric', 'stat', 'base', 'head', 'change', '']];
+    for (const m of c.metrics) rows.push([m.metric, m.stat === 'p999' ? 'p99.9' : m.stat, num(m.base), num(m.head), pct(m.change), m.regression ? `REGRESSION (> ${(bound * 100).toFixed(1)}%)` : '']);
+    lines.push(...table(rows).map((l) => `  ${l}`));
+  }
+  if (c.verdicts.length) {
+    lines.push('', 'Verdict changes:');
+    const rows = [['case', 'title', 'base', 'head', '']];
+    for (const v of c.verdicts) rows.push([v.id, v.title.length > 48 ? `${v.title.slice(0, 45)}...` : v.title, v.base ?? '(absent)', v.head ?? '(absent)', v.worse ? 'WORSE' : v.head === null ? 'removed' : 'better']);
+    lines.push(...table(rows).map((l) => `  ${l}`));
+  }
+  if (c.thresholds.length) {
+    lines.push('', 'Threshold changes:');
+    for (const t of c.thresholds) lines.push(`  ${t.expression}: ${t.base === null ? 'absent' : t.base ? 'pass' : 'FAIL'} -> ${t.head === null ? 'absent' : t.head ? 'pass' : 'FAIL'}${t.worse ? '  WORSE' : ''}`);
+  }
+  if (c.knee) lines.push('', `Capacity knee: ${c.knee.base ?? 'none'} -> ${c.knee.head ?? 'none'}${c.knee.regression ? '  REGRESSION' : ''}`);
+  if (!lines.length) lines.push('Nothing to compare: no common metrics and no verdict changes.');
+  lines.push('', c.regressions === 0 ? 'No regressions.' : `${c.regressions} regression${c.regressions === 1 ? '' : 's'}.`);
+  return lines.join('\n');
+}

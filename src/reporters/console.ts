@@ -1,0 +1,144 @@
+import type { CaseResult, RunReport, Verdict } from '../report/model.js';
+import { escapeControl } from './escape.js';
+import {
+  caseLocation, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
+  PERCENTILE_COLUMNS, summaryLine, transcriptWindow, transcriptLine,
+} from './format.js';
+import type { LoadProgress, Reporter, ReporterContext } from './types.js';
+
+/**
+ * The default reporter: one line per case as it ends, then the summary, the failures expanded
+ * (transcript around the failing step and the evidence) and, for load runs, the percentile
+ * table, counters and thresholds. Colour only when `ctx.color` (a TTY without NO_COLOR).
+ */
+
+const COLOURS: Record<Verdict, string> = { PASS: '32', 'NON-STRICT': '33', INFORMATIONAL: '36', FAIL: '31', ERROR: '35' };
+
+type Paint = (text: string, code: string) => string;
+
+export function consoleCaseLine(result: CaseResult, paint: Paint = (t) => t): string {
+  const verdict = paint(result.verdict.padEnd(13), COLOURS[result.verdict]);
+  return `${verdict} ${escapeControl(result.id)}  ${escapeControl(result.title)} (${formatMs(result.durationMs)})`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+function failureBlock(result: CaseResult, paint: Paint): string[] {
+  const lines: string[] = [];
+  lines.push(`${paint(result.verdict, COLOURS[result.verdict])} ${escapeControl(result.id)}: ${escapeControl(result.title)}`);
+  const where = [result.specSections.join(', '), caseLocation(result)].filter(Boolean).join(' · ');
+  if (where) lines.push(`  ${escapeControl(where)}`);
+  const findings = result.findings.length ? result.findings : result.decidedBy ? [result.decidedBy] : [];
+  for (const f of findings) {
+    const step = f.step ? ` at ${f.step.path}${f.step.line !== undefined ? ` (line ${f.step.line})` : ''}` : '';
+    lines.push(`  ${f.verdict} ${f.code}${f.section ? ` [${f.section}]` : ''}${step}: ${escapeControl(f.message)}`);
+    const e = f.evidence;
+    if (e) {
+      const about = [e.client, e.message, e.pointer].filter(Boolean).join(' ');
+      const values = [`expected ${inlineJson(e.expected)}`, `actual ${inlineJson(e.actual)}`];
+      lines.push(`    evidence: ${escapeControl(about)}${'expected' in e || 'actual' in e ? `: ${escapeControl(values.join(', '))}` : ''}`);
+    }
+  }
+  const window = transcriptWindow(result);
+  if (window.length) {
+    const at = failingIndex(result);
+    lines.push('  transcript:');
+    for (const { index, entry } of window) {
+      const mark = index === at ? '>' : ' ';
+      lines.push(`  ${mark} ${escapeControl(transcriptLine(entry))}`);
+      for (const err of entry.schemaErrors ?? []) lines.push(`      schema: ${escapeControl(err.pointer)} ${escapeControl(err.message)}`);
+    }
+  }
+  return lines;
+}
+
+/** The whole end-of-run text, without the per-case lines (those are printed as cases end). */
+export function renderConsoleSummary(report: RunReport, options: { color?: boolean } = {}): string {
+  const paint: Paint = options.color ? (t, code) => `\u001b[${code}m${t}\u001b[0m` : (t) => t;
+  const strict = isStrict(report);
+  const lines: string[] = [];
+  const failing = report.cases.filter((c) => isFailing(c.verdict, strict));
+  if (failing.length) {
+    lines.push('', `Failures (${failing.length}):`);
+    for (const c of failing) lines.push('', ...failureBlock(c, paint));
+  }
+  const load = report.load;
+  if (load) {
+    lines.push('', `Load: ${load.clients} clients for ${formatMs(load.durationMs)}`);
+    const names = Object.keys(load.histograms).sort();
+    if (names.length) {
+      const rows = [['metric', 'count', ...PERCENTILE_COLUMNS.map(([, label]) => label)]];
+      for (const name of names) {
+        const h = load.histograms[name];
+        if (!h) continue;
+        rows.push([escapeControl(name), formatCount(h.count), ...PERCENTILE_COLUMNS.map(([key]) => formatMetric(h[key], h.unit))]);
+      }
+      lines.push(...table(rows).map((l) => `  ${l}`));
+    }
+    const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (counters.length) {
+      lines.push('', 'Counters:');
+      lines.push(...table(counters.map(([k, v]) => [escapeControl(k), formatCount(v)])).map((l) => `  ${l}`));
+    }
+    const broken = (load.delivery ?? []).filter((d) => d.lost || d.duplicated || d.reordered);
+    if (load.delivery?.length) {
+      lines.push('', `Delivery: ${load.delivery.length} rooms, ${broken.length} with lost, duplicated or reordered messages`);
+      for (const d of broken) lines.push(`  ${escapeControl(d.room)}: ${d.delivered}/${d.expected} delivered, ${d.lost} lost, ${d.duplicated} duplicated, ${d.reordered} reordered`);
+    }
+  }
+  if (report.capacity) {
+    const c = report.capacity;
+    lines.push('', `Capacity (varying ${c.vary}):`);
+    const rows = [['load', 'throughput/s', 'p50', 'p99', 'SLO', 'broken']];
+    for (const s of c.steps) rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), s.sloPassed ? 'met' : 'missed', escapeControl(s.broken.join(', ')) + (s.generatorSaturated ? ' (generator saturated)' : '')]);
+    lines.push(...table(rows).map((l) => `  ${l}`));
+    lines.push(`  knee: ${c.knee ?? 'not found'}; first broken: ${c.firstBroken ?? 'none'}${c.limitingFactor ? `; limited by ${escapeControl(c.limitingFactor)}` : ''}`);
+  }
+  if (report.thresholds?.length) {
+    lines.push('', 'Thresholds:');
+    for (const t of report.thresholds) {
+      const mark = t.passed ? paint('pass', '32') : paint('FAIL', '31');
+      lines.push(`  ${mark} ${escapeControl(t.expression)} (actual ${formatThresholdActual(report, t.metric, t.actual)}, ${t.source})`);
+    }
+  }
+  const g = report.generator;
+  if (g) {
+    lines.push('', `Generator: event-loop lag p99 ${formatMs(g.eventLoopLagP99Ms)}, max ${formatMs(g.eventLoopLagMaxMs)}, CPU ${g.cpuPercent}%${g.saturated ? paint(` SATURATED: results are not trustworthy${g.reason ? ` (${escapeControl(g.reason)})` : ''}`, '31') : ''}`);
+  }
+  lines.push('', summaryLine(report));
+  return lines.join('\n');
+}
+
+/** The full text for a report read from a file: case lines, then the summary. */
+export function renderConsole(report: RunReport, options: { color?: boolean } = {}): string {
+  const paint: Paint = options.color ? (t, code) => `\u001b[${code}m${t}\u001b[0m` : (t) => t;
+  const caseLines = report.cases.map((c) => consoleCaseLine(c, paint));
+  return [...caseLines, renderConsoleSummary(report, options).replace(/^\n/, caseLines.length ? '\n' : '')].join('\n');
+}
+
+export function consoleReporter(ctx: ReporterContext): Reporter {
+  const paint: Paint = ctx.color ? (t, code) => `\u001b[${code}m${t}\u001b[0m` : (t) => t;
+  let printed = 0;
+  let lastProgress = '';
+  return {
+    name: 'console',
+    onCaseEnd(result) {
+      printed++;
+      ctx.io.out(consoleCaseLine(result, paint));
+    },
+    onProgress(p: LoadProgress) {
+      const total = p.totalMs === null ? '' : `/${formatMs(p.totalMs)}`;
+      const line = `${formatMs(p.elapsedMs)}${total} · ${p.connected} connected · ${Math.round(p.sentPerSecond)} sent/s · ${Math.round(p.receivedPerSecond)} received/s · p99 ${formatMs(p.p99Ms)} · ${p.errors} errors`;
+      if (line !== lastProgress) ctx.io.out(line);
+      lastProgress = line;
+    },
+    onRunEnd(report) {
+      // Rendering a stored report: nothing was printed live, so print the case lines first.
+      ctx.io.out(printed === 0 ? renderConsole(report, { color: ctx.color }) : renderConsoleSummary(report, { color: ctx.color }));
+    },
+  };
+}

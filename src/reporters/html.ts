@@ -1,0 +1,216 @@
+import type { CaseResult, Finding, RunReport, TranscriptEntry, Verdict } from '../report/model.js';
+import { VERDICT_ORDER } from '../report/model.js';
+import { escapeHtml } from './escape.js';
+import { caseLocation, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
+import { emit } from './json.js';
+import { capacityChart, histogramChart, percentileChart, seriesChart } from './svg.js';
+import type { Reporter, ReporterContext } from './types.js';
+
+/**
+ * The self-contained HTML report: one file, inline CSS, inline script, inline SVG charts, and a
+ * Content-Security-Policy that forbids every fetch, so it opens from an artifact store or an
+ * e-mail attachment and never calls home.
+ */
+
+const e = escapeHtml;
+
+const CSS = `
+:root{--pass:#15803d;--fail:#b91c1c;--error:#7e22ce;--ns:#b45309;--info:#0e7490;--border:#d4d4d8;--muted:#52525b}
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:0 24px 48px;color:#18181b;background:#fff}
+h1{font-size:20px;margin:20px 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--border);padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
+.muted{color:var(--muted)}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{white-space:pre-wrap;word-break:break-all;margin:0}
+table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid var(--border);padding:4px 8px;text-align:left;vertical-align:top}th{background:#f4f4f5}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.tiles{display:flex;gap:10px;flex-wrap:wrap;margin:12px 0}.tile{border:1px solid var(--border);border-radius:6px;padding:8px 14px;min-width:110px}.tile b{display:block;font-size:22px}
+.v{display:inline-block;padding:1px 6px;border-radius:4px;color:#fff;font-weight:600;font-size:12px}
+.v-PASS{background:var(--pass)}.v-FAIL{background:var(--fail)}.v-ERROR{background:var(--error)}.v-NON-STRICT{background:var(--ns)}.v-INFORMATIONAL{background:var(--info)}
+.ok{color:var(--pass);fill:var(--pass)}.bad{color:var(--fail);fill:var(--fail)}
+.filters{display:flex;gap:10px;align-items:center;margin:8px 0}.filters input{padding:4px 8px;min-width:280px}
+tr.schema-error td{background:#fef2f2}tr.failing td{outline:2px solid var(--fail);outline-offset:-2px}
+.schema-errors{margin:4px 0 0;padding-left:18px;color:var(--fail)}
+details>summary{cursor:pointer}
+svg.chart{max-width:100%;height:auto;background:#fff;border:1px solid var(--border);border-radius:4px;margin:6px 0}
+svg text{font:11px system-ui,sans-serif;fill:#3f3f46}svg .axis{stroke:#71717a}svg .grid{stroke:#e4e4e7}svg .bar{fill:#2563eb}
+svg .marker{stroke-width:1.5;stroke-dasharray:3 3}svg .knee{stroke:#16a34a}svg .broken{stroke:#dc2626}svg .unit{fill:#71717a}
+.warn{border-left:4px solid var(--fail);background:#fef2f2;padding:8px 12px}
+`;
+
+const SCRIPT = `
+(function(){
+  var input=document.getElementById('case-filter'),select=document.getElementById('verdict-filter'),count=document.getElementById('case-count');
+  var table=document.getElementById('case-table');
+  if(!input||!select||!table)return;
+  var rows=table.querySelectorAll('tbody>tr.case');
+  function apply(){
+    var text=input.value.trim().toLowerCase(),verdict=select.value,shown=0;
+    for(var i=0;i<rows.length;i++){
+      var r=rows[i],ok=(!verdict||r.getAttribute('data-verdict')===verdict)&&(!text||(r.getAttribute('data-search')||'').indexOf(text)!==-1);
+      r.hidden=!ok;if(ok)shown++;
+    }
+    if(count)count.textContent=shown+' of '+rows.length+' cases';
+  }
+  input.addEventListener('input',apply);select.addEventListener('change',apply);apply();
+})();
+`;
+
+function badge(v: Verdict): string {
+  return `<span class="v v-${v}">${v}</span>`;
+}
+
+function findingItem(f: Finding): string {
+  const where = [f.section, f.step ? `${f.step.path}${f.step.line !== undefined ? ` (line ${f.step.line})` : ''}` : undefined].filter(Boolean).join(' · ');
+  let evidence = '';
+  if (f.evidence) {
+    const ev = f.evidence;
+    const about = [ev.client, ev.message, ev.pointer].filter(Boolean).join(' ');
+    const values = 'expected' in ev || 'actual' in ev ? `: expected <code>${e(inlineJson(ev.expected))}</code>, actual <code>${e(inlineJson(ev.actual))}</code>` : '';
+    evidence = `<div class="muted">evidence: ${e(about)}${values}</div>`;
+  }
+  return `<li>${badge(f.verdict)} <code>${e(f.code)}</code>${where ? ` <span class="muted">${e(where)}</span>` : ''}: ${e(f.message)}${evidence}</li>`;
+}
+
+function transcriptTable(result: CaseResult): string {
+  if (!result.transcript.length) return '<p class="muted">No traffic.</p>';
+  const failing = failingIndex(result);
+  const rows = result.transcript.map((t: TranscriptEntry, i) => {
+    const classes = [t.schemaErrors?.length ? 'schema-error' : '', i === failing ? 'failing' : ''].filter(Boolean).join(' ');
+    const errors = t.schemaErrors?.length
+      ? `<ul class="schema-errors">${t.schemaErrors.map((s) => `<li><code>${e(s.pointer)}</code> ${e(s.message)}${s.expected !== undefined ? `; expected <code>${e(inlineJson(s.expected))}</code>` : ''}${s.actual !== undefined ? `, actual <code>${e(inlineJson(s.actual))}</code>` : ''}</li>`).join('')}</ul>`
+      : '';
+    const text = t.text ? `<pre>${e(t.text)}${t.truncated ? ' <span class="muted">[truncated]</span>' : ''}</pre>` : '';
+    return `<tr${classes ? ` class="${classes}"` : ''}><td class="num">${i}</td><td class="num">${t.at.toFixed(1)}</td><td>${e(t.client)}</td><td>${t.direction === 'out' ? '→' : '←'}</td><td>${e(t.message ?? t.event ?? '')}</td><td class="num">${t.bytes}</td><td>${text}${errors}</td></tr>`;
+  });
+  return `<table class="transcript"><thead><tr><th>#</th><th>ms</th><th>client</th><th></th><th>message</th><th>bytes</th><th>text</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function caseRow(c: CaseResult): string {
+  const search = [c.id, c.title, c.verdict, ...c.specSections, ...c.tags, c.decidedBy?.code ?? ''].join(' ').toLowerCase();
+  const location = caseLocation(c);
+  const detail = `<details><summary>${e(c.title)}</summary>
+${c.description ? `<p>${e(c.description)}</p>` : ''}${location ? `<p class="muted">${e(location)}</p>` : ''}
+${c.findings.length ? `<ul class="findings">${c.findings.map(findingItem).join('')}</ul>` : ''}
+${transcriptTable(c)}</details>`;
+  return `<tr class="case" data-verdict="${c.verdict}" data-search="${e(search)}"><td>${badge(c.verdict)}</td><td><code>${e(c.id)}</code></td><td>${detail}</td><td>${e(c.specSections.join(', '))}</td><td>${c.strength}</td><td class="num">${e(formatMs(c.durationMs))}</td></tr>`;
+}
+
+function casesSection(report: RunReport): string {
+  if (!report.cases.length) return '';
+  const options = VERDICT_ORDER.map((v) => `<option value="${v}">${v} (${report.summary.byVerdict[v]})</option>`).join('');
+  return `<section id="cases"><h2>Cases</h2>
+<div class="filters"><input id="case-filter" type="search" placeholder="Filter by id, title, section, tag or code" aria-label="filter cases"><select id="verdict-filter" aria-label="verdict"><option value="">all verdicts</option>${options}</select><span id="case-count" class="muted">${report.cases.length} cases</span></div>
+<table id="case-table"><thead><tr><th>verdict</th><th>id</th><th>case</th><th>spec</th><th>strength</th><th>time</th></tr></thead><tbody>
+${report.cases.map(caseRow).join('\n')}
+</tbody></table></section>`;
+}
+
+function loadSection(report: RunReport): string {
+  const load = report.load;
+  if (!load) return '';
+  const names = Object.keys(load.histograms).sort();
+  const rows = names.map((n) => {
+    const h = load.histograms[n];
+    return h ? `<tr><td>${e(n)}</td><td class="num">${formatCount(h.count)}</td>${PERCENTILE_COLUMNS.map(([k]) => `<td class="num">${e(formatMetric(h[k], h.unit))}</td>`).join('')}</tr>` : '';
+  });
+  const histograms = names
+    .map((n) => {
+      const h = load.histograms[n];
+      const chart = h && h.unit === 'us' ? histogramChart(n, h) : null;
+      return chart ? `<details${n === names.find((x) => load.histograms[x]?.unit === 'us' && (load.histograms[x]?.count ?? 0) > 0) ? ' open' : ''}><summary>Histogram: ${e(n)}</summary>${chart}</details>` : '';
+    })
+    .join('');
+  const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
+  const delivery = load.delivery?.length
+    ? `<h3>Delivery integrity</h3><table><thead><tr><th>room</th><th>expected</th><th>delivered</th><th>lost</th><th>duplicated</th><th>reordered</th></tr></thead><tbody>${load.delivery.map((d) => `<tr${d.lost || d.duplicated || d.reordered ? ' class="schema-error"' : ''}><td>${e(d.room)}</td><td class="num">${d.expected}</td><td class="num">${d.delivered}</td><td class="num">${d.lost}</td><td class="num">${d.duplicated}</td><td class="num">${d.reordered}</td></tr>`).join('')}</tbody></table>`
+    : '';
+  const g = report.generator;
+  const generator = g
+    ? `<p${g.saturated ? ' class="warn"' : ''}>Generator: event-loop lag p99 ${e(formatMs(g.eventLoopLagP99Ms))}, max ${e(formatMs(g.eventLoopLagMaxMs))}, CPU ${g.cpuPercent}%.${g.saturated ? ` <b>Saturated: these results are not trustworthy.</b>${g.reason ? ` ${e(g.reason)}` : ''}` : ''}</p>`
+    : '';
+  return `<section id="load"><h2>Load: ${load.clients} clients, ${e(formatMs(load.durationMs))}</h2>
+<table id="percentile-table"><thead><tr><th>metric</th><th>count</th>${PERCENTILE_COLUMNS.map(([, l]) => `<th>${l}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
+${percentileChart(load) ?? ''}
+${histograms}
+${seriesChart(load) ?? ''}
+<h3>Counters</h3><table><tbody>${counters.map(([k, v]) => `<tr><td>${e(k)}</td><td class="num">${formatCount(v)}</td></tr>`).join('')}</tbody></table>
+${delivery}${generator}</section>`;
+}
+
+function thresholdsSection(report: RunReport): string {
+  if (!report.thresholds?.length) return '';
+  return `<section id="thresholds"><h2>Thresholds</h2><table><thead><tr><th></th><th>threshold</th><th>actual</th><th>source</th></tr></thead><tbody>${report.thresholds
+    .map((t) => `<tr><td class="${t.passed ? 'ok' : 'bad'}">${t.passed ? '✔ pass' : '✘ FAIL'}</td><td><code>${e(t.expression)}</code></td><td class="num">${e(formatThresholdActual(report, t.metric, t.actual))}</td><td>${t.source}</td></tr>`)
+    .join('')}</tbody></table></section>`;
+}
+
+function capacitySection(report: RunReport): string {
+  const c = report.capacity;
+  if (!c) return '';
+  const rows = c.steps.map((s) => `<tr><td class="num">${s.load}</td><td class="num">${e(formatCount(s.throughput))}</td><td class="num">${e(formatMs(s.p50Ms))}</td><td class="num">${e(formatMs(s.p99Ms))}</td><td class="${s.sloPassed ? 'ok' : 'bad'}">${s.sloPassed ? 'met' : 'missed'}</td><td>${e(s.broken.join(', '))}${s.generatorSaturated ? ' <b>generator saturated</b>' : ''}</td></tr>`);
+  return `<section id="capacity"><h2>Capacity (varying ${c.vary})</h2>
+<p>Knee: <b>${c.knee ?? 'not found'}</b>; first broken: <b>${c.firstBroken ?? 'none'}</b>${c.limitingFactor ? `; limited by ${e(c.limitingFactor)}` : ''}.</p>
+${capacityChart(c) ?? ''}
+<table><thead><tr><th>load</th><th>throughput/s</th><th>p50</th><th>p99</th><th>SLO</th><th>broken</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+function coverageSection(report: RunReport): string {
+  const cov = report.coverage;
+  if (!cov) return '';
+  const exercised = cov.messages.filter((m) => m.sent + m.received > 0).length;
+  const messages = cov.messages.map((m) => `<tr class="${m.sent + m.received > 0 ? '' : 'unexercised'}"><td><code>${e(m.id)}</code></td><td class="num">${m.sent}</td><td class="num">${m.received}</td><td class="${m.sent + m.received > 0 ? 'ok' : 'bad'}">${m.sent + m.received > 0 ? 'exercised' : 'not exercised'}</td></tr>`);
+  const ops = cov.operations?.length
+    ? `<h3>Operations: ${cov.operations.filter((o) => o.count > 0).length} of ${cov.operations.length} exercised</h3><table><thead><tr><th>operation</th><th>times</th></tr></thead><tbody>${cov.operations.map((o) => `<tr><td><code>${e(o.id)}</code></td><td class="num ${o.count > 0 ? 'ok' : 'bad'}">${o.count}</td></tr>`).join('')}</tbody></table>`
+    : '';
+  const samples = cov.unmatchedSamples?.length ? `<ul>${cov.unmatchedSamples.map((s) => `<li><pre>${e(s)}</pre></li>`).join('')}</ul>` : '';
+  return `<section id="coverage"><h2>Spec coverage</h2>
+<h3>Messages: ${exercised} of ${cov.messages.length} exercised</h3>
+<table><thead><tr><th>message</th><th>sent</th><th>received</th><th></th></tr></thead><tbody>${messages.join('')}</tbody></table>
+${ops}
+<h3>Traffic that matched no message: ${cov.unmatched}</h3>${samples}</section>`;
+}
+
+export function renderHtml(report: RunReport): string {
+  const s = report.summary;
+  const title = `chat-conform ${report.command}: ${report.profile} (exit ${s.exitCode})`;
+  const tiles = [
+    `<div class="tile"><span class="muted">exit code</span><b class="${s.exitCode === 0 ? 'ok' : 'bad'}">${s.exitCode}</b></div>`,
+    ...(s.total ? VERDICT_ORDER.map((v) => `<div class="tile">${badge(v)}<b>${s.byVerdict[v]}</b></div>`) : []),
+    ...(report.thresholds?.length ? [`<div class="tile"><span class="muted">thresholds failed</span><b class="${s.thresholdsFailed ? 'bad' : 'ok'}">${s.thresholdsFailed} / ${report.thresholds.length}</b></div>`] : []),
+  ].join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${e(`${report.tool.name} ${report.tool.version}`)}">
+<title>${e(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header><h1>${e(title)}</h1>
+<p class="muted">${e(summaryLine(report))}</p></header>
+<section id="summary"><div class="tiles">${tiles}</div>
+<table><tbody>
+<tr><th>target</th><td><code>${e(report.target.url)}</code>${report.target.embedded ? ' (embedded reference server)' : ''}</td></tr>
+<tr><th>profile</th><td>${e(report.profile)}</td></tr>
+<tr><th>started</th><td>${e(report.startedAt)}</td></tr>
+<tr><th>finished</th><td>${e(report.finishedAt)} (${e(formatMs(report.durationMs))})</td></tr>
+<tr><th>tool</th><td>${e(`${report.tool.name} ${report.tool.version}`)} · report version ${report.reportVersion}</td></tr>
+${report.shards?.length ? `<tr><th>shards</th><td>${report.shards.map((x) => `${x.index + 1}/${x.count}`).join(', ')}</td></tr>` : ''}
+</tbody></table>
+<details><summary>Options (secrets redacted)</summary><pre>${e(JSON.stringify(report.options, null, 2))}</pre></details></section>
+${thresholdsSection(report)}
+${loadSection(report)}
+${capacitySection(report)}
+${casesSection(report)}
+${coverageSection(report)}
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+export function htmlReporter(ctx: ReporterContext): Reporter {
+  return { name: 'html', onRunEnd: (report) => emit(ctx, 'report.html', renderHtml(report)) };
+}

@@ -1,0 +1,100 @@
+import type { RunReport } from '../report/model.js';
+import { escapeMarkdownCell, escapeMarkdownFence } from './escape.js';
+import { emit } from './json.js';
+import { caseLocation, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
+import type { Reporter, ReporterContext } from './types.js';
+
+/**
+ * GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` (and GitLab comments). GitHub caps a step
+ * summary at 1 MiB, so failure details stop at `maxBytes` with a note saying how many were left out.
+ */
+
+const ICON: Record<string, string> = { PASS: '✅', 'NON-STRICT': '🟡', INFORMATIONAL: 'ℹ️', FAIL: '❌', ERROR: '💥' };
+const DEFAULT_MAX_BYTES = 900 * 1024;
+
+const cell = escapeMarkdownCell;
+
+function tableOf(header: string[], rows: string[][], align: ('l' | 'r')[] = []): string[] {
+  const sep = header.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
+  return [`| ${header.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+export function renderMarkdown(report: RunReport, options: { maxBytes?: number } = {}): string {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const strict = isStrict(report);
+  const s = report.summary;
+  const ok = s.exitCode === 0;
+  const out: string[] = [];
+  out.push(`## ${ok ? '✅' : '❌'} chat-conform ${report.command}: ${cell(report.profile)} against ${cell(report.target.embedded ? 'the embedded reference server' : report.target.url)}`);
+  out.push('', cell(summaryLine(report)), '');
+  if (s.total > 0) {
+    out.push(...tableOf(['verdict', 'cases'], (['PASS', 'NON-STRICT', 'INFORMATIONAL', 'FAIL', 'ERROR'] as const).map((v) => [`${ICON[v]} ${v}`, String(s.byVerdict[v])]), ['l', 'r']));
+    out.push('');
+  }
+  if (report.thresholds?.length) {
+    out.push('### Thresholds', '');
+    out.push(...tableOf(['', 'threshold', 'actual', 'source'], report.thresholds.map((t) => [t.passed ? '✅' : '❌', cell(t.expression), formatThresholdActual(report, t.metric, t.actual), t.source]), ['l', 'l', 'r', 'l']));
+    out.push('');
+  }
+  const load = report.load;
+  if (load) {
+    out.push(`### Latency (${load.clients} clients, ${formatMs(load.durationMs)})`, '');
+    const names = Object.keys(load.histograms).sort();
+    out.push(...tableOf(['metric', 'count', ...PERCENTILE_COLUMNS.map(([, l]) => l)], names.map((n) => {
+      const h = load.histograms[n];
+      return h ? [cell(n), formatCount(h.count), ...PERCENTILE_COLUMNS.map(([k]) => formatMetric(h[k], h.unit))] : [];
+    }), ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    out.push('');
+    const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (counters.length) {
+      out.push('<details><summary>Counters</summary>', '');
+      out.push(...tableOf(['counter', 'value'], counters.map(([k, v]) => [cell(k), formatCount(v)]), ['l', 'r']));
+      out.push('', '</details>', '');
+    }
+    const broken = (load.delivery ?? []).filter((d) => d.lost || d.duplicated || d.reordered);
+    if (broken.length) {
+      out.push('### Delivery problems', '');
+      out.push(...tableOf(['room', 'expected', 'delivered', 'lost', 'duplicated', 'reordered'], broken.map((d) => [cell(d.room), String(d.expected), String(d.delivered), String(d.lost), String(d.duplicated), String(d.reordered)]), ['l', 'r', 'r', 'r', 'r', 'r']));
+      out.push('');
+    }
+  }
+  if (report.capacity) {
+    const c = report.capacity;
+    out.push(`### Capacity (varying ${c.vary})`, '');
+    out.push(...tableOf(['load', 'throughput/s', 'p50', 'p99', 'SLO'], c.steps.map((st) => [String(st.load), formatCount(st.throughput), formatMs(st.p50Ms), formatMs(st.p99Ms), st.sloPassed ? '✅' : `❌ ${cell(st.broken.join(', '))}`]), ['r', 'r', 'r', 'r', 'l']));
+    out.push('', `Knee: **${c.knee ?? 'not found'}**; first broken: **${c.firstBroken ?? 'none'}**${c.limitingFactor ? `; limited by ${cell(c.limitingFactor)}` : ''}`, '');
+  }
+  if (report.generator?.saturated) out.push(`> [!WARNING]\n> The load generator saturated: results are not trustworthy.${report.generator.reason ? ` ${cell(report.generator.reason)}` : ''}`, '');
+
+  const failing = report.cases.filter((c) => isFailing(c.verdict, strict));
+  if (failing.length) {
+    out.push(`### Failures (${failing.length})`, '');
+    let size = Buffer.byteLength(out.join('\n'));
+    let shown = 0;
+    for (const c of failing) {
+      const block: string[] = [];
+      block.push(`<details><summary>${ICON[c.verdict]} <code>${cell(c.id)}</code> ${cell(c.title)}</summary>`, '');
+      const where = [c.specSections.join(', '), caseLocation(c)].filter(Boolean).join(' · ');
+      if (where) block.push(`*${cell(where)}*`, '');
+      for (const f of c.findings.filter((x) => x.verdict !== 'PASS')) {
+        block.push(`- **${f.verdict}** <code>${cell(f.code)}</code>${f.section ? ` (${cell(f.section)})` : ''}: ${cell(f.message)}`);
+        const e = f.evidence;
+        if (e) block.push(`  - evidence: ${cell([e.client, e.message, e.pointer].filter(Boolean).join(' '))}${'expected' in e || 'actual' in e ? `: expected ${cell(inlineJson(e.expected))}, actual ${cell(inlineJson(e.actual))}` : ''}`);
+      }
+      const window = transcriptWindow(c);
+      if (window.length) block.push('', '```text', ...window.map(({ entry }) => escapeMarkdownFence(transcriptLine(entry))), '```');
+      block.push('', '</details>', '');
+      const text = block.join('\n');
+      if (size + Buffer.byteLength(text) > maxBytes) break;
+      size += Buffer.byteLength(text);
+      out.push(text);
+      shown++;
+    }
+    if (shown < failing.length) out.push(`*${failing.length - shown} more failures left out to fit the step summary; see the HTML report.*`, '');
+  }
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+export function markdownReporter(ctx: ReporterContext): Reporter {
+  return { name: 'markdown', onRunEnd: (report) => emit(ctx, 'summary.md', renderMarkdown(report)) };
+}

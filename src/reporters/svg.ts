@@ -1,0 +1,170 @@
+import type { JsHistogram } from 'hdr-histogram-js';
+import { decodeHistogram } from '../metrics/store.js';
+import type { CapacityResult, HistogramSummary, LoadResult } from '../report/model.js';
+import { escapeHtml } from './escape.js';
+
+/**
+ * Inline SVG charts for the HTML report, drawn here so the report needs no chart library and
+ * no network: a latency-by-percentile plot, a latency histogram, a time series and the capacity
+ * curve. Every label goes through escapeHtml.
+ */
+
+const W = 720;
+const H = 300;
+const M = { left: 60, right: 60, top: 20, bottom: 44 };
+const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563'];
+
+function niceMax(v: number): number {
+  if (v <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+function num(n: number): string {
+  return (Math.round(n * 10) / 10).toString();
+}
+
+function label(v: number): string {
+  if (v >= 1000) return `${num(v / 1000)}k`;
+  return v >= 10 ? String(Math.round(v)) : num(v);
+}
+
+function frame(title: string, inner: string, testId: string): string {
+  return `<svg class="chart" data-chart="${testId}" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg"><title>${escapeHtml(title)}</title>${inner}</svg>`;
+}
+
+function yAxis(max: number, unit: string, side: 'left' | 'right' = 'left'): string {
+  const x = side === 'left' ? M.left : W - M.right;
+  let out = `<line x1="${x}" y1="${M.top}" x2="${x}" y2="${H - M.bottom}" class="axis"/>`;
+  for (let i = 0; i <= 4; i++) {
+    const v = (max * i) / 4;
+    const y = H - M.bottom - ((H - M.top - M.bottom) * i) / 4;
+    if (side === 'left') out += `<line x1="${M.left}" y1="${num(y)}" x2="${W - M.right}" y2="${num(y)}" class="grid"/>`;
+    out += `<text x="${side === 'left' ? x - 6 : x + 6}" y="${num(y + 4)}" text-anchor="${side === 'left' ? 'end' : 'start'}">${escapeHtml(label(v))}</text>`;
+  }
+  const ty = M.top - 6;
+  out += `<text x="${x}" y="${ty}" text-anchor="${side === 'left' ? 'start' : 'end'}" class="unit">${escapeHtml(unit)}</text>`;
+  return out;
+}
+
+function legend(names: string[], colours: readonly number[] = names.map((_, i) => i)): string {
+  return names.map((n, i) => `<g transform="translate(${M.left + 10 + i * 120},${H - 12})"><rect width="12" height="4" y="-4" fill="${PALETTE[(colours[i] ?? i) % PALETTE.length]}"/><text x="16" y="0">${escapeHtml(n)}</text></g>`).join('');
+}
+
+function polyline(points: [number, number][], colour: string, dashed = false): string {
+  return `<polyline fill="none" stroke="${colour}" stroke-width="2"${dashed ? ' stroke-dasharray="5 4"' : ''} points="${points.map(([x, y]) => `${num(x)},${num(y)}`).join(' ')}"/>`;
+}
+
+/** Percentiles on a log axis: x = log10(1/(1-p)), so 90, 99, 99.9, 99.99 are evenly spaced. */
+const PERCENTILE_TICKS = [0, 90, 99, 99.9, 99.99];
+const PERCENTILE_POINTS = (() => {
+  const out: number[] = [];
+  for (let x = 0; x <= 4; x += 0.05) out.push(100 * (1 - 10 ** -x));
+  return out;
+})();
+
+function latencyHistograms(load: LoadResult): [string, HistogramSummary][] {
+  return Object.entries(load.histograms).filter(([, h]) => h.unit === 'us' && h.count > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+export function percentileChart(load: LoadResult): string | null {
+  const hs = latencyHistograms(load);
+  if (!hs.length) return null;
+  const series = hs.map(([name, s]) => {
+    const h = decodeHistogram(s.encoded);
+    return { name, values: PERCENTILE_POINTS.map((p) => h.getValueAtPercentile(p) / 1000) };
+  });
+  const max = niceMax(Math.max(...series.flatMap((s) => s.values)));
+  const pw = W - M.left - M.right;
+  const ph = H - M.top - M.bottom;
+  const xOf = (p: number) => M.left + (pw * Math.log10(1 / (1 - Math.min(p, 99.99) / 100))) / 4;
+  const yOf = (v: number) => H - M.bottom - (ph * v) / max;
+  let inner = yAxis(max, 'ms');
+  inner += `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
+  for (const t of PERCENTILE_TICKS) inner += `<text x="${num(xOf(t))}" y="${H - M.bottom + 16}" text-anchor="middle">p${t}</text>`;
+  series.forEach((s, i) => {
+    inner += polyline(s.values.map((v, j) => [xOf(PERCENTILE_POINTS[j] ?? 0), yOf(v)]), PALETTE[i % PALETTE.length] ?? '#000');
+  });
+  inner += legend(series.map((s) => s.name));
+  return frame('Latency by percentile', inner, 'latency-percentiles');
+}
+
+/** Bars over log-spaced latency bins, counts from the HDR buckets (exact per bucket). */
+export function histogramChart(name: string, summary: HistogramSummary, bins = 40): string | null {
+  if (summary.count === 0) return null;
+  const h = decodeHistogram(summary.encoded) as unknown as JsHistogram;
+  const lo = Math.max(1, summary.min);
+  const hi = Math.max(lo * 1.01, summary.max);
+  const counts = new Array<number>(bins).fill(0);
+  const span = Math.log(hi / lo);
+  for (let i = 0; i < h.countsArrayLength; i++) {
+    const c = h.getCountAtIndex(i);
+    if (c === 0) continue;
+    const v = Math.max(lo, h.valueFromIndex(i));
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor((Math.log(v / lo) / span) * bins)));
+    counts[bin] = (counts[bin] ?? 0) + c;
+  }
+  const maxCount = niceMax(Math.max(...counts));
+  const pw = W - M.left - M.right;
+  const ph = H - M.top - M.bottom;
+  const bw = pw / bins;
+  let inner = yAxis(maxCount, 'count');
+  inner += `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
+  counts.forEach((c, i) => {
+    const bh = (ph * c) / maxCount;
+    const from = lo * Math.exp((span * i) / bins) / 1000;
+    const to = lo * Math.exp((span * (i + 1)) / bins) / 1000;
+    inner += `<rect class="bar" x="${num(M.left + i * bw + 1)}" y="${num(H - M.bottom - bh)}" width="${num(Math.max(1, bw - 2))}" height="${num(bh)}"><title>${escapeHtml(`${num(from)}–${num(to)} ms: ${c}`)}</title></rect>`;
+  });
+  for (const i of [0, Math.floor(bins / 2), bins]) {
+    const v = lo * Math.exp((span * i) / bins) / 1000;
+    inner += `<text x="${num(M.left + i * bw)}" y="${H - M.bottom + 16}" text-anchor="middle">${escapeHtml(`${num(v)} ms`)}</text>`;
+  }
+  return frame(`Latency histogram: ${name}`, inner, 'latency-histogram');
+}
+
+export function seriesChart(load: LoadResult): string | null {
+  const s = load.series ?? [];
+  if (s.length < 2) return null;
+  const tMax = Math.max(...s.map((p) => p.t));
+  const rate = niceMax(Math.max(...s.map((p) => Math.max(p.sent, p.received))));
+  const lat = niceMax(Math.max(...s.map((p) => p.p99)));
+  const pw = W - M.left - M.right;
+  const ph = H - M.top - M.bottom;
+  const xOf = (t: number) => M.left + (pw * t) / tMax;
+  let inner = yAxis(rate, 'messages / interval') + yAxis(lat, 'ms', 'right');
+  inner += `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
+  for (const f of [0, 0.5, 1]) inner += `<text x="${num(M.left + pw * f)}" y="${H - M.bottom + 16}" text-anchor="middle">${escapeHtml(`${num((tMax * f) / 1000)} s`)}</text>`;
+  inner += polyline(s.map((p) => [xOf(p.t), H - M.bottom - (ph * p.sent) / rate]), PALETTE[0] ?? '#000');
+  inner += polyline(s.map((p) => [xOf(p.t), H - M.bottom - (ph * p.received) / rate]), PALETTE[2] ?? '#000');
+  inner += polyline(s.map((p) => [xOf(p.t), H - M.bottom - (ph * p.p50) / lat]), PALETTE[3] ?? '#000', true);
+  inner += polyline(s.map((p) => [xOf(p.t), H - M.bottom - (ph * p.p99) / lat]), PALETTE[1] ?? '#000', true);
+  inner += legend(['sent', 'received', 'p50 (ms)', 'p99 (ms)'], [0, 2, 3, 1]);
+  return frame('Throughput and latency over time', inner, 'series');
+}
+
+export function capacityChart(c: CapacityResult): string | null {
+  if (!c.steps.length) return null;
+  const steps = [...c.steps].sort((a, b) => a.load - b.load);
+  const loadMax = niceMax(Math.max(...steps.map((s) => s.load)));
+  const tpMax = niceMax(Math.max(...steps.map((s) => s.throughput)));
+  const latMax = niceMax(Math.max(...steps.map((s) => s.p99Ms)));
+  const pw = W - M.left - M.right;
+  const ph = H - M.top - M.bottom;
+  const xOf = (l: number) => M.left + (pw * l) / loadMax;
+  let inner = yAxis(tpMax, 'throughput / s') + yAxis(latMax, 'ms', 'right');
+  inner += `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
+  for (const f of [0, 0.25, 0.5, 0.75, 1]) inner += `<text x="${num(M.left + pw * f)}" y="${H - M.bottom + 16}" text-anchor="middle">${escapeHtml(label(loadMax * f))}</text>`;
+  for (const [value, name, cls] of [[c.knee, 'knee', 'knee'], [c.firstBroken, 'first broken', 'broken']] as const) {
+    if (value === null) continue;
+    inner += `<line x1="${num(xOf(value))}" y1="${M.top}" x2="${num(xOf(value))}" y2="${H - M.bottom}" class="marker ${cls}"/><text x="${num(xOf(value) + 4)}" y="${M.top + 12}">${escapeHtml(`${name} ${value}`)}</text>`;
+  }
+  inner += polyline(steps.map((s) => [xOf(s.load), H - M.bottom - (ph * s.throughput) / tpMax]), PALETTE[0] ?? '#000');
+  inner += polyline(steps.map((s) => [xOf(s.load), H - M.bottom - (ph * s.p50Ms) / latMax]), PALETTE[1] ?? '#000', true);
+  inner += polyline(steps.map((s) => [xOf(s.load), H - M.bottom - (ph * s.p99Ms) / latMax]), PALETTE[2] ?? '#000', true);
+  for (const s of steps) inner += `<circle cx="${num(xOf(s.load))}" cy="${num(H - M.bottom - (ph * s.throughput) / tpMax)}" r="3.5" class="${s.sloPassed ? 'ok' : 'bad'}"><title>${escapeHtml(`${s.load} ${s.unit}: ${s.throughput}/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, SLO ${s.sloPassed ? 'met' : 'missed'}`)}</title></circle>`;
+  inner += legend(['throughput', 'p50 (ms)', 'p99 (ms)']);
+  inner += `<text x="${W / 2}" y="${H - M.bottom + 30}" text-anchor="middle" class="unit">${escapeHtml(c.vary === 'clients' ? 'clients' : 'messages / s')}</text>`;
+  return frame('Capacity: throughput and latency against load', inner, 'capacity');
+}
