@@ -17,7 +17,13 @@ export interface OpenIrcContext {
   maxMessageBytes: number;
 }
 
-type ErrorEntry = InvalidType | { kind: 'not_joined'; context: string };
+/**
+ * The seed defines one error kind, invalid_type. A request that is well typed but names a channel
+ * the user cannot use (not joined, or full) is reported in that form too: the given name is not of
+ * the required type `joined_channel` (or `channel_with_room`), so every reply matches the spec.
+ */
+const notJoined = (name: string): InvalidType => invalidType('target.name', name, 'joined_channel');
+const channelFull = (name: string): InvalidType => invalidType('target.name', name, 'channel_with_room');
 
 export class OpenIrcConnection implements ProtocolConnection, EventSink {
   private readonly session: Session;
@@ -48,8 +54,8 @@ export class OpenIrcConnection implements ProtocolConnection, EventSink {
   }
 
   /** Validates the whole request (every bad field is listed), then acts on it. */
-  private handle(r: Record<string, unknown>): ErrorEntry[] {
-    const errors: ErrorEntry[] = [];
+  private handle(r: Record<string, unknown>): InvalidType[] {
+    const errors: InvalidType[] = [];
     const kind = r.kind;
     if (kind !== 'join' && kind !== 'leave' && kind !== 'message') {
       errors.push(invalidType('kind', kind, 'request_kind'));
@@ -60,7 +66,7 @@ export class OpenIrcConnection implements ProtocolConnection, EventSink {
       errors.push(invalidType('target', target, 'target'));
     } else {
       if (!isInt32NonNegative(target.connid)) errors.push(invalidType('target.connid', target.connid, 'int32'));
-      else if (target.connid !== CONNID) errors.push({ ...invalidType('target.connid', target.connid, 'connid'), given_type: 'number' });
+      else if (target.connid !== CONNID) errors.push(invalidType('target.connid', target.connid, `connid ${CONNID}`));
       const wanted = kind === 'message' ? ['channel', 'user'] : ['channel'];
       if (typeof target.kind !== 'string' || !wanted.includes(target.kind)) {
         errors.push(invalidType('target.kind', target.kind, kind === 'message' ? 'target_kind' : "'channel'"));
@@ -72,7 +78,7 @@ export class OpenIrcConnection implements ProtocolConnection, EventSink {
     const t = target as { kind: string; name: string };
     const core = this.ctx.core;
     if (kind === 'join') {
-      if (!core.joinNamed(this.session, t.name).ok) errors.push({ kind: 'not_joined', context: 'target.name' });
+      if (!core.joinNamed(this.session, t.name).ok) errors.push(channelFull(t.name));
     } else if (kind === 'leave') {
       const room = core.namedRoom(t.name);
       if (room) core.leaveNamed(this.session, room);
@@ -80,7 +86,7 @@ export class OpenIrcConnection implements ProtocolConnection, EventSink {
       core.direct(this.session.user, t.name, r.content as string);
     } else {
       const room = core.namedRoom(t.name);
-      if (!room || !core.postNamed(this.session, room, r.content as string)) errors.push({ kind: 'not_joined', context: 'target.name' });
+      if (!room || !core.postNamed(this.session, room, r.content as string)) errors.push(notJoined(t.name));
     }
     return errors;
   }

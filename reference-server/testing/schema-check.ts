@@ -18,9 +18,13 @@ function validatorFor(profile: string): ProfileValidator {
   return v;
 }
 
-/** Checks one server → client message; a violation (or a field the spec does not define) is recorded. */
-export function checkServerMessage(profile: string, value: unknown): void {
-  const outcome = validatorFor(profile).validate('server', value);
+/**
+ * Checks one server → client message (identified by the profile's naming field, or by `name` for
+ * messages that carry none, like OpenIRC's login reply); a violation or an undefined field is recorded.
+ */
+export function checkServerMessage(profile: string, value: unknown, name?: string): void {
+  const v = validatorFor(profile);
+  const outcome = name === undefined ? v.validate('server', value) : v.validateAs('server', name, value);
   const shown = JSON.stringify(value).slice(0, 300);
   if (outcome.kind === 'valid') {
     if (outcome.extras.length > 0) violations.push(`${profile}: fields the spec does not define ${outcome.extras.join(', ')} in ${shown}`);
