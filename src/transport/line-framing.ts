@@ -68,6 +68,12 @@ export class LineDecoder {
     }
   }
 
+  /** Up to `max` bytes of the unfinished line (the probe looks for a bare \r in it). */
+  pendingSample(max: number): Buffer {
+    const all = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    return all.subarray(0, max);
+  }
+
   private bareCr(): void {
     this.opts.onViolation('CC_WIRE_BARE_CR', `line ${this.lines} was ended by a bare \\r`, { line: this.lines }, false);
   }

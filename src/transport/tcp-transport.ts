@@ -43,6 +43,12 @@ export class TcpConnection extends BaseConnection {
     socket.on('close', () => this.onClose());
   }
 
+  /** Bytes held of an unfinished inbound message, and a sample of them (newline framing only). */
+  inboundPending(sampleBytes = 256): { bytes: number; sample: Buffer } {
+    const d = this.decoder;
+    return { bytes: d.pendingBytes, sample: d instanceof LineDecoder ? d.pendingSample(sampleBytes) : Buffer.alloc(0) };
+  }
+
   private onLine(line: Buffer, bareCr: boolean): void {
     if (this.codec.binary) {
       this.deliver(line);
