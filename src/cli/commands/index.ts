@@ -5,6 +5,7 @@ import { register as registerValidate } from './validate.js';
 import { register as registerSchemas } from './schemas.js';
 import { register as registerProfiles } from './profiles.js';
 import { register as registerReport } from './report.js';
+import { register as registerProbe } from './probe.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
@@ -18,7 +19,7 @@ export const COMMANDS: RegisterCommand[] = [
   (p) => registerNotYet(p, 'capacity', 'step the load up and find where a server stops meeting its SLO', 'capacity search is being built'),
   (p) => registerNotYet(p, 'serve', 'start the bundled reference server', 'the reference server is being built'),
   (p) => registerNotYet(p, 'token', 'print a JWT for manual testing', 'token minting is being built'),
-  (p) => registerNotYet(p, 'probe', 'connect to a server and report what it does on the wire', 'the probe is being built'),
+  registerProbe,
   registerValidate,
   registerSchemas,
   registerProfiles,
