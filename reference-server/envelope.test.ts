@@ -23,7 +23,7 @@ async function start(options: ReferenceServerOptions = {}): Promise<RunningServe
 
 async function join(s: RunningServer, nickname: string, id = freshUser()): Promise<TestClient & { id: number }> {
   const token = mintToken({ claims: { sub: String(id), nickname } });
-  const c = (await connectWs(`${s.urls.envelopeWs}?token=${token}`)) as TestClient & { id: number };
+  const c = (await connectWs(`${s.urls.envelopeWs}?token=${token}`)) as unknown as TestClient & { id: number };
   c.profile = 'envelope';
   c.id = id;
   clients.push(c);

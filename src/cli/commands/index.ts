@@ -6,6 +6,8 @@ import { register as registerSchemas } from './schemas.js';
 import { register as registerProfiles } from './profiles.js';
 import { register as registerReport } from './report.js';
 import { register as registerProbe } from './probe.js';
+import { register as registerServe } from './serve.js';
+import { register as registerToken } from './token.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
@@ -17,8 +19,8 @@ export const COMMANDS: RegisterCommand[] = [
   (p) => registerNotYet(p, 'run', 'run scenarios and conformance suites against a target', 'the scenario runner is being built'),
   (p) => registerNotYet(p, 'load', 'simulate many concurrent clients and verify limits at scale', 'the load engine is being built'),
   (p) => registerNotYet(p, 'capacity', 'step the load up and find where a server stops meeting its SLO', 'capacity search is being built'),
-  (p) => registerNotYet(p, 'serve', 'start the bundled reference server', 'the reference server is being built'),
-  (p) => registerNotYet(p, 'token', 'print a JWT for manual testing', 'token minting is being built'),
+  registerServe,
+  registerToken,
   registerProbe,
   registerValidate,
   registerSchemas,
