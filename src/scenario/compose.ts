@@ -57,12 +57,17 @@ export function composeMessage(
   return { message, correlation: correlation.found ? correlation.value : undefined };
 }
 
-/** Sets each autofill field the message does not already carry. */
+/**
+ * Sets each autofill field the message does not already carry, and the correlation field: a
+ * request without one could not be matched to its reply.
+ */
 export function fillEnvelope(profile: Profile, message: Record<string, unknown>, ids: CorrelationIds): void {
   for (const [field, kind] of Object.entries(profile.autofill)) {
     if (readPath(message, field).found) continue;
     setPath(message, field, kind === 'now-iso' ? new Date().toISOString() : ids.next());
   }
+  const field = profile.correlation.requestField;
+  if (!readPath(message, field).found) setPath(message, field, ids.next());
 }
 
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

@@ -432,7 +432,7 @@ class CaseRun implements SessionHost {
       return { code: 'CC_CASE_NO_REQUEST', message: `${name} has sent no request to expect a reply to`, evidence: { client: name }, verdict: 'ERROR' };
     }
     const awaited = criteria.reply
-      ? `the reply to ${request?.name} (${correlation.replyField} ${JSON.stringify(request?.correlation)})${criteria.messages.length ? ` as ${criteria.messages.join(' or ')}` : ''}`
+      ? `reply to ${request?.name} (${correlation.replyField} ${JSON.stringify(request?.correlation)})${criteria.messages.length ? ` as ${criteria.messages.join(' or ')}` : ''}`
       : criteria.messages.join(' or ');
     let closest: { r: Received; m: Mismatch } | undefined;
     const nameOk = (r: Received): boolean => criteria.messages.length === 0 || (r.name !== undefined && criteria.messages.includes(r.name));

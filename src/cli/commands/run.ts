@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { collect, durationArg, positiveIntArg, sizeArg } from '../options.js';
+import type { CliContext } from '../context.js';
+import type { CliIO } from '../io.js';
+
+export interface RunCommandOptions {
+  target?: string;
+  profile?: string;
+  jwtSecret?: string;
+  jwtKey?: string;
+  grep?: string;
+  tag?: string[];
+  bail?: boolean;
+  strict?: boolean;
+  concurrency?: number;
+  out?: string;
+  reporter?: string[];
+  pingInterval?: number;
+  pongTimeout?: number;
+  connectTimeout?: number;
+  responseTimeout?: number;
+  maxTextChars?: number;
+  maxMessageBytes?: number;
+  maxConnections?: number;
+  lenient?: boolean;
+  insecure?: boolean;
+}
+
+export interface RunCommandResult {
+  exitCode: number;
+  /** The run folder with report.json. */
+  reportDir: string;
+}
+
+/**
+ * `chat-conform run`: runs the scenarios, prints each case as it ends (console reporter), writes
+ * `<out>/<timestamp>-run/report.json` plus the other reporters' files, and returns the exit code
+ * (0 all PASS/NON-STRICT/INFORMATIONAL, 1 a FAIL or NON-STRICT under --strict, 2 an ERROR).
+ */
+export async function runCommand(paths: string[], options: RunCommandOptions, io: CliIO, packageRoot: string, cwd = process.cwd()): Promise<RunCommandResult> {
+  const { runScenarios } = await import('../../scenario/run.js');
+  const { createReporter, fanOut, writeReports } = await import('../../reporters/index.js');
+  const specs = (options.reporter ?? ['console']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
+  // Unknown reporter names fail before anything connects.
+  for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false }, cwd);
+  const live = specs.includes('console') ? [await createReporter('console', { io, color: io.color }, cwd)] : [];
+  const report = await runScenarios({
+    paths,
+    packageRoot,
+    cwd,
+    ...(options.target === undefined ? {} : { target: options.target }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.jwtSecret === undefined ? {} : { jwtSecret: options.jwtSecret }),
+    ...(options.jwtKey === undefined ? {} : { jwtKeyFile: options.jwtKey }),
+    ...(options.grep === undefined ? {} : { grep: options.grep }),
+    ...(options.tag === undefined ? {} : { tags: options.tag.flatMap((t) => t.split(',')) }),
+    bail: options.bail === true,
+    strict: options.strict === true,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    timers: { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, connectTimeout: options.connectTimeout, responseTimeout: options.responseTimeout },
+    limits: { maxTextChars: options.maxTextChars, maxMessageBytes: options.maxMessageBytes, maxConnections: options.maxConnections },
+    lenient: options.lenient === true,
+    insecure: options.insecure === true,
+    reporters: live.length ? [fanOut(live)] : [],
+    onNote: (text) => io.err(`chat-conform: ${text}`),
+  });
+  const written = await writeReports(report, { out: options.out ?? 'reports', reporters: specs.filter((s) => s !== 'console'), io, color: io.color });
+  io.out(`report: ${written.files[0] ?? written.dir}`);
+  return { exitCode: report.summary.exitCode, reportDir: written.dir };
+}
+
+export function register(program: Command, ctx: CliContext): Command {
+  return program
+    .command('run')
+    .description('run scenarios and conformance suites against a target (default: the embedded reference server)')
+    .argument('[paths...]', 'scenario files, folders or globs (default: the profile\'s bundled suite, else scenarios/examples/)')
+    .option('--target <url>', 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls:// (http:// for OpenIRC\'s login); default: start the reference server in-process')
+    .option('--profile <name|path>', 'the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default assa)')
+    .option('--jwt-secret <secret>', 'HS256 secret for the tokens clients present (env CHAT_CONFORM_JWT_SECRET)')
+    .option('--jwt-key <file>', 'RS256/ES256 private key (PEM) for the tokens (env CHAT_CONFORM_JWT_KEY)')
+    .option('--grep <regex>', 'only cases whose id or title matches')
+    .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collect)
+    .option('--bail', 'start no new case after the first FAIL or ERROR')
+    .option('--strict', 'NON-STRICT verdicts fail the run (exit 1)')
+    .option('--concurrency <n>', 'cases run at once (default 8)', positiveIntArg)
+    .option('--out <dir>', 'folder for the run\'s reports (default reports/)')
+    .option('--reporter <name>', 'console (default), json, junit, html, markdown, or a module path (repeatable, or comma-separated)', collect)
+    .option('--ping-interval <duration>', 'override the profile\'s heartbeat interval (e.g. 300ms, 30s)', durationArg)
+    .option('--pong-timeout <duration>', 'override the time after which a silent client is dropped', durationArg)
+    .option('--connect-timeout <duration>', 'override the time a client has to authenticate', durationArg)
+    .option('--response-timeout <duration>', 'override the reply deadline (default deadline of expect steps)', durationArg)
+    .option('--max-text-chars <n>', 'override the text length limit (code points)', positiveIntArg)
+    .option('--max-message-bytes <size>', 'override the message size limit (e.g. 1MiB)', sizeArg)
+    .option('--max-connections <n>', 'override the connection limit', positiveIntArg)
+    .option('--lenient', 'carry on through recoverable wire violations, recording them as NON-STRICT')
+    .option('--insecure', 'accept self-signed TLS certificates (wss://, tls://)')
+    .action(async (paths: string[], opts: RunCommandOptions) => {
+      const result = await runCommand(paths, opts, ctx.io, ctx.packageRoot);
+      ctx.setExitCode(result.exitCode);
+    });
+}

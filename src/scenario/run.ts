@@ -1,0 +1,310 @@
+/**
+ * `runScenarios`: the library behind `chat-conform run`. Finds and parses the scenarios (every
+ * file before anything connects, so a typo fails fast with exit 2), starts the embedded reference
+ * server when there is no target, runs the cases concurrently under a bound, and returns the
+ * canonical RunReport.
+ */
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ccError } from '../errors.js';
+import { loadProfile } from '../profile/load.js';
+import type { Profile } from '../profile/types.js';
+import type { CaseResult, RunReport } from '../report/model.js';
+import { REPORT_VERSION } from '../report/model.js';
+import { summariseRun } from '../report/summary.js';
+import type { Reporter } from '../reporters/types.js';
+import { parseTarget } from '../transport/target.js';
+import { createChecker, type MessageChecker } from './checker.js';
+import { findScenarioFiles, walk } from './discover.js';
+import type { ScenarioCase } from './model.js';
+import { loadScenarioFile } from './parse.js';
+import { runCase, type CaseEnvironment } from './runner.js';
+import { resolveSigningKey, type JwtSigningKey } from './tokens.js';
+
+export interface RunScenariosOptions {
+  /** Files, folders or globs; empty: the profile's bundled suite, else the bundled examples. */
+  paths?: string[];
+  /** Where bundled schemas/ and scenarios/ live. */
+  packageRoot: string;
+  cwd?: string;
+  /** URL of the server under test; absent: the embedded reference server. */
+  target?: string;
+  /** Profile of the target and of cases that name none (default assa). */
+  profile?: string;
+  jwtSecret?: string;
+  jwtKeyFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Only cases whose id or title matches. */
+  grep?: string;
+  /** Only cases with one of these tags. */
+  tags?: string[];
+  /** Start no new case after the first FAIL or ERROR. */
+  bail?: boolean;
+  /** NON-STRICT counts as failure for the exit code. */
+  strict?: boolean;
+  /** Cases run at once (default 8). */
+  concurrency?: number;
+  /** Timer and limit overrides, applied to the profile (and to the embedded server). */
+  timers?: { pingInterval?: number; pongTimeout?: number; connectTimeout?: number; responseTimeout?: number };
+  limits?: { maxTextChars?: number; maxMessageBytes?: number; maxConnections?: number };
+  lenient?: boolean;
+  insecure?: boolean;
+  reporters?: Reporter[];
+  /** One-line notes for the user (skipped cases, the embedded server's address). */
+  onNote?: (text: string) => void;
+}
+
+/** Deadline for opening a transport connection (TCP connect plus WebSocket handshake or HTTP login). */
+const TRANSPORT_CONNECT_TIMEOUT = 5_000;
+
+export async function runScenarios(options: RunScenariosOptions): Promise<RunReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const runProfileName = options.profile ?? 'assa';
+  const runProfile = loadProfile(runProfileName);
+  const signingKey = resolveSigningKey({ secret: options.jwtSecret, keyFile: options.jwtKeyFile, env });
+
+  const files = options.paths && options.paths.length > 0 ? findScenarioFiles(options.paths, cwd) : bundledScenarios(options.packageRoot, runProfile.name);
+  let cases = loadCases(files, cwd, options.profile ?? 'assa');
+  cases = selectCases(cases, options, runProfile, options.onNote);
+  if (cases.length === 0) throw ccError('CC_ERR_NO_SCENARIOS', { pattern: describeSelection(options) });
+
+  const embedded = options.target === undefined;
+  if (!embedded) parseTarget(toTransportUrl(options.target as string));
+  const server = embedded ? await startEmbedded(cases, options, signingKey) : undefined;
+  try {
+    if (server) options.onNote?.(`embedded reference server: ${Object.values(server.urls).filter(Boolean).join(' ')}`);
+    const targetFor = (profile: Profile): string => (server ? server.urlFor(profile.name) : (options.target as string));
+    const reporters = options.reporters ?? [];
+    const effectiveOptions = describeOptions(options, signingKey);
+    const targetUrl = server ? server.urlFor(runProfile.name) : (options.target as string);
+    for (const r of reporters) await r.onRunStart?.({ command: 'run', profile: profileLabel(cases), target: { url: targetUrl, embedded }, startedAt: startedAt.toISOString(), totalCases: cases.length, options: effectiveOptions });
+
+    const checkers = new Map<string, MessageChecker>();
+    const runId = `${startedAt.getTime().toString(36)}${process.pid.toString(36)}`;
+    const results: (CaseResult | undefined)[] = new Array<CaseResult | undefined>(cases.length);
+    let next = 0;
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      while (!stop && next < cases.length) {
+        const index = next++;
+        const scenario = cases[index] as ScenarioCase;
+        const profile = loadProfile(scenario.profile);
+        let checker = checkers.get(profile.name);
+        if (!checker) {
+          checker = createChecker(profile);
+          checkers.set(profile.name, checker);
+        }
+        for (const r of reporters) await r.onCaseStart?.({ id: scenario.id, title: scenario.title, index: index + 1, total: cases.length });
+        const caseEnv: CaseEnvironment = {
+          profile: withOverrides(profile, options),
+          targetUrl: targetFor(profile),
+          signingKey,
+          checker,
+          responseTimeout: options.timers?.responseTimeout ?? profile.timers.responseTimeout ?? 10_000,
+          connectTimeout: TRANSPORT_CONNECT_TIMEOUT,
+          maxInboundBytes: Math.max(4 * 1024 * 1024, 2 * (options.limits?.maxMessageBytes ?? profile.limits.maxMessageBytes ?? 0)),
+          insecure: options.insecure ?? false,
+          lenient: options.lenient ?? false,
+          runId: `${runId}-${index}`,
+        };
+        const result = await runCase(scenario, caseEnv);
+        results[index] = result;
+        for (const r of reporters) await r.onCaseEnd?.(result);
+        if (options.bail && (result.verdict === 'FAIL' || result.verdict === 'ERROR')) stop = true;
+      }
+    };
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, cases.length));
+    await Promise.all(Array.from({ length: concurrency }, () => worker()));
+
+    const done = results.filter((r): r is CaseResult => r !== undefined);
+    const finishedAt = new Date();
+    const report: RunReport = {
+      reportVersion: REPORT_VERSION,
+      tool: { name: 'chat-conform', version: toolVersion(options.packageRoot) },
+      command: 'run',
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      target: { url: targetUrl, embedded },
+      profile: profileLabel(cases),
+      options: effectiveOptions,
+      summary: summariseRun(done, [], { strict: options.strict ?? false }),
+      cases: done,
+      coverage: coverageOf(done, [...new Set(cases.map((c) => c.profile))].map((p) => loadProfile(p))),
+    };
+    for (const r of reporters) await r.onRunEnd?.(report);
+    return report;
+  } finally {
+    await server?.close();
+  }
+}
+
+function loadCases(files: string[], cwd: string, defaultProfile: string): ScenarioCase[] {
+  const cases: ScenarioCase[] = [];
+  for (const file of files) {
+    const shown = relative(cwd, file) || file;
+    cases.push(...loadScenarioFile(file, { defaultProfile, resolveProfile: loadProfile }).map((c) => ({ ...c, file: shown })));
+  }
+  const seen = new Map<string, ScenarioCase>();
+  for (const c of cases) {
+    const first = seen.get(c.id);
+    if (first) {
+      throw ccError('CC_ERR_SCENARIO_INVALID', { path: c.file, line: c.line, column: 1, reason: `duplicate case id ${c.id} (also at ${first.file}:${first.line})`, hint: 'give every case its own id' });
+    }
+    seen.set(c.id, c);
+  }
+  return cases;
+}
+
+function selectCases(cases: ScenarioCase[], options: RunScenariosOptions, runProfile: Profile, note?: (text: string) => void): ScenarioCase[] {
+  let selected = cases;
+  if (options.grep) {
+    let re: RegExp;
+    try {
+      re = new RegExp(options.grep);
+    } catch (err) {
+      throw ccError('CC_ERR_BAD_FLAG', { value: JSON.stringify(options.grep), flag: '--grep', reason: (err as Error).message, command: 'run' });
+    }
+    selected = selected.filter((c) => re.test(c.id) || re.test(c.title));
+  }
+  if (options.tags && options.tags.length > 0) {
+    const tags = new Set(options.tags);
+    selected = selected.filter((c) => c.tags.some((t) => tags.has(t)));
+  }
+  // A target speaks one protocol: cases of other profiles cannot run against it.
+  if (options.target !== undefined || options.profile !== undefined) {
+    const other = selected.filter((c) => loadProfile(c.profile).name !== runProfile.name);
+    if (other.length > 0) {
+      note?.(`skipping ${other.length} case(s) of other profiles (${[...new Set(other.map((c) => c.profile))].join(', ')}): the run's profile is ${runProfile.name}`);
+      selected = selected.filter((c) => !other.includes(c));
+    }
+  }
+  return selected;
+}
+
+function describeSelection(options: RunScenariosOptions): string {
+  const parts = [options.paths?.length ? options.paths.join(' ') : 'the bundled scenarios'];
+  if (options.grep) parts.push(`--grep ${options.grep}`);
+  if (options.tags?.length) parts.push(`--tag ${options.tags.join(',')}`);
+  if (options.profile) parts.push(`--profile ${options.profile}`);
+  return parts.join(' ');
+}
+
+/** `scenarios/conformance/<profile>/` when it has files, else `scenarios/examples/`. */
+export function bundledScenarios(packageRoot: string, profile: string): string[] {
+  for (const dir of [join(packageRoot, 'scenarios', 'conformance', profile), join(packageRoot, 'scenarios', 'examples')]) {
+    let files: string[] = [];
+    try {
+      files = walk(dir);
+    } catch {
+      continue;
+    }
+    if (files.length > 0) return files;
+  }
+  throw ccError('CC_ERR_NO_SCENARIOS', { pattern: `scenarios/conformance/${profile}/ or scenarios/examples/ under ${packageRoot}` });
+}
+
+/** Overrides of timers and limits land in the profile the case sees (a copy). */
+function withOverrides(profile: Profile, options: RunScenariosOptions): Profile {
+  if (!options.timers && !options.limits) return profile;
+  const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return { ...profile, timers: { ...profile.timers, ...strip(options.timers) }, limits: { ...profile.limits, ...strip(options.limits) } };
+}
+
+function profileLabel(cases: ScenarioCase[]): string {
+  return [...new Set(cases.map((c) => c.profile))].join(',');
+}
+
+/** An http(s) target (OpenIRC's login) is checked as the WebSocket URL it leads to. */
+function toTransportUrl(url: string): string {
+  return url.replace(/^http(s?):/, 'ws$1:');
+}
+
+function describeOptions(options: RunScenariosOptions, key: JwtSigningKey): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    paths: options.paths ?? [],
+    profile: options.profile ?? 'assa',
+    jwt: { algorithm: key.algorithm, source: key.source },
+    concurrency: options.concurrency ?? 8,
+    strict: options.strict ?? false,
+    bail: options.bail ?? false,
+    lenient: options.lenient ?? false,
+    insecure: options.insecure ?? false,
+  };
+  if (options.target) out.target = options.target;
+  if (options.grep) out.grep = options.grep;
+  if (options.tags?.length) out.tags = options.tags;
+  if (options.timers) out.timers = options.timers;
+  if (options.limits) out.limits = options.limits;
+  return out;
+}
+
+function coverageOf(cases: CaseResult[], profiles: Profile[]): NonNullable<RunReport['coverage']> {
+  const counts = new Map<string, { sent: number; received: number }>();
+  for (const p of profiles) {
+    for (const m of p.messages) counts.set(`${p.name}:${m.direction}:${m.name}`, { sent: 0, received: 0 });
+  }
+  const ids = new Map<string, string>();
+  for (const p of profiles) for (const m of p.messages) ids.set(`${p.name}:${m.direction}:${m.name}`, profiles.length > 1 ? `${p.name}:${m.id}` : m.id);
+  let unmatched = 0;
+  for (const c of cases) {
+    for (const t of c.transcript) {
+      if (t.event && t.event !== 'heartbeat') continue;
+      const key = `${c.profile}:${t.direction === 'out' ? 'client' : 'server'}:${t.message ?? ''}`;
+      const entry = counts.get(key);
+      if (!entry) {
+        unmatched += 1;
+        continue;
+      }
+      if (t.direction === 'out') entry.sent += 1;
+      else entry.received += 1;
+    }
+  }
+  return {
+    messages: [...counts.entries()].map(([key, v]) => ({ id: ids.get(key) ?? key, sent: v.sent, received: v.received })),
+    unmatched,
+  };
+}
+
+function toolVersion(packageRoot: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+interface EmbeddedServer {
+  urls: Record<string, string | undefined>;
+  urlFor(profile: string): string;
+  close(): Promise<void>;
+}
+
+/** The reference server on ephemeral loopback ports, with the run's timers, limits and key. */
+async function startEmbedded(cases: ScenarioCase[], options: RunScenariosOptions, key: JwtSigningKey): Promise<EmbeddedServer> {
+  const { startReferenceServer } = await import('../../reference-server/server.js');
+  const wanted = [...new Set(cases.map((c) => loadProfile(c.profile).name))];
+  const known = ['assa', 'envelope', 'openirc'] as const;
+  const profiles = wanted.filter((p): p is (typeof known)[number] => (known as readonly string[]).includes(p));
+  const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const server = await startReferenceServer({
+    profiles: profiles.length > 0 ? profiles : 'assa',
+    jwt: key.algorithm === 'HS256' ? { secret: String(key.key) } : { publicKey: key.publicKeyPem as string },
+    timers: strip(options.timers),
+    limits: strip(options.limits),
+  });
+  const urls = server.urls as unknown as Record<string, string | undefined>;
+  return {
+    urls: { ...urls, adminHttp: undefined },
+    urlFor(profile: string): string {
+      const url = profile === 'assa' ? urls.assaTcp : profile === 'envelope' ? urls.envelopeWs : profile === 'openirc' ? urls.openircHttp : undefined;
+      if (!url) throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${profile}; pass --target` });
+      return url;
+    },
+    close: () => server.close(),
+  };
+}
