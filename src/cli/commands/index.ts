@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerNotYet } from './not-yet.js';
+import { register as registerRun } from './run.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerSchemas } from './schemas.js';
 import { register as registerProfiles } from './profiles.js';
@@ -16,7 +17,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
  * lazily imports the library function that does the work.
  */
 export const COMMANDS: RegisterCommand[] = [
-  (p) => registerNotYet(p, 'run', 'run scenarios and conformance suites against a target', 'the scenario runner is being built'),
+  registerRun,
   (p) => registerNotYet(p, 'load', 'simulate many concurrent clients and verify limits at scale', 'the load engine is being built'),
   (p) => registerNotYet(p, 'capacity', 'step the load up and find where a server stops meeting its SLO', 'capacity search is being built'),
   registerServe,
