@@ -93,7 +93,7 @@ class Entry {
     const extras = (this.closed.errors ?? [])
       .filter((e) => e.keyword === 'additionalProperties')
       .map((e) => `${e.instancePath}/${escapePointerToken(String((e.params as { additionalProperty: string }).additionalProperty))}`);
-    const uniqueExtras = [...new Set(extras)];
+    const uniqueExtras = [...new Set(extras)].sort();
     if (this.open(value)) return { kind: 'valid', message: this.message, extras: uniqueExtras };
     return { kind: 'invalid', message: this.message, errors: toValidationErrors(this.open.errors ?? []), extras: uniqueExtras };
   }
