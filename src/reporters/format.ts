@@ -84,9 +84,11 @@ export function caseLocation(result: CaseResult): string | undefined {
 export function summaryLine(report: RunReport): string {
   const s = report.summary;
   const parts = (['PASS', 'NON-STRICT', 'INFORMATIONAL', 'FAIL', 'ERROR'] as const).filter((v) => s.byVerdict[v] > 0).map((v) => `${s.byVerdict[v]} ${v}`);
-  const cases = `${s.total} case${s.total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
-  const thresholds = report.thresholds?.length ? `; thresholds ${report.thresholds.length - s.thresholdsFailed}/${report.thresholds.length} passed` : '';
-  return `${cases}${thresholds}; ${formatDuration(report.durationMs)}; exit ${s.exitCode}`;
+  const items: string[] = [];
+  if (s.total > 0 || report.command === 'run') items.push(`${s.total} case${s.total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`);
+  if (report.thresholds?.length) items.push(`thresholds ${report.thresholds.length - s.thresholdsFailed}/${report.thresholds.length} passed`);
+  items.push(formatDuration(report.durationMs), `exit ${s.exitCode}`);
+  return items.join('; ');
 }
 
 /**

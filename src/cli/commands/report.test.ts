@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MetricsStore } from '../../metrics/store.js';
+import { capacityReport, conformanceReport, FIXTURE_SECRETS, loadReport, loadStore } from '../../report/fixtures.js';
+import type { RunReport } from '../../report/model.js';
+import { main } from '../main.js';
+import { memoryIO } from '../io.js';
+import { regressionArg } from './report.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cc-report-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function save(name: string, report: RunReport): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(report));
+  return path;
+}
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIO();
+  const code = await main(['node', 'chat-conform', 'report', ...args], io);
+  return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+}
+
+function slowerReply(factor: number): RunReport {
+  const r = loadReport();
+  const store = new MetricsStore();
+  for (let v = 1; v <= 1000; v++) store.record('reply', v * 20 * factor);
+  r.load!.histograms.reply = store.summarise('reply');
+  return r;
+}
+
+describe('chat-conform report compare', () => {
+  const base = save('base.json', slowerReply(1));
+
+  it('exits 1 on a crafted regression beyond --max-regression, with a readable table', async () => {
+    const head = save('head-slow.json', slowerReply(1.3));
+    const r = await cli('compare', base, head, '--max-regression', '10%');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^Latency \(ms\):\n {2}metric\s+stat\s+base\s+head\s+change/);
+    expect(r.out).toMatch(/reply\s+p99\s+19\.8\d?\s+25\.\d+\s+\+30\.\d%\s+REGRESSION \(> 10\.0%\)/);
+    expect(r.out.endsWith('5 regressions.')).toBe(true);
+  });
+
+  it('exits 0 when the growth is within the bound, or for another metric', async () => {
+    const head = save('head-slightly.json', slowerReply(1.05));
+    expect((await cli('compare', base, head, '--max-regression', '10%')).code).toBe(0);
+    const slow = save('head-slow2.json', slowerReply(1.3));
+    expect((await cli('compare', base, slow, '--metric', 'connect')).code).toBe(0);
+    expect((await cli('compare', base, slow, '--metric', 'reply.p50')).code).toBe(1);
+  });
+
+  it('exits 1 when a verdict got worse', async () => {
+    const head = conformanceReport();
+    head.cases[0]!.verdict = 'NON-STRICT';
+    const r = await cli('compare', save('c-base.json', conformanceReport()), save('c-head.json', head));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/assa\.connect\.ok .*PASS\s+NON-STRICT\s+WORSE/);
+  });
+
+  it('exits 2 with one line for a file that is not a report, and for a bad --max-regression', async () => {
+    const bogus = join(dir, 'bogus.json');
+    writeFileSync(bogus, '{"hello":1}');
+    const r = await cli('compare', base, bogus);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`chat-conform: CC_ERR_REPORT_INVALID ${bogus} is not a chat-conform report: / must have required property 'reportVersion'; / must have required property 'tool'; / must have required property 'command' (and 9 more) (pass a report.json written by \`chat-conform run\`, \`load\` or \`capacity\`)`);
+    const bad = await cli('compare', base, base, '--max-regression', 'lots');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(`CC_ERR_USAGE option '--max-regression <percent>' argument 'lots' is invalid. expected a percentage such as 10% or 2.5%, got "lots"`);
+    expect(regressionArg('2.5%')).toBe(0.025);
+    expect(regressionArg('10')).toBe(0.1);
+  });
+});
+
+describe('chat-conform report render', () => {
+  it('prints a format, or writes it into --out, always redacted', async () => {
+    const file = save('render.json', conformanceReport());
+    const printed = await cli('render', file, '--reporter', 'junit');
+    expect(printed.code).toBe(0);
+    expect(printed.out.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="chat-conform" tests="5"')).toBe(true);
+    const out = join(dir, 'rendered');
+    const written = await cli('render', file, '--reporter', 'html', '--out', out);
+    expect(written.code).toBe(0);
+    expect(written.err).toBe(`wrote ${join(out, 'report.html')}`);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    const consoleText = (await cli('render', file, '--reporter', 'console')).out;
+    for (const text of [printed.out, html, consoleText]) for (const secret of FIXTURE_SECRETS) expect(text.includes(secret)).toBe(false);
+    expect(consoleText.split('\n')[0]).toBe('PASS          assa.connect.ok  CONNECT with a valid JWT gets CONNECT_RESPONSE success (12.4ms)');
+  });
+
+  it('renders a capacity report as markdown', async () => {
+    const r = await cli('render', save('cap.json', capacityReport()), '--reporter', 'markdown');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('| 800 | 6,100 | 4.80ms | 48.0ms | ❌ reply.p99&lt;20ms |');
+  });
+
+  it('exits 2 for an unknown reporter and for a missing --reporter', async () => {
+    const file = save('render2.json', conformanceReport());
+    const r = await cli('render', file, '--reporter', 'pdf');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('chat-conform: CC_ERR_UNKNOWN_REPORTER unknown reporter pdf (known reporters: console, json, junit, html, markdown; or pass the path of a reporter module)');
+    expect((await cli('render', file)).code).toBe(2);
+  });
+});
+
+describe('chat-conform report merge', () => {
+  it('merges shard files exactly and exits with the merged verdict', async () => {
+    const shard = (i: number): RunReport => {
+      const r = loadReport();
+      const store = loadStore(i);
+      r.load = { ...r.load!, histograms: store.summariseAll(), counters: store.counters() };
+      r.shards = [{ index: i, count: 2 }];
+      return r;
+    };
+    const out = join(dir, 'merged', 'report.json');
+    const r = await cli('merge', save('s0.json', shard(0)), save('s1.json', shard(1)), '--out', out);
+    expect(r.err).toBe(`wrote ${out}: 0 cases from 2 reports`);
+    const merged = JSON.parse(readFileSync(out, 'utf8')) as RunReport;
+    const union = MetricsStore.mergeAll([loadStore(0), loadStore(1)]);
+    expect(merged.load!.histograms.reply!.count).toBe(union.summarise('reply').count);
+    expect(merged.load!.histograms.reply!.p99).toBe(union.summarise('reply').p99);
+    expect(merged.load!.counters).toEqual(union.counters());
+    expect(r.code).toBe(merged.summary.exitCode);
+    expect(r.code).toBe(1);
+  });
+});

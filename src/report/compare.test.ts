@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { MetricsStore } from '../metrics/store.js';
+import { capacityReport, conformanceReport, loadReport } from './fixtures.js';
+import type { RunReport } from './model.js';
+import { compareReports, formatComparison } from './compare.js';
+
+/** A load report whose `reply` latencies are the base ones scaled by `factor`. */
+function withReplyScaled(factor: number): RunReport {
+  const r = loadReport();
+  const store = new MetricsStore();
+  for (let v = 1; v <= 2000; v++) store.record('reply', v * 10 * factor);
+  r.load!.histograms.reply = store.summarise('reply');
+  return r;
+}
+
+describe('compareReports', () => {
+  it('finds no regression between a report and itself', () => {
+    const c = compareReports(loadReport(), loadReport());
+    expect(c.regressions).toBe(0);
+    expect(c.metrics.length).toBe(4 * 5);
+    expect(c.metrics.every((m) => m.change === 0 && !m.regression)).toBe(true);
+    expect(formatComparison(c).endsWith('No regressions.')).toBe(true);
+  });
+
+  it('flags a percentile that grew beyond the bound, and not one within it', () => {
+    const base = withReplyScaled(1);
+    const slower = withReplyScaled(1.2);
+    const c = compareReports(base, slower, { maxRegression: 0.1 });
+    const reply = c.metrics.filter((m) => m.metric === 'reply');
+    expect(reply.map((m) => m.stat)).toEqual(['p50', 'p90', 'p99', 'p999', 'max']);
+    expect(reply.every((m) => m.regression && m.change !== null && Math.abs(m.change - 0.2) < 0.002)).toBe(true);
+    expect(c.regressions).toBe(5);
+    expect(compareReports(base, slower, { maxRegression: 0.25 }).regressions).toBe(0);
+    // Faster is never a regression.
+    expect(compareReports(slower, base, { maxRegression: 0 }).regressions).toBe(0);
+  });
+
+  it('compares only the chosen metrics with --metric', () => {
+    const c = compareReports(withReplyScaled(1), withReplyScaled(1.5), { metrics: ['reply.p99', 'connect'] });
+    expect(c.metrics.map((m) => `${m.metric}.${m.stat}`)).toEqual(['connect.p50', 'connect.p90', 'connect.p99', 'connect.p999', 'connect.max', 'reply.p99']);
+    expect(c.regressions).toBe(1);
+  });
+
+  it('reports verdict changes per case: worse, better, new failing, removed', () => {
+    const base = conformanceReport();
+    const head = conformanceReport();
+    head.cases[0]!.verdict = 'FAIL';
+    head.cases[1]!.verdict = 'PASS';
+    head.cases.push({ ...head.cases[0]!, id: 'assa.new', verdict: 'ERROR' });
+    head.cases.splice(3, 1);
+    const c = compareReports(base, head);
+    expect(c.verdicts).toEqual([
+      { id: 'assa.connect.1001', title: 'The 1,001st connection', base: 'INFORMATIONAL', head: null, worse: false },
+      { id: 'assa.connect.ok', title: 'CONNECT with a valid JWT gets CONNECT_RESPONSE success', base: 'PASS', head: 'FAIL', worse: true },
+      { id: 'assa.new', title: 'CONNECT with a valid JWT gets CONNECT_RESPONSE success', base: null, head: 'ERROR', worse: true },
+      { id: 'assa.send.too-long', title: 'A 5,001-character message is refused with MESSAGE_TOO_LONG', base: 'FAIL', head: 'PASS', worse: false },
+    ]);
+    expect(c.regressions).toBe(2);
+    const text = formatComparison(c);
+    expect(text).toContain('assa.connect.ok');
+    expect(text).toMatch(/assa\.connect\.ok\s+CONNECT with a valid JWT gets CONNECT_RESPONS\.\.\.\s+PASS\s+FAIL\s+WORSE/);
+    expect(text.endsWith('2 regressions.')).toBe(true);
+  });
+
+  it('counts a threshold that stopped passing and a knee that moved down beyond the bound', () => {
+    const base = loadReport();
+    const head = loadReport();
+    head.thresholds![0]!.passed = false;
+    expect(compareReports(base, head).thresholds).toEqual([{ expression: 'reply.p99<100ms', base: true, head: false, worse: true }]);
+    const cb = capacityReport();
+    const ch = capacityReport();
+    ch.capacity!.knee = 200;
+    expect(compareReports(cb, ch).knee).toEqual({ base: 400, head: 200, regression: true });
+    ch.capacity!.knee = 380;
+    expect(compareReports(cb, ch, { maxRegression: 0.1 }).knee).toEqual({ base: 400, head: 380, regression: false });
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { decodeHistogram, MetricsStore } from '../metrics/index.js';
+import { conformanceReport, loadReport, loadStore } from './fixtures.js';
+import type { HistogramSummary, RunReport } from './model.js';
+import { mergeReports } from './merge.js';
+import { summariseRun } from './summary.js';
+import { validateReport } from './validate.js';
+
+const THRESHOLDS = ['reply.p99<26ms', 'errors.ROOM_FULL<6', 'delivery.lost==0', 'errors.rate<0.02%'];
+
+/** A load report whose metrics come from `store`, with thresholds as the shard evaluated them. */
+function shard(store: MetricsStore, index: number, count: number, delivery: NonNullable<RunReport['load']>['delivery']): RunReport {
+  const base = loadReport();
+  return {
+    ...base,
+    startedAt: `2026-11-22T04:10:0${index}.000Z`,
+    finishedAt: `2026-11-22T04:11:0${index}.000Z`,
+    load: { clients: 500, durationMs: 60000, histograms: store.summariseAll(), counters: store.counters(), delivery },
+    thresholds: THRESHOLDS.map((expression) => ({ expression, metric: expression.split(/[<=]/)[0] as string, actual: 0, passed: true, source: 'flag' as const })),
+    shards: [{ index, count }],
+  };
+}
+
+function percentiles(s: HistogramSummary): number[] {
+  const h = decodeHistogram(s.encoded);
+  const out: number[] = [];
+  for (let p = 0; p <= 100; p += 0.25) out.push(h.getValueAtPercentile(p));
+  return out;
+}
+
+describe('mergeReports', () => {
+  it('merges two load shards into what one run over the union records: histograms exactly, counters summed', () => {
+    const a = loadStore(0);
+    const b = loadStore(1);
+    const union = MetricsStore.mergeAll([loadStore(0), loadStore(1)]);
+    const merged = mergeReports([
+      shard(a, 0, 2, [{ room: 'r1', expected: 250, delivered: 250, lost: 0, duplicated: 0, reordered: 0 }]),
+      shard(b, 1, 2, [{ room: 'r1', expected: 250, delivered: 249, lost: 1, duplicated: 1, reordered: 0 }, { room: 'r2', expected: 10, delivered: 10, lost: 0, duplicated: 0, reordered: 3 }]),
+    ]);
+    const expected = union.summariseAll();
+    expect(Object.keys(merged.load!.histograms)).toEqual(Object.keys(expected));
+    for (const [name, summary] of Object.entries(expected)) {
+      const { encoded: _e, ...fields } = summary;
+      const got = merged.load!.histograms[name] as HistogramSummary;
+      expect(got, name).toMatchObject(fields);
+      expect(percentiles(got), name).toEqual(percentiles(summary));
+    }
+    expect(merged.load!.counters).toEqual(union.counters());
+    expect(merged.load!.clients).toBe(1000);
+    expect(merged.load!.delivery).toEqual([
+      { room: 'r1', expected: 500, delivered: 499, lost: 1, duplicated: 1, reordered: 0 },
+      { room: 'r2', expected: 10, delivered: 10, lost: 0, duplicated: 0, reordered: 3 },
+    ]);
+    expect(merged.shards).toEqual([{ index: 0, count: 2 }, { index: 1, count: 2 }]);
+    expect(merged.startedAt).toBe('2026-11-22T04:10:00.000Z');
+    expect(merged.finishedAt).toBe('2026-11-22T04:11:01.000Z');
+    expect(validateReport(merged)).toEqual([]);
+  });
+
+  it('re-evaluates thresholds on the merged metrics (µs for latency, percent for rates)', () => {
+    const union = MetricsStore.mergeAll([loadStore(0), loadStore(1)]);
+    const merged = mergeReports([
+      shard(loadStore(0), 0, 2, [{ room: 'r1', expected: 1, delivered: 1, lost: 0, duplicated: 0, reordered: 0 }]),
+      shard(loadStore(1), 1, 2, [{ room: 'r1', expected: 1, delivered: 0, lost: 1, duplicated: 0, reordered: 0 }]),
+    ]);
+    const p99 = union.summarise('reply').p99;
+    const errors = union.counter('errors.ROOM_FULL');
+    expect(merged.thresholds).toEqual([
+      { expression: 'reply.p99<26ms', metric: 'reply.p99', actual: p99, passed: p99 < 26000, source: 'flag' },
+      { expression: 'errors.ROOM_FULL<6', metric: 'errors.ROOM_FULL', actual: errors, passed: errors < 6, source: 'flag' },
+      { expression: 'delivery.lost==0', metric: 'delivery.lost', actual: 1, passed: false, source: 'flag' },
+      { expression: 'errors.rate<0.02%', metric: 'errors.rate', actual: (100 * errors) / union.counter('messages.sent'), passed: (100 * errors) / union.counter('messages.sent') < 0.02, source: 'flag' },
+    ]);
+    // Each shard alone passed errors.ROOM_FULL<6 (3 and 4); the union (7) does not.
+    expect(errors).toBe(7);
+    expect(merged.summary).toEqual(summariseRun([], merged.thresholds));
+    expect(merged.summary.exitCode).toBe(1);
+  });
+
+  it('concatenates conformance shards by id into the report of the whole run', () => {
+    const whole = conformanceReport();
+    const first = { ...whole, cases: whole.cases.filter((_, i) => i % 2 === 0), shards: [{ index: 0, count: 2 }] };
+    const second = { ...whole, cases: whole.cases.filter((_, i) => i % 2 === 1), shards: [{ index: 1, count: 2 }] };
+    const merged = mergeReports([second, first]);
+    expect(merged.cases.map((c) => c.id)).toEqual([...whole.cases.map((c) => c.id)].sort());
+    expect(merged.cases).toEqual([...whole.cases].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect(merged.summary).toEqual(whole.summary);
+    expect(merged.coverage?.messages.find((m) => m.id === 'CONNECT')).toEqual({ id: 'CONNECT', sent: 6, received: 0 });
+  });
+
+  it('keeps the worst result of a case that ran in several shards', () => {
+    const whole = conformanceReport();
+    const pass = whole.cases[0]!;
+    const failed = { ...pass, verdict: 'FAIL' as const };
+    expect(mergeReports([{ ...whole, cases: [pass] }, { ...whole, cases: [failed] }]).cases).toEqual([failed]);
+  });
+
+  it('refuses reports of different commands or profiles, and an empty list', () => {
+    expect(() => mergeReports([conformanceReport(), loadReport()])).toThrowError(expect.objectContaining({ code: 'CC_ERR_REPORT_MERGE', message: 'cannot merge the reports: commands differ (run and load)' }));
+    expect(() => mergeReports([conformanceReport(), { ...conformanceReport(), profile: 'envelope' }])).toThrowError(/profiles differ \(assa and envelope\)/);
+    expect(() => mergeReports([])).toThrowError(/no reports given/);
+  });
+});
