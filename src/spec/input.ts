@@ -7,10 +7,23 @@ export interface InputMessage {
   value: unknown;
 }
 
+/**
+ * The line of a JSON.parse error. V8 says "at position N" for some errors; for an unexpected
+ * token it quotes up to 10 characters either side instead (`..."context"...`), so the position is
+ * found from that context. Falls back to the last line for "Unexpected end of JSON input".
+ */
 function lineAt(text: string, reason: string): number {
-  const match = /position (\d+)/.exec(reason);
-  if (!match) return 1;
-  return text.slice(0, Number(match[1])).split('\n').length;
+  const lineOf = (pos: number): number => text.slice(0, pos).split('\n').length;
+  const position = /position (\d+)/.exec(reason);
+  if (position) return lineOf(Number(position[1]));
+  const context = /^Unexpected token '?(.)'?, (\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(reason);
+  if (context) {
+    const [, token = '', cutBefore, snippet = ''] = context;
+    const start = text.indexOf(snippet);
+    if (start >= 0) return lineOf(start + (cutBefore ? 10 : Math.max(0, snippet.indexOf(token))));
+  }
+  if (/end of JSON input/.test(reason)) return text.trimEnd().split('\n').length;
+  return 1;
 }
 
 /**
