@@ -78,7 +78,7 @@ describe.each<AssaTransport>(['tcp', 'ws'])('ASSA over %s under random input', (
   it('answers every mutated request exactly once: its own _RESPONSE echoing seq_id, or ERROR', async () => {
     const all = templates(roomId);
     await fc.assert(fc.asyncProperty(fc.nat(all.length - 1), fc.array(mutation(), { minLength: 1, maxLength: 3 }), fc.string({ minLength: 1, maxLength: 10 }), async (i, mutations, seq) => {
-      let message = { ...(all[i] as Record<string, unknown>), seq_id: `fz-${seq}` };
+      let message: Record<string, unknown> = { ...(all[i] as Record<string, unknown>), seq_id: `fz-${seq}` };
       for (const m of mutations) message = m(message);
       const text = JSON.stringify(message);
       const replies = await repliesTo(c, text);
