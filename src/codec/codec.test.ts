@@ -21,7 +21,7 @@ describe('json codec', () => {
 
 describe('msgpack codec', () => {
   it('round-trips a map and renders it as JSON-ish text for transcripts', () => {
-    const bytes = msgpackCodec.encode({ rid: 1, kind: 'ok', bin: Uint8Array.of(1, 2) });
+    const bytes = msgpackCodec.encode({ rid: 1, kind: 'ok', bin: Uint8Array.of(1, 2) }) as Uint8Array;
     expect(msgpackCodec.decode(bytes)).toEqual({ ok: true, value: { rid: 1, kind: 'ok', bin: Uint8Array.of(1, 2) } });
     expect(msgpackCodec.render(bytes, 100)).toBe('{"rid":1,"kind":"ok","bin":{"$bin":"AQI="}}');
     expect(msgpackCodec.render(bytes, 10)).toBe('{"rid":1,"');

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Receiver } from 'ws';
+import type { Writable } from 'node:stream';
+import * as ws from 'ws';
 import { WIRE_DIAGNOSTICS, fromWsError, timeoutDiagnostic, wireDiagnostic, type WireCode } from './diagnostics.js';
 import { TranscriptRecorder } from './transcript.js';
 
 /** Feeds bytes to ws's own Receiver (client side) and returns the error it raises. */
+/** ws's frame parser; its ESM entry exports it, its type declarations do not. */
+const Receiver = (ws as unknown as { Receiver: new (opts: { isServer: boolean; maxPayload: number }) => Writable }).Receiver;
+
 function wsErrorFor(bytes: number[]): Promise<Error & { code?: string }> {
   const receiver = new Receiver({ isServer: false, maxPayload: 100 });
   return new Promise((resolve, reject) => {
