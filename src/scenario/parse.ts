@@ -36,15 +36,15 @@ export interface ParseOptions {
   defaultTimeout?: number;
 }
 
-/** Reads and parses one scenario file. */
-export function loadScenarioFile(path: string, options: ParseOptions = {}): ScenarioCase[] {
+/** Reads and parses one scenario file; errors and results name it `shownAs` (default: the path). */
+export function loadScenarioFile(path: string, options: ParseOptions = {}, shownAs = path): ScenarioCase[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw ccError('CC_ERR_FILE_NOT_FOUND', { path, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    throw ccError('CC_ERR_FILE_NOT_FOUND', { path: shownAs, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
   }
-  return parseScenarios(text, path, options);
+  return parseScenarios(text, shownAs, options);
 }
 
 type Path = (string | number)[];
@@ -375,7 +375,7 @@ class CaseBuilder {
         const isStep = parent.length >= 2 && typeof parent[parent.length - 1] === 'number';
         const allowed = Object.keys(propertiesAt(best.parentSchema) ?? {});
         const near = closest(extra, allowed);
-        return this.fail([...parent, extra], `${isStep ? 'unknown step' : 'unknown field'} ${extra} in ${where}`, near ? `did you mean ${near}? (allowed: ${allowed.join(', ')})` : `allowed: ${allowed.join(', ')}`, 0, true);
+        return this.fail([...parent, extra], `${isStep ? 'unknown step' : 'unknown field'} ${extra} in ${where}`, near ? `did you mean ${near}? allowed: ${allowed.join(', ')}` : `allowed: ${allowed.join(', ')}`, 0, true);
       }
       case 'required': {
         const missing = (best.params as { missingProperty: string }).missingProperty;

@@ -5,7 +5,7 @@
  * canonical RunReport.
  */
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ccError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
@@ -146,8 +146,10 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRep
 function loadCases(files: string[], cwd: string, defaultProfile: string): ScenarioCase[] {
   const cases: ScenarioCase[] = [];
   for (const file of files) {
-    const shown = relative(cwd, file) || file;
-    cases.push(...loadScenarioFile(file, { defaultProfile, resolveProfile: loadProfile }).map((c) => ({ ...c, file: shown })));
+    // Relative to the working directory when below it, so reports and errors read naturally.
+    const rel = relative(cwd, file);
+    const shown = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+    cases.push(...loadScenarioFile(file, { defaultProfile, resolveProfile: loadProfile }, shown));
   }
   const seen = new Map<string, ScenarioCase>();
   for (const c of cases) {

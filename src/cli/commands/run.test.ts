@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../report/model.js';
+import { validateReport } from '../../report/validate.js';
+import { startFaultServer, type FaultServer } from '../../testing/scenario-fault-server.js';
+import { packageRoot } from '../../util/paths.js';
+import { memoryIO } from '../io.js';
+import { main } from '../main.js';
+
+const out = mkdtempSync(join(tmpdir(), 'cc-run-'));
+
+const run = async (...args: string[]) => {
+  const io = memoryIO();
+  const code = await main(['node', 'chat-conform', 'run', '--out', out, ...args], io);
+  return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
+};
+
+function reportOf(stdout: string): RunReport {
+  const path = /^report: (.+)$/m.exec(stdout)?.[1];
+  if (!path) throw new Error(`no report path in:\n${stdout}`);
+  return JSON.parse(readFileSync(path, 'utf8')) as RunReport;
+}
+
+let server: FaultServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('chat-conform run', () => {
+  it('runs the bundled examples against the embedded reference server and exits 0', async () => {
+    const { code, stdout, stderr } = await run(join(packageRoot(), 'scenarios', 'examples'));
+    expect(stderr).toMatch(/^chat-conform: embedded reference server: tcp:\/\/127\.0\.0\.1:\d+ /);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^PASS +example\.assa\.room-broadcast {2}a message reaches every other member/m);
+    const report = reportOf(stdout);
+    expect(validateReport(report)).toEqual([]);
+    expect(report.command).toBe('run');
+    expect(report.target.embedded).toBe(true);
+    expect(report.summary.exitCode).toBe(0);
+    expect(report.summary.byVerdict.PASS).toBe(report.summary.total);
+    expect(report.cases.map((c) => c.profile).sort()).toContain('openirc');
+    expect(report.coverage?.messages.find((m) => m.id.endsWith('client.SEND_MESSAGE'))?.sent).toBeGreaterThan(0);
+  });
+
+  it('exits 1 with the failure expanded when a case fails against the target', async () => {
+    server = await startFaultServer('wrong-value');
+    const { code, stdout } = await run('--target', server.url, join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml'));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^FAIL +fixture\.broadcast /m);
+    expect(stdout).toContain('FAIL CC_CHECK_MISMATCH');
+    expect(stdout).toContain('evidence: alice SEND_MESSAGE_RESPONSE /data/room_id: expected 1, actual 2');
+    expect(reportOf(stdout).summary.byVerdict.FAIL).toBe(1);
+  });
+
+  it('reports a malformed scenario at file:line:column and exits 2 before connecting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-bad-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'id: bad\ntitle: bad\nprofile: assa\nclients:\n  a: { user_id: 1 }\nsteps:\n  - connect: a\n  - expect: { client: a, mesage: X }\n');
+    const { code, stderr } = await run(file);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`chat-conform: CC_ERR_SCENARIO_INVALID ${file}:8:26: unknown field mesage in steps[1].expect (did you mean message? allowed: client, clients, reply, message, match, within, next, capture, none_for)`);
+  });
+
+  it('exits 2 when no case matches the selection', async () => {
+    const { code, stderr } = await run('--grep', 'no-such-case', join(packageRoot(), 'scenarios', 'examples'));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/CC_ERR_NO_SCENARIOS no scenarios match .* --grep no-such-case/);
+  });
+
+  it('refuses a bad duration flag as a usage error', async () => {
+    const { code, stderr } = await run('--response-timeout', 'soon');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^chat-conform: CC_ERR_USAGE option '--response-timeout <duration>' argument 'soon' is invalid/);
+  });
+});

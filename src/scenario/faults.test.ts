@@ -1,0 +1,111 @@
+/**
+ * The runner against small misbehaving servers on loopback: each fault must give FAIL, decided by
+ * the right step, with the evidence that shows what the server did.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFaultServer, type FaultServer, type ScenarioFault } from '../testing/scenario-fault-server.js';
+import { runScenarioText } from './testing/harness.js';
+
+const broadcast = `id: fault.broadcast
+title: a message reaches both other members and not the outsider
+profile: assa
+clients:
+  alice: { user_id: 1, nickname: Alice }
+  bob: { user_id: 2, nickname: Bob }
+  carol: { user_id: 3, nickname: Carol }
+  dave: { user_id: 4, nickname: Dave }
+steps:
+  - connect: [alice, bob, carol, dave]
+  - send: { client: alice, message: CREATE_ROOM, data: { name: r } }
+  - expect: { client: alice, reply: true, match: { success: true }, capture: { room: data.room_id } }
+  - send: { client: bob, message: JOIN_ROOM, data: { room_id: "\${room}" } }
+  - expect: { client: bob, reply: true, match: { success: true } }
+  - send: { client: carol, message: JOIN_ROOM, data: { room_id: "\${room}" } }
+  - expect: { client: carol, reply: true, match: { success: true } }
+  - send: { client: alice, message: SEND_MESSAGE, data: { room_id: "\${room}", content: hi, message_type: text } }
+  - expect: { client: alice, reply: true, message: SEND_MESSAGE_RESPONSE, within: 200ms, match: { success: true, data: { room_id: "\${room}", content: hi } } }
+  - expect: { clients: [bob, carol], message: NEW_MESSAGE, within: 200ms, match: { data: { room_id: "\${room}", content: hi } }, none_for: [dave] }
+`;
+
+let server: FaultServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function runAgainst(fault: ScenarioFault | 'none', options: { lateMs?: number } = {}) {
+  server = await startFaultServer(fault, options);
+  const [result] = await runScenarioText(broadcast, server.url);
+  if (!result) throw new Error('no result');
+  return result;
+}
+
+describe('the runner against a misbehaving server', () => {
+  it('passes when the server behaves (the baseline every fault below departs from)', async () => {
+    const r = await runAgainst('none');
+    expect(r.verdict).toBe('PASS');
+    expect(r.findings.filter((f) => f.verdict !== 'PASS')).toEqual([]);
+  });
+
+  it('fails a wrong field value with its pointer, expected and actual', async () => {
+    const r = await runAgainst('wrong-value');
+    expect(r.verdict).toBe('FAIL');
+    expect(r.decidedBy).toMatchObject({
+      verdict: 'FAIL',
+      code: 'CC_CHECK_MISMATCH',
+      step: { path: 'steps[8].expect', line: 18 },
+      evidence: { client: 'alice', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/room_id', expected: 1, actual: 2 },
+    });
+    expect(r.transcript[r.decidedBy?.evidence?.transcriptIndex ?? -1]?.message).toBe('SEND_MESSAGE_RESPONSE');
+  });
+
+  it('fails a missing reply when its deadline passes', async () => {
+    const r = await runAgainst('no-reply');
+    expect(r.verdict).toBe('FAIL');
+    expect(r.decidedBy).toMatchObject({ code: 'CC_CHECK_TIMEOUT', step: { path: 'steps[8].expect', line: 18 }, evidence: { client: 'alice', message: 'SEND_MESSAGE_RESPONSE', actual: 'nothing' } });
+    expect(r.decidedBy?.message).toMatch(/^alice received no reply to SEND_MESSAGE \(seq_id "[^"]+"\) as SEND_MESSAGE_RESPONSE within 200ms$/);
+  });
+
+  it('fails a reply that comes after its deadline', async () => {
+    const r = await runAgainst('late-reply', { lateMs: 600 });
+    expect(r.verdict).toBe('FAIL');
+    expect(r.decidedBy).toMatchObject({ code: 'CC_CHECK_TIMEOUT', step: { path: 'steps[8].expect' }, evidence: { client: 'alice', actual: 'nothing' } });
+  });
+
+  it('fails a reply that breaks its schema, naming the pointer, expected and actual', async () => {
+    const r = await runAgainst('schema-violation');
+    expect(r.verdict).toBe('FAIL');
+    expect(r.decidedBy).toMatchObject({
+      verdict: 'FAIL',
+      code: 'CC_SCHEMA_INVALID',
+      evidence: { client: 'alice', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/message_id', expected: 'integer', actual: 'string "2"' },
+    });
+    const entry = r.transcript[r.decidedBy?.evidence?.transcriptIndex ?? -1];
+    expect(entry?.schemaErrors?.[0]).toMatchObject({ pointer: '/data/message_id', expected: 'integer', actual: 'string "2"' });
+  });
+
+  it('fails a broadcast that misses one member, naming that member', async () => {
+    const r = await runAgainst('miss-member');
+    expect(r.verdict).toBe('FAIL');
+    expect(r.decidedBy).toMatchObject({ code: 'CC_CHECK_TIMEOUT', step: { path: 'steps[9].expect', line: 19 }, evidence: { client: 'carol', message: 'NEW_MESSAGE', actual: 'nothing' } });
+    expect(r.findings.filter((f) => f.verdict === 'FAIL').map((f) => f.evidence?.client)).toEqual(['carol']);
+  });
+
+  it('fails a broadcast delivered to a client outside the room', async () => {
+    const r = await runAgainst('leak-to-non-member');
+    expect(r.verdict).toBe('FAIL');
+    expect(r.decidedBy).toMatchObject({
+      code: 'CC_CHECK_DELIVERED_TO_NON_MEMBER',
+      step: { path: 'steps[9].expect', line: 19 },
+      evidence: { client: 'dave', message: 'NEW_MESSAGE', expected: 'no message', actual: { action: 'NEW_MESSAGE', data: { content: 'hi' } } },
+    });
+  });
+
+  it('weighs a broken SHOULD as NON-STRICT, not FAIL', async () => {
+    server = await startFaultServer('no-reply');
+    const [r] = await runScenarioText(broadcast.replace('profile: assa', 'profile: assa\nstrength: SHOULD'), server.url);
+    expect(r?.verdict).toBe('NON-STRICT');
+    expect(r?.decidedBy?.code).toBe('CC_CHECK_TIMEOUT');
+  });
+});
