@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import type { HistogramSummary } from '../report/model.js';
+import { Recorder, RECORDER_SIGNIFICANT_DIGITS } from './recorder.js';
 
 /**
  * The one metric store: named HDR histograms (microseconds for latencies) and named counters.
@@ -11,8 +12,6 @@ export type Histogram = hdr.Histogram;
 export type HistogramUnit = HistogramSummary['unit'];
 
 export interface MetricsStoreOptions {
-  /** HDR precision; 3 keeps every value within 0.1% and is what the report encodes. */
-  significantDigits?: 1 | 2 | 3 | 4 | 5;
   /** Unit recorded per histogram name when not `us` (e.g. `bytes` for message sizes). */
   units?: Record<string, HistogramUnit>;
 }
@@ -23,7 +22,8 @@ export interface EncodedMetrics {
   counters: Record<string, number>;
 }
 
-const DEFAULT_DIGITS = 3;
+/** HDR precision: every value within 0.1%. Fixed, because the Recorder's index math is for 3 digits. */
+const DEFAULT_DIGITS = RECORDER_SIGNIFICANT_DIGITS;
 
 /** An empty histogram at the store's precision; it grows as values arrive (autoResize). */
 export function newHistogram(significantDigits: 1 | 2 | 3 | 4 | 5 = DEFAULT_DIGITS): Histogram {
@@ -70,34 +70,34 @@ export function mergeSummaries(summaries: readonly HistogramSummary[]): Histogra
 }
 
 export class MetricsStore {
-  private readonly histograms = new Map<string, Histogram>();
+  /** One fast recorder per histogram; reading a histogram flushes its recorder first. */
+  private readonly recorders = new Map<string, Recorder>();
   private readonly units = new Map<string, HistogramUnit>();
   private readonly counterValues = new Map<string, number>();
-  private readonly digits: 1 | 2 | 3 | 4 | 5;
 
   constructor(options: MetricsStoreOptions = {}) {
-    this.digits = options.significantDigits ?? DEFAULT_DIGITS;
     for (const [name, unit] of Object.entries(options.units ?? {})) this.units.set(name, unit);
   }
 
-  /**
-   * The histogram for `name`, created on first use. Hot paths may keep the handle and call
-   * `recordValue` on it directly to skip the name lookup.
-   */
-  histogram(name: string, unit?: HistogramUnit): Histogram {
-    let h = this.histograms.get(name);
-    if (h === undefined) {
-      h = newHistogram(this.digits);
-      this.histograms.set(name, h);
+  /** The recorder for `name`, created on first use: hot paths may keep it and call `record` on it. */
+  recorder(name: string, unit?: HistogramUnit): Recorder {
+    let r = this.recorders.get(name);
+    if (r === undefined) {
+      r = new Recorder(newHistogram());
+      this.recorders.set(name, r);
     }
     if (unit !== undefined) this.units.set(name, unit);
-    return h;
+    return r;
+  }
+
+  /** The complete histogram for `name` (pending values flushed), created on first use. */
+  histogram(name: string, unit?: HistogramUnit): Histogram {
+    return this.recorder(name, unit).flush();
   }
 
   /** Records one value (microseconds for latencies). Negative values, from clock steps, count as 0. */
   record(name: string, valueUs: number): void {
-    const h = this.histograms.get(name) ?? this.histogram(name);
-    h.recordValue(valueUs > 0 ? Math.round(valueUs) : 0);
+    (this.recorders.get(name) ?? this.recorder(name)).record(valueUs);
   }
 
   increment(name: string, n = 1): void {
@@ -109,7 +109,7 @@ export class MetricsStore {
   }
 
   histogramNames(): string[] {
-    return [...this.histograms.keys()].sort();
+    return [...this.recorders.keys()].sort();
   }
 
   counters(): Record<string, number> {
@@ -122,8 +122,8 @@ export class MetricsStore {
 
   /** Adds another store into this one: histograms exactly (bucket counts), counters summed. */
   merge(other: MetricsStore): this {
-    for (const [name, h] of other.histograms) {
-      this.histogram(name, other.units.get(name)).add(h);
+    for (const name of other.recorders.keys()) {
+      this.histogram(name, other.units.get(name)).add(other.histogram(name));
     }
     for (const [name, n] of other.counterValues) this.increment(name, n);
     return this;
@@ -147,7 +147,7 @@ export class MetricsStore {
   encode(): EncodedMetrics {
     const histograms: EncodedMetrics['histograms'] = {};
     for (const name of this.histogramNames()) {
-      histograms[name] = { unit: this.unitOf(name), encoded: encodeHistogram(this.histograms.get(name) as Histogram) };
+      histograms[name] = { unit: this.unitOf(name), encoded: encodeHistogram(this.histogram(name)) };
     }
     return { histograms, counters: this.counters() };
   }
@@ -158,7 +158,8 @@ export class MetricsStore {
 
   /** One histogram as the report's summary; an unknown name summarises as empty. */
   summarise(name: string): HistogramSummary {
-    return summariseHistogram(this.histograms.get(name) ?? newHistogram(this.digits), this.unitOf(name));
+    const r = this.recorders.get(name);
+    return summariseHistogram(r ? r.flush() : newHistogram(), this.unitOf(name));
   }
 
   summariseAll(): Record<string, HistogramSummary> {
@@ -169,7 +170,7 @@ export class MetricsStore {
 
   /** Empties every histogram and counter, keeping the histogram objects (no reallocation). */
   reset(): void {
-    for (const h of this.histograms.values()) h.reset();
+    for (const r of this.recorders.values()) r.flush().reset();
     this.counterValues.clear();
   }
 }
