@@ -29,6 +29,8 @@ export abstract class BaseConnection implements Connection {
   protected readonly codec: Codec;
   protected readonly lenient: boolean;
   protected readonly sendTimeout: number;
+  /** Default deadline of the close handshake. */
+  protected readonly closeTimeout: number;
   protected readonly recorder: TranscriptRecorder | undefined;
   private readonly diags: Diagnostic[] = [];
   private queue: InboundEvent[] = [];
@@ -36,6 +38,11 @@ export abstract class BaseConnection implements Connection {
   private listener: ((event: InboundEvent) => void) | null = null;
   private waiter: Waiter | null = null;
   private closeEvent: InboundEvent | undefined;
+  private closeWaiters: ((r: CloseResult) => void)[] = [];
+  /** How the connection ended, once it has. */
+  protected closeResult: CloseResult | undefined;
+  /** We started the close (or destroyed the socket): an ending without a close frame is ours. */
+  protected weClosed = false;
 
   constructor(
     readonly url: string,
@@ -46,6 +53,7 @@ export abstract class BaseConnection implements Connection {
     this.codec = codec;
     this.lenient = options.lenient === true;
     this.sendTimeout = options.sendTimeout ?? DEFAULT_SEND_TIMEOUT;
+    this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.recorder = options.record === false ? undefined
       : new TranscriptRecorder(options.transcriptTextLimit ?? DEFAULT_TRANSCRIPT_TEXT_LIMIT, options.transcriptMaxRecords ?? DEFAULT_TRANSCRIPT_MAX_RECORDS);
   }
@@ -150,6 +158,42 @@ export abstract class BaseConnection implements Connection {
   private keep(diagnostic: Diagnostic): void {
     if (this.diags.length < MAX_DIAGNOSTICS) this.diags.push(diagnostic);
     else this.droppedDiagnostics++;
+  }
+
+  /** Records how the connection ended, emits the close event, and answers pending `close()` calls. */
+  protected settleClose(result: CloseResult): void {
+    if (this.closeResult) return;
+    this.closeResult = result;
+    this.finish(result.clean, result.code, result.reason);
+    for (const w of this.closeWaiters.splice(0)) w(result);
+  }
+
+  /**
+   * The close handshake with a deadline: `start` begins it; the transport calls `settleClose()`
+   * when the socket is gone. At the deadline: CC_WIRE_CLOSE_TIMEOUT, `teardown()`, and `timedOut`.
+   */
+  protected closeWithin(timeoutMs: number, what: string, start: () => void, teardown: () => void, timedOut: CloseResult): Promise<CloseResult> {
+    if (this.closeResult) return Promise.resolve(this.closeResult);
+    this.weClosed = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.report(wireDiagnostic('CC_WIRE_CLOSE_TIMEOUT', `${what} within ${timeoutMs} ms`, { timeoutMs }));
+        teardown();
+        resolve(timedOut);
+      }, timeoutMs);
+      this.closeWaiters.push((r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      try {
+        start();
+      } catch (err) {
+        // e.g. an invalid close code or an over-long reason: tear down instead.
+        clearTimeout(timer);
+        teardown();
+        resolve({ ...timedOut, reason: (err as Error).message });
+      }
+    });
   }
 
   /** Emits the close event once. */

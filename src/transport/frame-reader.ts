@@ -8,6 +8,7 @@
  *   cut in the middle of a frame.
  * The inbound limit is enforced from the header, before a payload byte is buffered.
  */
+import { ChunkQueue } from './chunk-queue.js';
 import type { WireCode } from './diagnostics.js';
 
 export type FrameState = 'header' | 'length16' | 'length64' | 'payload' | 'failed';
@@ -33,8 +34,7 @@ const EMPTY = Buffer.alloc(0);
 
 export class FrameReader {
   state: FrameState = 'header';
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly queue = new ChunkQueue();
   private fin = false;
   private rsv = 0;
   private opcode = 0;
@@ -52,32 +52,31 @@ export class FrameReader {
 
   push(chunk: Buffer): void {
     if (this.state === 'failed') return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    this.queue.push(chunk);
     this.run();
   }
 
   /** True when the stream stopped now would cut a frame or a fragmented message. */
   midMessage(): boolean {
-    return this.state !== 'header' || this.buffered > 0 || this.fragmentedOpcode !== 0;
+    return this.state !== 'header' || this.queue.length > 0 || this.fragmentedOpcode !== 0;
   }
 
   position(): Record<string, unknown> {
-    return { state: this.state, frames: this.frames, bufferedBytes: this.buffered, payloadRemaining: this.remaining, inFragmentedMessage: this.fragmentedOpcode !== 0 };
+    return { state: this.state, frames: this.frames, bufferedBytes: this.queue.length, payloadRemaining: this.remaining, inFragmentedMessage: this.fragmentedOpcode !== 0 };
   }
 
   private run(): void {
     for (;;) {
       switch (this.state) {
         case 'header':
-          if (this.buffered < 2 || !this.readHeader()) return;
+          if (this.queue.length < 2 || !this.readHeader()) return;
           break;
         case 'length16':
-          if (this.buffered < 2) return;
+          if (this.queue.length < 2) return;
           this.readLength16();
           break;
         case 'length64':
-          if (this.buffered < 8) return;
+          if (this.queue.length < 8) return;
           this.readLength64();
           break;
         case 'payload':
@@ -91,9 +90,8 @@ export class FrameReader {
 
   private fail(code: WireCode, message: string, detail: Record<string, unknown> = {}): false {
     this.state = 'failed';
-    this.chunks = [];
+    this.queue.clear();
     this.parts = [];
-    this.buffered = 0;
     this.opts.onViolation(code, message, { frame: this.frames, ...detail }, true);
     return false;
   }
@@ -102,46 +100,8 @@ export class FrameReader {
     this.opts.onViolation(code, message, { frame: this.frames, ...detail }, false);
   }
 
-  /** Takes `n` buffered bytes (n ≤ buffered), copying only when they span chunks. */
-  private consume(n: number): Buffer {
-    if (n === 0) return EMPTY;
-    const first = this.chunks[0] as Buffer;
-    this.buffered -= n;
-    if (first.length === n) return this.chunks.shift() as Buffer;
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let off = 0;
-    while (off < n) {
-      const c = this.chunks[0] as Buffer;
-      const take = Math.min(c.length, n - off);
-      c.copy(out, off, 0, take);
-      off += take;
-      if (take === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(take);
-    }
-    return out;
-  }
-
-  /** Drops `n` buffered bytes without copying (observe mode). */
-  private skip(n: number): void {
-    this.buffered -= n;
-    while (n > 0) {
-      const c = this.chunks[0] as Buffer;
-      if (c.length <= n) {
-        n -= c.length;
-        this.chunks.shift();
-      } else {
-        this.chunks[0] = c.subarray(n);
-        n = 0;
-      }
-    }
-  }
-
   private readHeader(): boolean {
-    const b = this.consume(2);
+    const b = this.queue.take(2);
     const b0 = b[0] as number;
     const b1 = b[1] as number;
     this.frames++;
@@ -168,14 +128,14 @@ export class FrameReader {
   }
 
   private readLength16(): void {
-    const b = this.consume(2);
+    const b = this.queue.take(2);
     const len = b.readUInt16BE(0);
     if (len < 126) this.warn('CC_WIRE_NON_MINIMAL_LENGTH', `length ${len} was encoded in 16 bits; it fits in 7`, { length: len, encodedIn: 16 });
     this.startPayload(len);
   }
 
   private readLength64(): void {
-    const b = this.consume(8);
+    const b = this.queue.take(8);
     const hi = b.readUInt32BE(0);
     const lo = b.readUInt32BE(4);
     if (hi & 0x80000000) {
@@ -202,10 +162,10 @@ export class FrameReader {
 
   private readPayload(): boolean {
     if (this.remaining > 0) {
-      if (this.buffered === 0) return false;
-      const take = Math.min(this.remaining, this.buffered);
-      if (this.opts.mode === 'observe') this.skip(take);
-      else this.parts.push(this.consume(take));
+      if (this.queue.length === 0) return false;
+      const take = Math.min(this.remaining, this.queue.length);
+      if (this.opts.mode === 'observe') this.queue.skip(take);
+      else this.parts.push(this.queue.take(take));
       this.remaining -= take;
       if (this.remaining > 0) return false;
     }

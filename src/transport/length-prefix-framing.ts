@@ -2,6 +2,7 @@
  * Length-prefixed framing (tcp+lp://): each message is a 4-byte big-endian length, then that many
  * bytes. The announced length is checked against the limit before a payload byte is buffered.
  */
+import { ChunkQueue } from './chunk-queue.js';
 import type { WireCode } from './diagnostics.js';
 
 export type LengthPrefixState = 'length' | 'payload' | 'failed';
@@ -14,11 +15,15 @@ export interface LengthPrefixDecoderOptions {
 
 export class LengthPrefixDecoder {
   state: LengthPrefixState = 'length';
-  private chunks: Buffer[] = [];
-  pendingBytes = 0;
+  private readonly queue = new ChunkQueue();
   private need = 4;
 
   constructor(private readonly opts: LengthPrefixDecoderOptions) {}
+
+  /** Bytes held of an unfinished message. */
+  get pendingBytes(): number {
+    return this.queue.length;
+  }
 
   get failed(): boolean {
     return this.state === 'failed';
@@ -26,16 +31,14 @@ export class LengthPrefixDecoder {
 
   push(chunk: Buffer): void {
     if (this.state === 'failed') return;
-    this.chunks.push(chunk);
-    this.pendingBytes += chunk.length;
-    while (this.pendingBytes >= this.need) {
-      const block = this.take(this.need);
+    this.queue.push(chunk);
+    while (this.queue.length >= this.need) {
+      const block = this.queue.take(this.need);
       if (this.state === 'length') {
         const len = block.readUInt32BE(0);
         if (len > this.opts.maxMessageBytes) {
           this.state = 'failed';
-          this.chunks = [];
-          this.pendingBytes = 0;
+          this.queue.clear();
           this.opts.onViolation('CC_WIRE_OVERSIZED', `a message announces ${len} bytes, over the limit of ${this.opts.maxMessageBytes}`, { bytes: len, limit: this.opts.maxMessageBytes, framing: 'length-prefixed' }, true);
           return;
         }
@@ -53,27 +56,6 @@ export class LengthPrefixDecoder {
     this.state = 'length';
     this.need = 4;
     this.opts.onMessage(payload);
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0] as Buffer;
-    this.pendingBytes -= n;
-    if (first.length === n) return this.chunks.shift() as Buffer;
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let off = 0;
-    while (off < n) {
-      const c = this.chunks[0] as Buffer;
-      const t = Math.min(c.length, n - off);
-      c.copy(out, off, 0, t);
-      off += t;
-      if (t === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(t);
-    }
-    return out;
   }
 }
 

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type net from 'node:net';
 import type { Codec } from '../codec/index.js';
 import { isCcError } from '../errors.js';
-import { BaseConnection, DEFAULT_CLOSE_TIMEOUT } from './connection-base.js';
+import { BaseConnection } from './connection-base.js';
 import { diagnosticOf } from './connect-errors.js';
 import { wireDiagnostic, type WireCode } from './diagnostics.js';
 import { FrameReader, type Frame } from './frame-reader.js';
@@ -32,12 +32,8 @@ export class LenientWsConnection extends BaseConnection {
   private fragmentOpcode = 0;
   private closeSent = false;
   private closeReceived: { code?: number; reason: string } | undefined;
-  private weClosed = false;
-  private closeWaiters: ((r: CloseResult) => void)[] = [];
-  private result: CloseResult | undefined;
   private pongWaiters: ((answered: boolean) => void)[] = [];
   private linger: NodeJS.Timeout | undefined;
-  private readonly closeTimeout: number;
 
   constructor(target: Target, codec: Codec, options: ConnectOptions, hs: HandshakeResult, preamble: Diagnostic[]) {
     super(target.href, target.scheme, codec, { ...options, lenient: true });
@@ -45,7 +41,6 @@ export class LenientWsConnection extends BaseConnection {
     this.handshake = hs.info;
     this.protocol = hs.protocol;
     this.extensions = hs.extensions;
-    this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     for (const d of preamble) this.report(d);
     this.reader = new FrameReader({
       mode: 'deliver',
@@ -150,9 +145,7 @@ export class LenientWsConnection extends BaseConnection {
     const clean = this.closeReceived !== undefined;
     const code = this.closeReceived ? this.closeReceived.code ?? 1005 : 1006;
     const reason = this.closeReceived?.reason ?? '';
-    this.result = { code, reason, clean };
-    this.finish(clean, code, reason);
-    for (const w of this.closeWaiters.splice(0)) w(this.result);
+    this.settleClose({ code, reason, clean });
     for (const w of this.pongWaiters.splice(0)) w(false);
   }
 
@@ -187,23 +180,12 @@ export class LenientWsConnection extends BaseConnection {
   }
 
   close(code = 1000, reason = '', timeoutMs = this.closeTimeout): Promise<CloseResult> {
-    if (this.result) return Promise.resolve(this.result);
-    this.weClosed = true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.report(wireDiagnostic('CC_WIRE_CLOSE_TIMEOUT', `the close handshake did not complete within ${timeoutMs} ms`, { timeoutMs }));
-        this.socket.destroy();
-        resolve({ code: 1006, clean: false });
-      }, timeoutMs);
-      this.closeWaiters.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-      if (!this.closeSent) {
-        this.closeSent = true;
-        this.socket.write(encodeClientFrame(OPCODE.close, closePayload(code, reason)));
-      }
-    });
+    const start = (): void => {
+      if (this.closeSent) return;
+      this.closeSent = true;
+      this.socket.write(encodeClientFrame(OPCODE.close, closePayload(code, reason)));
+    };
+    return this.closeWithin(timeoutMs, 'the close handshake did not complete', start, () => this.socket.destroy(), { code: 1006, clean: false });
   }
 
   destroy(): void {

@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import type net from 'node:net';
 import type { Codec } from '../codec/index.js';
 import type { FramingName } from '../profile/types.js';
-import { BaseConnection, DEFAULT_CLOSE_TIMEOUT } from './connection-base.js';
+import { BaseConnection } from './connection-base.js';
 import { wireDiagnostic, type WireCode } from './diagnostics.js';
 import { LengthPrefixDecoder, encodeLengthPrefixed } from './length-prefix-framing.js';
 import { LineDecoder, encodeLine } from './line-framing.js';
@@ -20,9 +20,6 @@ export class TcpConnection extends BaseConnection {
   private readonly decoder: LineDecoder | LengthPrefixDecoder;
   private readonly encode: (payload: string | Uint8Array) => string | Buffer;
   private error: (Error & { code?: string }) | undefined;
-  private weClosed = false;
-  private closeWaiters: ((r: CloseResult) => void)[] = [];
-  private result: CloseResult | undefined;
 
   constructor(target: Target, codec: Codec, options: ConnectOptions, private readonly socket: net.Socket) {
     super(target.href, target.scheme, codec, options);
@@ -80,9 +77,7 @@ export class TcpConnection extends BaseConnection {
       }
     }
     const clean = err === undefined && !this.decoder.failed;
-    this.result = { clean };
-    this.finish(clean);
-    for (const w of this.closeWaiters.splice(0)) w(this.result);
+    this.settleClose({ clean });
   }
 
   protected write(data: string | Uint8Array): Promise<void> {
@@ -98,21 +93,8 @@ export class TcpConnection extends BaseConnection {
   }
 
   /** TCP has no close frame: half-close, then wait for the peer to close its side. */
-  close(_code?: number, _reason?: string, timeoutMs = DEFAULT_CLOSE_TIMEOUT): Promise<CloseResult> {
-    if (this.result) return Promise.resolve(this.result);
-    this.weClosed = true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.report(wireDiagnostic('CC_WIRE_CLOSE_TIMEOUT', `the server did not close its side within ${timeoutMs} ms of ours`, { timeoutMs }));
-        this.socket.destroy();
-        resolve({ clean: false });
-      }, timeoutMs);
-      this.closeWaiters.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-      this.socket.end();
-    });
+  close(_code?: number, _reason?: string, timeoutMs = this.closeTimeout): Promise<CloseResult> {
+    return this.closeWithin(timeoutMs, 'the server did not close its side after ours', () => this.socket.end(), () => this.socket.destroy(), { clean: false });
   }
 
   destroy(): void {

@@ -39,9 +39,6 @@ export function statusLineOf(res: IncomingMessage): string {
 
 export class WsConnection extends BaseConnection {
   handshake: HandshakeInfo | undefined;
-  private closeWaiters: ((r: CloseResult) => void)[] = [];
-  private result: CloseResult | undefined;
-  private weClosed = false;
   private readonly observer: FrameReader;
 
   constructor(target: Target, codec: Codec, options: ConnectOptions, private readonly ws: WebSocket, socket: Duplex) {
@@ -78,10 +75,7 @@ export class WsConnection extends BaseConnection {
       if (this.observer.midMessage()) this.report(wireDiagnostic('CC_WIRE_RESET_MID_MESSAGE', undefined, this.observer.position()));
       else this.report(wireDiagnostic('CC_WIRE_NO_CLOSE_FRAME'));
     }
-    const clean = code !== 1006;
-    this.result = { code, reason, clean };
-    this.finish(clean, code, reason);
-    for (const w of this.closeWaiters.splice(0)) w(this.result);
+    this.settleClose({ code, reason, clean: code !== 1006 });
   }
 
   protected write(data: string | Uint8Array): Promise<void> {
@@ -111,29 +105,9 @@ export class WsConnection extends BaseConnection {
     });
   }
 
-  close(code = 1000, reason = '', timeoutMs = DEFAULT_CLOSE_TIMEOUT): Promise<CloseResult> {
-    if (this.result) return Promise.resolve(this.result);
-    this.weClosed = true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.report(wireDiagnostic('CC_WIRE_CLOSE_TIMEOUT', `the close handshake did not complete within ${timeoutMs} ms`, { timeoutMs }));
-        this.ws.terminate();
-        // ws emits 'close' once the destroyed socket is gone; answer now so no one waits on it.
-        resolve({ code: 1006, clean: false });
-      }, timeoutMs);
-      this.closeWaiters.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-      try {
-        this.ws.close(code, reason);
-      } catch (err) {
-        // An invalid code or an over-long reason: tear down instead.
-        clearTimeout(timer);
-        this.ws.terminate();
-        resolve({ code: 1006, clean: false, reason: (err as Error).message });
-      }
-    });
+  close(code = 1000, reason = '', timeoutMs = this.closeTimeout): Promise<CloseResult> {
+    // ws emits 'close' only once a destroyed socket is gone; the timeout answers at once.
+    return this.closeWithin(timeoutMs, 'the close handshake did not complete', () => this.ws.close(code, reason), () => this.ws.terminate(), { code: 1006, clean: false });
   }
 
   destroy(): void {
