@@ -2,29 +2,17 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ccError } from '../errors.js';
 import { Ajv, STRICT } from '../spec/ajv.js';
 import { parseDuration, parseSize } from '../util/duration.js';
-import type { AuthSpec, CodecName, CorrelationSpec, FramingName, HeartbeatSpec, ProfileDecision, ProfileLimits, ProfileTimers, TransportScheme } from './types.js';
+import type { Profile, ProfileLimits, ProfileTimers } from './types.js';
 
 /** The root-level extension of a profile document; docs/profiles.md describes every field. */
 export const EXTENSION_KEY = 'x-chat-conform';
 
 /** What the extension holds once read: the Profile fields that AsyncAPI cannot express. */
-export interface ProfileExtension {
-  name?: string;
-  namingField: string;
-  correlation: CorrelationSpec;
-  codec: CodecName;
-  framing: FramingName;
-  transports: TransportScheme[];
-  defaultPort?: number;
-  auth: AuthSpec;
-  heartbeat?: HeartbeatSpec;
-  errorMessage?: string;
-  errorCodes: string[];
-  limits: ProfileLimits;
-  timers: ProfileTimers;
-  autofill: Record<string, 'now-iso' | 'correlation-id'>;
-  decisions: ProfileDecision[];
-}
+export type ProfileExtension = Pick<
+  Profile,
+  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'decisions'
+> &
+  Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage'>>;
 
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' }] };
 const size = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*([bB]|[kKmMgG][iI]?[bB])?\\s*$' }] };
