@@ -44,6 +44,9 @@ export interface ClientDef {
 
 export type ConnectExpectation = 'ok' | 'refused';
 
+/** Milliseconds, or a template evaluated when the step runs (to a number of ms or a duration text). */
+export type Duration = number | Template;
+
 export interface ConnectStep {
   kind: 'connect';
   clients: string[];
@@ -56,7 +59,7 @@ export interface ConnectStep {
   token?: TokenVariant;
   /** Overrides the target URL (template). */
   url?: Template;
-  within?: number;
+  within?: Duration;
   source: SourceRef;
 }
 
@@ -85,7 +88,7 @@ export interface ExpectStep {
   messages: string[];
   /** Partial matcher (template tree with `$` operators). */
   match?: Template;
-  within?: number;
+  within?: Duration;
   /** The matched message must be the next unconsumed one (default false: others may come first). */
   next: boolean;
   /** Variable name → path into the matched message (of the first client). */
@@ -99,7 +102,7 @@ export interface ExpectNoneStep {
   kind: 'expect_none';
   clients: string[];
   /** How long to listen. */
-  for: number;
+  for: Duration;
   /** Only these message names count (empty: any non-heartbeat message). */
   messages: string[];
   source: SourceRef;
@@ -109,7 +112,7 @@ export interface ExpectCloseStep {
   kind: 'expect_close';
   clients: string[];
   code?: number[];
-  within?: number;
+  within?: Duration;
   source: SourceRef;
 }
 
@@ -122,7 +125,7 @@ export interface CloseStep {
 
 export interface WaitStep {
   kind: 'wait';
-  ms: number;
+  ms: Duration;
   source: SourceRef;
 }
 
@@ -179,6 +182,8 @@ export interface ScenarioCase {
   variables: Record<string, Template>;
   clients: Map<string, ClientDef>;
   steps: Step[];
+  /** The raw `load:` section of a load case (shape-checked; src/load/plan.ts gives it meaning). */
+  load?: Record<string, unknown>;
   /** File path as given and the line of the case's first key. */
   file: string;
   line: number;

@@ -13,7 +13,7 @@ import type { RuleStrength } from '../report/model.js';
 import { parseDuration } from '../util/duration.js';
 import { checkMatcher } from './match.js';
 import type {
-  ClientDef, ConnectStep, ExpectStep, HeartbeatMode, ScenarioCase, SourceRef, Step, TokenVariant, UnexpectedPolicy,
+  ClientDef, ConnectStep, Duration, ExpectStep, HeartbeatMode, ScenarioCase, SourceRef, Step, TokenVariant, UnexpectedPolicy,
 } from './model.js';
 import { scenarioSchema, STEP_KINDS } from './scenario.schema.js';
 import { compileTemplate, TemplateError, templateVariables, type Template } from './template.js';
@@ -87,7 +87,8 @@ class CaseBuilder {
   private readonly raw: Record<string, unknown>;
   private profile: Profile | undefined;
   private clientNames = new Set<string>();
-  private knownVariables = new Set<string>(['target']);
+  /** Always defined: the target URL and the profile's effective limits and timers. */
+  private knownVariables = new Set<string>(['target', 'limits', 'timers']);
 
   constructor(
     private readonly doc: Document,
@@ -137,13 +138,13 @@ class CaseBuilder {
       variables[name] = this.compile(value, ['variables', name]);
       this.knownVariables.add(name);
     }
-    this.collectDeclaredNames(raw.steps as unknown[], ['steps']);
+    this.collectDeclaredNames((raw.steps ?? []) as unknown[], ['steps']);
     for (const [name, t] of Object.entries(variables)) this.checkVariables(t, ['variables', name]);
     for (const [name, value] of Object.entries((raw.clients ?? {}) as Record<string, RawClient>)) {
       if (value.claims) (clients.get(name) as ClientDef).claims = this.compile(value.claims, ['clients', name, 'claims']);
     }
 
-    const steps = this.steps(raw.steps as unknown[], ['steps']);
+    const steps = this.steps((raw.steps ?? []) as unknown[], ['steps']);
     const spec = raw.spec;
     const timeout = raw.timeout === undefined ? (this.options.defaultTimeout ?? 30_000) : parseDuration(raw.timeout as string | number);
     return {
@@ -161,6 +162,7 @@ class CaseBuilder {
       variables,
       clients,
       steps,
+      ...(raw.load === undefined ? {} : { load: raw.load as Record<string, unknown> }),
       file: this.file,
       line: this.position([]).line,
     };
@@ -206,7 +208,7 @@ class CaseBuilder {
         };
         if (spec.token !== undefined) step.token = spec.token as TokenVariant;
         if (spec.url !== undefined) step.url = this.compile(spec.url, [...at, 'url']);
-        if (spec.within !== undefined) step.within = parseDuration(spec.within as string | number);
+        if (spec.within !== undefined) step.within = this.duration(spec.within, [...at, 'within']);
         return step;
       }
       case 'send': {
@@ -257,14 +259,14 @@ class CaseBuilder {
           source,
         };
         if (obj.match !== undefined) step.match = this.compile(obj.match, [...at, 'match']);
-        if (obj.within !== undefined) step.within = parseDuration(obj.within as string | number);
+        if (obj.within !== undefined) step.within = this.duration(obj.within, [...at, 'within']);
         return step;
       }
       case 'expect_none':
         return {
           kind: 'expect_none',
           clients: this.targets(obj, at),
-          for: parseDuration(obj.for as string | number),
+          for: this.duration(obj.for, [...at, 'for']),
           messages: this.messageNames(obj.message, [...at, 'message']),
           source,
         };
@@ -275,7 +277,7 @@ class CaseBuilder {
           kind: 'expect_close',
           clients: this.targets(spec, at),
           ...(code === undefined ? {} : { code }),
-          ...(spec.within === undefined ? {} : { within: parseDuration(spec.within as string | number) }),
+          ...(spec.within === undefined ? {} : { within: this.duration(spec.within, [...at, 'within']) }),
           source,
         };
       }
@@ -284,7 +286,7 @@ class CaseBuilder {
         return { kind: 'close', clients: this.targets(spec, at), ...(spec.code === undefined ? {} : { code: spec.code as number }), source };
       }
       case 'wait':
-        return { kind: 'wait', ms: parseDuration(body as string | number), source };
+        return { kind: 'wait', ms: this.duration(body, at), source };
       case 'capture': {
         const values: Record<string, Template> = {};
         for (const [name, value] of Object.entries(obj)) values[name] = this.compile(value, [...at, name]);
@@ -309,6 +311,11 @@ class CaseBuilder {
       default:
         return this.fail(at, `unknown step ${kind}`, `steps are ${STEP_KINDS.join(', ')}`);
     }
+  }
+
+  private duration(value: unknown, at: Path): Duration {
+    if (typeof value === 'string' && value.includes('${')) return this.compile(value, at);
+    return parseDuration(value as string | number);
   }
 
   private targets(spec: Record<string, unknown>, at: Path): string[] {

@@ -9,13 +9,13 @@ import { isCcError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import type { CaseResult, Evidence, Finding, TranscriptEntry, Verdict } from '../report/model.js';
 import type { InboundEvent } from '../transport/types.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { openClient } from './auth.js';
 import type { MessageChecker } from './checker.js';
 import { applyByteFill, composeMessage, setPath } from './compose.js';
 import { deepEqual, match, readPath, type Mismatch } from './match.js';
 import type {
-  CaptureStep, CloseStep, ConnectStep, ExpectCloseStep, ExpectNoneStep, ExpectStep, RepeatStep, ScenarioCase, SendStep, SourceRef, Step,
+  CaptureStep, CloseStep, ConnectStep, Duration, ExpectCloseStep, ExpectNoneStep, ExpectStep, RepeatStep, ScenarioCase, SendStep, SourceRef, Step,
 } from './model.js';
 import { ScenarioClient, type Received, type SessionHost } from './session.js';
 import { evaluate, TemplateEvalError, type Template, type TemplateContext } from './template.js';
@@ -77,7 +77,7 @@ class CaseRun implements SessionHost {
     for (const def of scenario.clients.values()) this.clients.set(def.name, new ScenarioClient(def, env.profile, this, env.runId));
     this.templateContext = {
       lookup: (name) => this.lookup(name),
-      has: (name) => this.vars.has(name) || this.clients.has(name) || name === 'target',
+      has: (name) => this.vars.has(name) || this.clients.has(name) || name === 'target' || name === 'limits' || name === 'timers',
       uid: (prefix) => `${prefix ? `${prefix}-` : ''}${env.runId}-${++this.uidCounter}`,
       now: () => Date.now(),
     };
@@ -158,7 +158,7 @@ class CaseRun implements SessionHost {
       case 'close':
         return this.close(step);
       case 'wait':
-        return this.sleep(step.ms);
+        return this.sleep(this.ms(step.ms, step.source) ?? 0);
       case 'capture':
         return this.capture(step);
       case 'repeat':
@@ -192,7 +192,7 @@ class CaseRun implements SessionHost {
       opened = await openClient(profile, {
         url,
         token,
-        connectTimeout: step.within ?? this.env.connectTimeout,
+        connectTimeout: this.ms(step.within, step.source) ?? this.env.connectTimeout,
         maxInboundBytes: this.env.maxInboundBytes,
         insecure: this.env.insecure ?? false,
         lenient: this.env.lenient ?? false,
@@ -229,7 +229,7 @@ class CaseRun implements SessionHost {
     await this.transmit(client, message, step.source);
     client.lastRequest = { correlation, name: auth.message, at: this.now() };
     if (!step.await) return;
-    const deadline = this.now() + (step.within ?? this.env.responseTimeout);
+    const deadline = this.now() + (this.ms(step.within, step.source) ?? this.env.responseTimeout);
     const got = await this.awaitMessage(client, { reply: true, messages: [auth.reply], next: false }, undefined, deadline);
     if ('code' in got) this.fail(step.source, got);
     const reply = got.value as Record<string, unknown>;
@@ -292,7 +292,7 @@ class CaseRun implements SessionHost {
 
   private async expect(step: ExpectStep): Promise<void> {
     const spec = step.match === undefined ? undefined : this.eval(step.match, step.source);
-    const deadline = this.now() + (step.within ?? this.scenario.within ?? this.env.responseTimeout);
+    const deadline = this.now() + (this.ms(step.within, step.source) ?? this.scenario.within ?? this.env.responseTimeout);
     const results = await Promise.all(step.clients.map((name) => this.awaitMessage(this.connected(name, step.source, true), step, spec, deadline)));
     const failures = results.filter((r): r is Failure => 'code' in r);
     for (const f of failures) this.add(this.finding(step.source, f));
@@ -333,7 +333,8 @@ class CaseRun implements SessionHost {
 
   private async expectNone(step: ExpectNoneStep): Promise<void> {
     const since = this.lastSendAt;
-    const end = this.now() + step.for;
+    const period = this.ms(step.for, step.source) ?? 0;
+    const end = this.now() + period;
     const offending = (client: ScenarioClient): Received | undefined =>
       client.inbox.find((r) => !r.consumed && r.at >= since && (step.messages.length === 0 || (r.name !== undefined && step.messages.includes(r.name))));
     const results = await Promise.all(step.clients.map(async (name) => {
@@ -353,7 +354,7 @@ class CaseRun implements SessionHost {
       r.hit.consumed = true;
       this.add(this.finding(step.source, {
         code: 'CC_CHECK_NOT_SILENT',
-        message: `${r.name} received ${r.hit.name ?? 'a message'} during ${formatDuration(step.for)} of expected silence`,
+        message: `${r.name} received ${r.hit.name ?? 'a message'} during ${formatDuration(period)} of expected silence`,
         evidence: { client: r.name, message: r.hit.name, expected: 'no message', actual: r.hit.value, transcriptIndex: r.hit.transcriptIndex },
       }));
     }
@@ -361,7 +362,8 @@ class CaseRun implements SessionHost {
   }
 
   private async expectClose(step: ExpectCloseStep): Promise<void> {
-    const end = this.now() + (step.within ?? this.env.responseTimeout);
+    const within = this.ms(step.within, step.source) ?? this.env.responseTimeout;
+    const end = this.now() + within;
     const failures: Failure[] = [];
     await Promise.all(step.clients.map(async (name) => {
       const client = this.client(name);
@@ -374,7 +376,7 @@ class CaseRun implements SessionHost {
       if (!closed) {
         failures.push({
           code: 'CC_CHECK_NO_CLOSE',
-          message: `the server did not close ${name}'s connection within ${formatDuration(step.within ?? this.env.responseTimeout)}`,
+          message: `the server did not close ${name}'s connection within ${formatDuration(within)}`,
           evidence: { client: name, expected: step.code ? { closeCode: step.code } : 'close', actual: 'open' },
         });
         return;
@@ -676,11 +678,24 @@ class CaseRun implements SessionHost {
     }
   }
 
+  /** A step's duration in ms: fixed, or a template evaluated now (to ms or a duration text). */
+  private ms(duration: Duration | undefined, source: SourceRef): number | undefined {
+    if (duration === undefined || typeof duration === 'number') return duration;
+    const value = this.eval(duration, source);
+    try {
+      return parseDuration(value as string | number);
+    } catch {
+      return this.fail(source, { code: 'CC_CASE_TEMPLATE', message: `${JSON.stringify(value)} is not a duration`, evidence: {}, verdict: 'ERROR' });
+    }
+  }
+
   private lookup(name: string): unknown {
     if (this.vars.has(name)) return this.vars.get(name);
     const client = this.clients.get(name);
     if (client) return { name, user_id: client.def.userId, nickname: client.def.nickname };
     if (name === 'target') return this.env.targetUrl;
+    if (name === 'limits') return this.env.profile.limits;
+    if (name === 'timers') return this.env.profile.timers;
     return undefined;
   }
 

@@ -1,15 +1,23 @@
+import { LOAD_SECTION_SCHEMA } from '../load/plan.js';
+
 /**
  * The JSON Schema of the scenario format itself (one YAML document = one case). ajv checks every
  * document against it on load, so a typo is reported at file:line:column before anything runs.
  * Documented in docs/scenarios.md; keep both in step.
  */
 
-const duration = {
+const fixedDuration = {
   anyOf: [
     { type: 'number', minimum: 0 },
     { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' },
   ],
   description: 'milliseconds, or a number with a unit: 300ms, 2s, 1.5m, 1h',
+};
+
+/** A step's duration may also be a template evaluated when the step runs: "${timers.pongTimeout + 500ms}". */
+const duration = {
+  anyOf: [...fixedDuration.anyOf, { type: 'string', pattern: '^\\s*\\$\\{[^}]+\\}\\s*$' }],
+  description: `${fixedDuration.description}, or a template such as "\${timers.pongTimeout + 500ms}"`,
 };
 
 const clientName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' };
@@ -30,7 +38,9 @@ export const scenarioSchema = {
   $id: 'https://chat-conform.dev/schemas/scenario.json',
   title: 'chat-conform scenario case',
   type: 'object',
-  required: ['id', 'title', 'steps'],
+  required: ['id', 'title'],
+  // A load case (`load:`, see docs/load.md) needs no steps; every other case does.
+  anyOf: [{ required: ['steps'] }, { required: ['load'] }],
   additionalProperties: false,
   properties: {
     id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]*$' },
@@ -41,8 +51,8 @@ export const scenarioSchema = {
     strength: { enum: ['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] },
     tags: { type: 'array', items: { type: 'string', minLength: 1 } },
     decisions: { type: 'array', items: { type: 'string', minLength: 1 } },
-    timeout: duration,
-    within: duration,
+    timeout: fixedDuration,
+    within: fixedDuration,
     unexpected: { enum: ['record', 'fail'] },
     variables: { type: 'object', propertyNames: clientName },
     clients: {
@@ -62,6 +72,7 @@ export const scenarioSchema = {
       },
     },
     steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
+    load: LOAD_SECTION_SCHEMA,
   },
   definitions: {
     step: {

@@ -90,3 +90,23 @@ describe('templates', () => {
     expect(() => run('${r.missing}', { r: { a: 1 } })).toThrow(/no missing in/);
   });
 });
+
+describe('template arithmetic and computed counts', () => {
+  it('adds or subtracts a number or a duration from a variable', () => {
+    expect(run('${limits.maxTextChars + 1}', { limits: { maxTextChars: 5000 } })).toBe(5001);
+    expect(run('${limits.maxTextChars - 1}', { limits: { maxTextChars: 5000 } })).toBe(4999);
+    expect(run('${timers.pongTimeout + 500ms}', { timers: { pongTimeout: 300 } })).toBe(800);
+    expect(run('${timers.pongTimeout + 1s}', { timers: { pongTimeout: 300 } })).toBe(1300);
+  });
+
+  it('reads the count of text() and bytes() from a variable when the step runs', () => {
+    const text = run('${text(limits.maxTextChars + 1, emoji)}', { limits: { maxTextChars: 7 } }) as string;
+    expect([...text].length).toBe(8);
+    expect((run('${bytes(limits.maxMessageBytes + 1)}', { limits: { maxMessageBytes: 1024 } }) as ByteFill).size).toBe(1025);
+  });
+
+  it('fails at run time when arithmetic meets something that is not a number', () => {
+    expect(() => run('${a + 1}', { a: 'x' })).toThrow('${a + 1}: a is "x", not a number');
+    expect(() => run('${text(a, ascii)}', { a: -1 })).toThrow('${a}: expected a whole number, got -1');
+  });
+});

@@ -18,11 +18,15 @@ import { parseDuration } from '../util/duration.js';
 import { generateText, isTextKind, type TextKind } from './generators.js';
 
 export type Expr =
-  | { kind: 'var'; path: (string | number)[]; source: string; offset: number }
-  | { kind: 'text'; count: number; textKind: TextKind }
+  /** A variable, optionally plus or minus a number (`limits.maxTextChars + 1`, `timers.pongTimeout + 500ms`). */
+  | { kind: 'var'; path: (string | number)[]; source: string; offset: number; delta?: number }
+  | { kind: 'text'; count: Count; textKind: TextKind }
   | { kind: 'uid'; prefix: string }
   | { kind: 'now'; offsetMs: number; format: 'iso' | 'ms' }
-  | { kind: 'bytes'; size: number };
+  | { kind: 'bytes'; size: Count };
+
+/** A whole number given literally or read from a variable when the step runs. */
+export type Count = number | Extract<Expr, { kind: 'var' }>;
 
 export type Template =
   | { t: 'lit'; value: unknown }
@@ -123,25 +127,42 @@ function parseExpr(source: string, offset: number): Expr {
     const args = (call[2] as string).trim() === '' ? [] : (call[2] as string).split(',').map((a) => a.trim());
     return parseCall(name, args, offset);
   }
+  return parseVar(body, source, offset);
+}
+
+const ARITHMETIC = /^(.+?)\s*([+-])\s*(\d+(?:\.\d+)?\s*(?:ms|s|m|h)?)$/;
+
+function parseVar(body: string, source: string, offset: number): Extract<Expr, { kind: 'var' }> {
+  let delta: number | undefined;
+  let ref = body;
+  const arithmetic = ARITHMETIC.exec(body);
+  if (arithmetic) {
+    ref = arithmetic[1] as string;
+    const amount = arithmetic[3] as string;
+    // A bare number is a count (`+ 1`); with a unit it is a duration in ms (`+ 500ms`).
+    const value = /[a-z]$/.test(amount) ? parseDuration(amount.replace(/\s+/g, '')) : Number(amount);
+    delta = arithmetic[2] === '-' ? -value : value;
+  }
   const path: (string | number)[] = [];
-  for (const raw of body.split('.')) {
-    const segment = /^([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\])*)$/.exec(raw);
+  for (const raw of ref.split('.')) {
+    const segment = /^([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\])*)$/.exec(raw.trim());
     if (!segment) {
-      throw new TemplateError(`bad template expression \${${source}}: expected a variable (name, name.field, name[0]) or a generator: ${GENERATORS}`, offset);
+      throw new TemplateError(`bad template expression \${${source}}: expected a variable (name, name.field, name[0], name + 1) or a generator: ${GENERATORS}`, offset);
     }
     path.push(segment[1] as string);
     for (const index of (segment[2] as string).matchAll(/\[(\d+)\]/g)) path.push(Number(index[1]));
   }
-  return { kind: 'var', path, source: body, offset };
+  return delta === undefined ? { kind: 'var', path, source: body, offset } : { kind: 'var', path, source: body, offset, delta };
 }
 
 function parseCall(name: string, args: string[], offset: number): Expr {
   const bad = (why: string): never => {
     throw new TemplateError(`bad generator ${name}(${args.join(', ')}): ${why}`, offset);
   };
-  const count = (arg: string | undefined): number => {
-    if (arg === undefined || !/^\d+$/.test(arg)) return bad('expected a whole number');
-    return Number(arg);
+  const count = (arg: string | undefined): Count => {
+    if (arg !== undefined && /^\d+$/.test(arg)) return Number(arg);
+    if (arg !== undefined && /^[A-Za-z_]/.test(arg)) return parseVar(arg, arg, offset);
+    return bad('expected a whole number or a variable such as limits.maxTextChars + 1');
   };
   const signedDuration = (arg: string | undefined): number => {
     if (arg === undefined) return 0;
@@ -190,6 +211,8 @@ export function templateVariables(
 ): { name: string; source: string; path: (string | number)[]; offset: number }[] {
   const add = (e: Expr): void => {
     if (e.kind === 'var') out.push({ name: String(e.path[0]), source: e.source, path, offset: e.offset });
+    else if (e.kind === 'text' && typeof e.count !== 'number') add(e.count);
+    else if (e.kind === 'bytes' && typeof e.size !== 'number') add(e.size);
   };
   switch (template.t) {
     case 'lit':
@@ -256,10 +279,12 @@ function evalExpr(expr: Expr, ctx: TemplateContext): unknown {
         }
         value = (value as Record<string | number, unknown>)[key];
       }
-      return value;
+      if (expr.delta === undefined) return value;
+      if (typeof value !== 'number') throw new TemplateEvalError(`\${${expr.source}}: ${expr.path.join('.')} is ${JSON.stringify(value)}, not a number`);
+      return value + expr.delta;
     }
     case 'text':
-      return generateText(expr.count, expr.textKind);
+      return generateText(countOf(expr.count, ctx), expr.textKind);
     case 'uid':
       return ctx.uid(expr.prefix);
     case 'now': {
@@ -267,6 +292,15 @@ function evalExpr(expr: Expr, ctx: TemplateContext): unknown {
       return expr.format === 'iso' ? new Date(t).toISOString() : t;
     }
     case 'bytes':
-      return new ByteFill(expr.size);
+      return new ByteFill(countOf(expr.size, ctx));
   }
+}
+
+function countOf(count: Count, ctx: TemplateContext): number {
+  if (typeof count === 'number') return count;
+  const value = evalExpr(count, ctx);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new TemplateEvalError(`\${${count.source}}: expected a whole number, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

@@ -1,0 +1,39 @@
+/**
+ * Heartbeats against the embedded reference server with short timers (ping every 100 ms, drop
+ * after 300 ms without a pong): auto-answering keeps a long case alive without its pings being
+ * taken for unexpected messages; ignore lets the server drop the client; manual hands PING over.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../util/paths.js';
+import { runScenarios } from './run.js';
+
+describe('heartbeats during a case', () => {
+  it('answers, ignores or hands over pings as each client asks', async () => {
+    const report = await runScenarios({
+      paths: [join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'heartbeat.yaml')],
+      packageRoot: packageRoot(),
+      timers: { pingInterval: 100, pongTimeout: 300 },
+    });
+    const byId = new Map(report.cases.map((c) => [c.id, c]));
+
+    const auto = byId.get('hb.auto');
+    expect(auto?.verdict).toBe('PASS');
+    const pongs = auto?.transcript.filter((t) => t.direction === 'out' && t.message === 'PONG') ?? [];
+    expect(pongs.length).toBeGreaterThanOrEqual(3);
+    expect(pongs.every((t) => t.event === 'heartbeat')).toBe(true);
+    // Each PONG echoes the seq_id of the PING before it.
+    const pings = auto?.transcript.filter((t) => t.direction === 'in' && t.message === 'PING') ?? [];
+    expect(pongs.map((p) => (JSON.parse(p.text) as { seq_id: string }).seq_id)).toEqual(pings.slice(0, pongs.length).map((p) => (JSON.parse(p.text) as { seq_id: string }).seq_id));
+    expect(auto?.findings).toEqual([]);
+
+    const ignore = byId.get('hb.ignore');
+    expect(ignore?.verdict).toBe('PASS');
+    expect(ignore?.transcript.some((t) => t.direction === 'out' && t.message === 'PONG')).toBe(false);
+    expect(ignore?.transcript.at(-1)?.event).toBe('close');
+
+    const manual = byId.get('hb.manual');
+    expect(manual?.verdict).toBe('PASS');
+    expect(manual?.transcript.filter((t) => t.message === 'PONG').map((t) => t.event)).toEqual([undefined]);
+  });
+});
