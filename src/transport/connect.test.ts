@@ -71,7 +71,8 @@ describe('connect()', () => {
     if (ev.kind !== 'diagnostic') return;
     expect(ev.diagnostic.code).toBe('CC_WIRE_TIMEOUT');
     expect(ev.diagnostic.message).toContain('CONNECT_RESPONSE');
-    expect(c.diagnostics.map((d) => d.code)).toEqual(['CC_WIRE_TIMEOUT']);
+    // Returned to the caller, not recorded: silence may be what a scenario expects.
+    expect(c.diagnostics).toEqual([]);
   });
 
   it('delivers events queued before a listener is set, in order', async () => {

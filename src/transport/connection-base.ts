@@ -90,9 +90,8 @@ export abstract class BaseConnection implements Connection {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiter = null;
-        const diagnostic = timeoutDiagnostic(awaiting, timeoutMs);
-        this.keep(diagnostic);
-        resolve({ kind: 'diagnostic', diagnostic });
+        // Returned, not recorded: only the caller knows whether silence was what it expected.
+        resolve({ kind: 'diagnostic', diagnostic: timeoutDiagnostic(awaiting, timeoutMs) });
       }, timeoutMs);
       this.waiter = { resolve, timer };
     });
@@ -152,7 +151,7 @@ export abstract class BaseConnection implements Connection {
 
   /** True when a fail diagnostic has already been recorded (so a close is explained). */
   protected hasFailure(): boolean {
-    return this.diags.some((d) => d.severity === 'fail' && d.code !== 'CC_WIRE_TIMEOUT');
+    return this.diags.some((d) => d.severity === 'fail');
   }
 
   private keep(diagnostic: Diagnostic): void {

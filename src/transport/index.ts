@@ -5,3 +5,5 @@ export { WIRE_DIAGNOSTICS, wireDiagnostic, timeoutDiagnostic, fromWsError, isWir
 export { diagnosticOf } from './connect-errors.js';
 export { TranscriptRecorder } from './transcript.js';
 export type * from './types.js';
+export { transportDefaults, type TransportDefaults } from './profile-defaults.js';
+export { probe, formatProbe, type ProbeResult, type ProbeCheck, type ProbeOptions, type ProbeVerdict } from './probe.js';

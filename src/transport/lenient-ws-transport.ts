@@ -203,9 +203,11 @@ const CASE_SENSITIVE_SUSPECTS = new Set(['CC_WIRE_HANDSHAKE_STATUS', 'CC_WIRE_HA
  * with each other spelling; the first that works is used and reported as CC_WIRE_HEADER_CASE.
  * Rejects with the standard attempt's error when none works.
  */
-export async function handshakeWithCasings(target: Target, options: ConnectOptions): Promise<{ hs: HandshakeResult; preamble: Diagnostic[] }> {
-  let first: unknown;
+export async function handshakeWithCasings(target: Target, options: ConnectOptions, refusedStandard?: unknown): Promise<{ hs: HandshakeResult; preamble: Diagnostic[] }> {
+  let first: unknown = refusedStandard;
   for (const [i, casing] of HEADER_CASINGS.entries()) {
+    // The caller already saw the standard spelling refused (the probe, after ws): skip it.
+    if (i === 0 && refusedStandard !== undefined) continue;
     try {
       const hs = await rawHandshake(target, options, casing);
       if (i === 0) return { hs, preamble: [] };
@@ -225,7 +227,7 @@ export async function handshakeWithCasings(target: Target, options: ConnectOptio
   throw first;
 }
 
-export async function connectLenientWs(target: Target, options: ConnectOptions, codec: Codec): Promise<LenientWsConnection> {
-  const { hs, preamble } = await handshakeWithCasings(target, options);
+export async function connectLenientWs(target: Target, options: ConnectOptions, codec: Codec, refusedStandard?: unknown): Promise<LenientWsConnection> {
+  const { hs, preamble } = await handshakeWithCasings(target, options, refusedStandard);
   return new LenientWsConnection(target, codec, options, hs, preamble);
 }

@@ -23,7 +23,8 @@ export class TcpConnection extends BaseConnection {
 
   constructor(target: Target, codec: Codec, options: ConnectOptions, private readonly socket: net.Socket) {
     super(target.href, target.scheme, codec, options);
-    this.framing = options.framing ?? target.framing ?? 'ndjson';
+    // tcp+lp:// names its framing; tcp:// and tls:// default to lines unless the profile says otherwise.
+    this.framing = target.scheme === 'tcp+lp' ? 'length-prefixed' : options.framing ?? 'ndjson';
     const onViolation = (code: WireCode, message: string, detail: Record<string, unknown>, fatal: boolean): void => {
       this.report(wireDiagnostic(code, message, detail, { lenient: this.lenient }));
       if (fatal) socket.destroy();

@@ -54,7 +54,10 @@ export interface ConnectOptions {
   /** ws://, wss://, tcp://, tcp+lp://, tls:// */
   url: string;
   codec: CodecName;
-  /** Framing on stream transports; ignored for WebSocket. Default from the scheme. */
+  /**
+   * Framing on tcp:// and tls:// (default ndjson; a profile may say length-prefixed). tcp+lp:// is
+   * always length-prefixed; WebSocket frames delimit messages by themselves.
+   */
   framing?: FramingName;
   /** Deadline for TCP connect plus the WebSocket handshake, in ms. */
   connectTimeout: number;

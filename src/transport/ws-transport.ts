@@ -85,6 +85,14 @@ export class WsConnection extends BaseConnection {
     return socket ? this.drained(socket) : Promise.resolve();
   }
 
+  /** Writes exact bytes on the socket below ws (wire fault tests). */
+  sendBytes(data: Uint8Array): Promise<void> {
+    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    if (this.closed || !socket || socket.destroyed) return Promise.reject(this.closedError('send'));
+    socket.write(data);
+    return this.drained(socket);
+  }
+
   /** Sends a WebSocket ping; resolves the round-trip time, or undefined when no pong came in time. */
   ping(timeoutMs: number): Promise<number | undefined> {
     if (this.ws.readyState !== WebSocket.OPEN) return Promise.resolve(undefined);
