@@ -6,7 +6,6 @@ import { profileSources } from '../profile/load.js';
 import type { Direction, Profile, ProfileMessage } from '../profile/types.js';
 import { createAjv, type AjvInstance } from './ajv.js';
 import { closeSchema } from './closed.js';
-import { PROTOCOL_FORMATS } from './formats.js';
 import { generateMessageSchema } from './generate.js';
 import { escapePointerToken, type Json, type JsonObject } from './pointer.js';
 
@@ -248,5 +247,3 @@ export function getValidator(profile: Profile): ProfileValidator {
 export function warmValidator(profile: Profile): void {
   (getValidator(profile) as Validator).warm();
 }
-
-export { PROTOCOL_FORMATS };
