@@ -106,6 +106,7 @@ class CaseBuilder {
     const validate = schemaValidator();
     if (!validate(this.raw)) this.schemaError(validate.errors ?? []);
     const raw = this.raw;
+    if (raw.steps === undefined && raw.load === undefined) this.fail([], 'the case needs steps', 'add steps: (or a load: section for a load case, see docs/load.md)');
 
     const profileName = (raw.profile as string | undefined) ?? this.options.defaultProfile;
     if (!profileName) this.fail([], 'the case names no profile', 'add `profile: assa` (or envelope, openirc), or pass --profile');

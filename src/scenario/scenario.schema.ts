@@ -38,9 +38,8 @@ export const scenarioSchema = {
   $id: 'https://chat-conform.dev/schemas/scenario.json',
   title: 'chat-conform scenario case',
   type: 'object',
+  // steps, or a load: section (docs/load.md): the parser checks that one of them is there.
   required: ['id', 'title'],
-  // A load case (`load:`, see docs/load.md) needs no steps; every other case does.
-  anyOf: [{ required: ['steps'] }, { required: ['load'] }],
   additionalProperties: false,
   properties: {
     id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]*$' },
