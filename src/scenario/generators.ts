@@ -2,7 +2,7 @@
  * Boundary data: strings of an exact number of Unicode code points, and messages padded to an
  * exact serialised size. Deterministic, so a failing case reproduces byte for byte.
  */
-import { encode as encodeMsgpack } from '@msgpack/msgpack';
+import { codecFor } from '../codec/index.js';
 import type { CodecName } from '../profile/types.js';
 
 export type TextKind = 'ascii' | 'hangul' | 'emoji' | 'cjk';
@@ -38,9 +38,10 @@ export function generateText(count: number, kind: TextKind): string {
   return text;
 }
 
-/** Size in bytes of a value once serialised by the codec (JSON: compact, UTF-8; no framing). */
+/** Size in bytes of a value once serialised by the transport's own codec (no framing). */
 export function serialisedSize(value: unknown, codec: CodecName): number {
-  return codec === 'json' ? Buffer.byteLength(JSON.stringify(value), 'utf8') : encodeMsgpack(value).byteLength;
+  const payload = codecFor(codec).encode(value);
+  return typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
 }
 
 /**
