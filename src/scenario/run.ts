@@ -163,7 +163,10 @@ function loadCases(files: string[], cwd: string, defaultProfile: string): Scenar
 }
 
 function selectCases(cases: ScenarioCase[], options: RunScenariosOptions, runProfile: Profile, note?: (text: string) => void): ScenarioCase[] {
-  let selected = cases;
+  // Load cases (a `load:` section and no steps) belong to `chat-conform load`.
+  const loadOnly = cases.filter((c) => c.load !== undefined && c.steps.length === 0);
+  if (loadOnly.length > 0) note?.(`skipping ${loadOnly.length} load case(s) without steps: run them with \`chat-conform load\``);
+  let selected = cases.filter((c) => !loadOnly.includes(c));
   if (options.grep) {
     let re: RegExp;
     try {
