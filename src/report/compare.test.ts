@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsStore } from '../metrics/store.js';
-import { capacityReport, conformanceReport, loadReport } from './fixtures.js';
+import { capacityReport, conformanceReport, loadReport, loadReportWithReply } from './fixtures.js';
 import type { RunReport } from './model.js';
 import { compareReports, formatComparison } from './compare.js';
 
-/** A load report whose `reply` latencies are the base ones scaled by `factor`. */
-function withReplyScaled(factor: number): RunReport {
-  const r = loadReport();
-  const store = new MetricsStore();
-  for (let v = 1; v <= 2000; v++) store.record('reply', v * 10 * factor);
-  r.load!.histograms.reply = store.summarise('reply');
-  return r;
-}
+const withReplyScaled = (factor: number): RunReport => loadReportWithReply(factor);
 
 describe('compareReports', () => {
   it('finds no regression between a report and itself', () => {

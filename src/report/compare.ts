@@ -1,4 +1,5 @@
 import type { RunReport, Verdict } from './model.js';
+import { textTable } from '../reporters/format.js';
 import { verdictRank } from './summary.js';
 
 /**
@@ -107,12 +108,6 @@ function num(v: number): string {
   return v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : String(Math.round(v));
 }
 
-function table(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((row) => row.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd());
-}
-
 /** The comparison as a readable text table. */
 export function formatComparison(c: ReportComparison, options: CompareOptions = {}): string {
   const bound = options.maxRegression ?? 0.1;
@@ -121,13 +116,13 @@ export function formatComparison(c: ReportComparison, options: CompareOptions = 
     lines.push('Latency (ms):');
     const rows = [['metric', 'stat', 'base', 'head', 'change', '']];
     for (const m of c.metrics) rows.push([m.metric, m.stat === 'p999' ? 'p99.9' : m.stat, num(m.base), num(m.head), pct(m.change), m.regression ? `REGRESSION (> ${(bound * 100).toFixed(1)}%)` : '']);
-    lines.push(...table(rows).map((l) => `  ${l}`));
+    lines.push(...textTable(rows, 2).map((l) => `  ${l}`));
   }
   if (c.verdicts.length) {
     lines.push('', 'Verdict changes:');
     const rows = [['case', 'title', 'base', 'head', '']];
     for (const v of c.verdicts) rows.push([v.id, v.title.length > 48 ? `${v.title.slice(0, 45)}...` : v.title, v.base ?? '(absent)', v.head ?? '(absent)', v.worse ? 'WORSE' : v.head === null ? 'removed' : 'better']);
-    lines.push(...table(rows).map((l) => `  ${l}`));
+    lines.push(...textTable(rows, 2).map((l) => `  ${l}`));
   }
   if (c.thresholds.length) {
     lines.push('', 'Threshold changes:');

@@ -263,3 +263,12 @@ export function capacityReport(): RunReport {
     capacity: { vary: 'clients', steps, knee: 400, firstBroken: 800, limitingFactor: 'reply latency (p99 48 ms at 800 clients)' },
   };
 }
+
+/** The load report with its `reply` histogram replaced by 1..n × stepUs, scaled by `factor`: for compare tests. */
+export function loadReportWithReply(factor: number, n = 2000, stepUs = 10): RunReport {
+  const r = loadReport();
+  const store = new MetricsStore();
+  for (let v = 1; v <= n; v++) store.record('reply', v * stepUs * factor);
+  (r.load as NonNullable<RunReport['load']>).histograms.reply = store.summarise('reply');
+  return r;
+}

@@ -2,7 +2,7 @@ import type { CaseResult, RunReport, Verdict } from '../report/model.js';
 import { escapeControl } from './escape.js';
 import {
   caseLocation, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
-  PERCENTILE_COLUMNS, summaryLine, transcriptWindow, transcriptLine,
+  PERCENTILE_COLUMNS, summaryLine, textTable, transcriptWindow, transcriptLine,
 } from './format.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
 
@@ -16,15 +16,13 @@ const COLOURS: Record<Verdict, string> = { PASS: '32', 'NON-STRICT': '33', INFOR
 
 type Paint = (text: string, code: string) => string;
 
+function painter(color: boolean | undefined): Paint {
+  return color ? (t, code) => `\u001b[${code}m${t}\u001b[0m` : (t) => t;
+}
+
 export function consoleCaseLine(result: CaseResult, paint: Paint = (t) => t): string {
   const verdict = paint(result.verdict.padEnd(13), COLOURS[result.verdict]);
   return `${verdict} ${escapeControl(result.id)}  ${escapeControl(result.title)} (${formatMs(result.durationMs)})`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd());
 }
 
 function failureBlock(result: CaseResult, paint: Paint): string[] {
@@ -58,7 +56,7 @@ function failureBlock(result: CaseResult, paint: Paint): string[] {
 
 /** The whole end-of-run text, without the per-case lines (those are printed as cases end). */
 export function renderConsoleSummary(report: RunReport, options: { color?: boolean } = {}): string {
-  const paint: Paint = options.color ? (t, code) => `\u001b[${code}m${t}\u001b[0m` : (t) => t;
+  const paint = painter(options.color);
   const strict = isStrict(report);
   const lines: string[] = [];
   const failing = report.cases.filter((c) => isFailing(c.verdict, strict));
@@ -77,12 +75,12 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
         if (!h) continue;
         rows.push([escapeControl(name), formatCount(h.count), ...PERCENTILE_COLUMNS.map(([key]) => formatMetric(h[key], h.unit))]);
       }
-      lines.push(...table(rows).map((l) => `  ${l}`));
+      lines.push(...textTable(rows).map((l) => `  ${l}`));
     }
     const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
     if (counters.length) {
       lines.push('', 'Counters:');
-      lines.push(...table(counters.map(([k, v]) => [escapeControl(k), formatCount(v)])).map((l) => `  ${l}`));
+      lines.push(...textTable(counters.map(([k, v]) => [escapeControl(k), formatCount(v)])).map((l) => `  ${l}`));
     }
     const broken = (load.delivery ?? []).filter((d) => d.lost || d.duplicated || d.reordered);
     if (load.delivery?.length) {
@@ -95,7 +93,7 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
     lines.push('', `Capacity (varying ${c.vary}):`);
     const rows = [['load', 'throughput/s', 'p50', 'p99', 'SLO', 'broken']];
     for (const s of c.steps) rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), s.sloPassed ? 'met' : 'missed', escapeControl(s.broken.join(', ')) + (s.generatorSaturated ? ' (generator saturated)' : '')]);
-    lines.push(...table(rows).map((l) => `  ${l}`));
+    lines.push(...textTable(rows).map((l) => `  ${l}`));
     lines.push(`  knee: ${c.knee ?? 'not found'}; first broken: ${c.firstBroken ?? 'none'}${c.limitingFactor ? `; limited by ${escapeControl(c.limitingFactor)}` : ''}`);
   }
   if (report.thresholds?.length) {
@@ -115,13 +113,13 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
 
 /** The full text for a report read from a file: case lines, then the summary. */
 export function renderConsole(report: RunReport, options: { color?: boolean } = {}): string {
-  const paint: Paint = options.color ? (t, code) => `\u001b[${code}m${t}\u001b[0m` : (t) => t;
+  const paint = painter(options.color);
   const caseLines = report.cases.map((c) => consoleCaseLine(c, paint));
   return [...caseLines, renderConsoleSummary(report, options).replace(/^\n/, caseLines.length ? '\n' : '')].join('\n');
 }
 
 export function consoleReporter(ctx: ReporterContext): Reporter {
-  const paint: Paint = ctx.color ? (t, code) => `\u001b[${code}m${t}\u001b[0m` : (t) => t;
+  const paint = painter(ctx.color);
   let printed = 0;
   let lastProgress = '';
   return {

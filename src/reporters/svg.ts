@@ -52,6 +52,26 @@ function legend(names: string[], colours: readonly number[] = names.map((_, i) =
   return names.map((n, i) => `<g transform="translate(${M.left + 10 + i * 120},${H - 12})"><rect width="12" height="4" y="-4" fill="${PALETTE[(colours[i] ?? i) % PALETTE.length]}"/><text x="16" y="0">${escapeHtml(n)}</text></g>`).join('');
 }
 
+/** The x axis: its baseline and labels at given x positions. */
+function xAxis(ticks: readonly (readonly [number, string])[]): string {
+  let out = `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
+  for (const [x, text] of ticks) out += `<text x="${num(x)}" y="${H - M.bottom + 16}" text-anchor="middle">${escapeHtml(text)}</text>`;
+  return out;
+}
+
+/** A plot with a linear x axis from 0 to xMax and two y axes (left and right), with mappers. */
+function dualAxisPlot(xMax: number, xLabel: (v: number) => string, left: { max: number; unit: string }, right: { max: number; unit: string }) {
+  const pw = W - M.left - M.right;
+  const ph = H - M.top - M.bottom;
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => [M.left + pw * f, xLabel(xMax * f)] as const);
+  return {
+    axes: yAxis(left.max, left.unit) + yAxis(right.max, right.unit, 'right') + xAxis(ticks),
+    x: (v: number) => M.left + (pw * v) / xMax,
+    yLeft: (v: number) => H - M.bottom - (ph * v) / left.max,
+    yRight: (v: number) => H - M.bottom - (ph * v) / right.max,
+  };
+}
+
 function polyline(points: [number, number][], colour: string, dashed = false): string {
   return `<polyline fill="none" stroke="${colour}" stroke-width="2"${dashed ? ' stroke-dasharray="5 4"' : ''} points="${points.map(([x, y]) => `${num(x)},${num(y)}`).join(' ')}"/>`;
 }
@@ -80,9 +100,7 @@ export function percentileChart(load: LoadResult): string | null {
   const ph = H - M.top - M.bottom;
   const xOf = (p: number) => M.left + (pw * Math.log10(1 / (1 - Math.min(p, 99.99) / 100))) / 4;
   const yOf = (v: number) => H - M.bottom - (ph * v) / max;
-  let inner = yAxis(max, 'ms');
-  inner += `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
-  for (const t of PERCENTILE_TICKS) inner += `<text x="${num(xOf(t))}" y="${H - M.bottom + 16}" text-anchor="middle">p${t}</text>`;
+  let inner = yAxis(max, 'ms') + xAxis(PERCENTILE_TICKS.map((t) => [xOf(t), `p${t}`] as const));
   series.forEach((s, i) => {
     inner += polyline(s.values.map((v, j) => [xOf(PERCENTILE_POINTS[j] ?? 0), yOf(v)]), PALETTE[i % PALETTE.length] ?? '#000');
   });
@@ -109,18 +127,13 @@ export function histogramChart(name: string, summary: HistogramSummary, bins = 4
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
   const bw = pw / bins;
-  let inner = yAxis(maxCount, 'count');
-  inner += `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
+  let inner = yAxis(maxCount, 'count') + xAxis([0, Math.floor(bins / 2), bins].map((i) => [M.left + i * bw, `${num((lo * Math.exp((span * i) / bins)) / 1000)} ms`] as const));
   counts.forEach((c, i) => {
     const bh = (ph * c) / maxCount;
     const from = lo * Math.exp((span * i) / bins) / 1000;
     const to = lo * Math.exp((span * (i + 1)) / bins) / 1000;
     inner += `<rect class="bar" x="${num(M.left + i * bw + 1)}" y="${num(H - M.bottom - bh)}" width="${num(Math.max(1, bw - 2))}" height="${num(bh)}"><title>${escapeHtml(`${num(from)}–${num(to)} ms: ${c}`)}</title></rect>`;
   });
-  for (const i of [0, Math.floor(bins / 2), bins]) {
-    const v = lo * Math.exp((span * i) / bins) / 1000;
-    inner += `<text x="${num(M.left + i * bw)}" y="${H - M.bottom + 16}" text-anchor="middle">${escapeHtml(`${num(v)} ms`)}</text>`;
-  }
   return frame(`Latency histogram: ${name}`, inner, 'latency-histogram');
 }
 
@@ -128,18 +141,12 @@ export function seriesChart(load: LoadResult): string | null {
   const s = load.series ?? [];
   if (s.length < 2) return null;
   const tMax = Math.max(...s.map((p) => p.t));
-  const rate = niceMax(Math.max(...s.map((p) => Math.max(p.sent, p.received))));
-  const lat = niceMax(Math.max(...s.map((p) => p.p99)));
-  const pw = W - M.left - M.right;
-  const ph = H - M.top - M.bottom;
-  const xOf = (t: number) => M.left + (pw * t) / tMax;
-  let inner = yAxis(rate, 'messages / interval') + yAxis(lat, 'ms', 'right');
-  inner += `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
-  for (const f of [0, 0.5, 1]) inner += `<text x="${num(M.left + pw * f)}" y="${H - M.bottom + 16}" text-anchor="middle">${escapeHtml(`${num((tMax * f) / 1000)} s`)}</text>`;
-  inner += polyline(s.map((p) => [xOf(p.t), H - M.bottom - (ph * p.sent) / rate]), PALETTE[0] ?? '#000');
-  inner += polyline(s.map((p) => [xOf(p.t), H - M.bottom - (ph * p.received) / rate]), PALETTE[2] ?? '#000');
-  inner += polyline(s.map((p) => [xOf(p.t), H - M.bottom - (ph * p.p50) / lat]), PALETTE[3] ?? '#000', true);
-  inner += polyline(s.map((p) => [xOf(p.t), H - M.bottom - (ph * p.p99) / lat]), PALETTE[1] ?? '#000', true);
+  const plot = dualAxisPlot(tMax, (t) => `${num(t / 1000)} s`, { max: niceMax(Math.max(...s.map((p) => Math.max(p.sent, p.received)))), unit: 'messages / interval' }, { max: niceMax(Math.max(...s.map((p) => p.p99))), unit: 'ms' });
+  let inner = plot.axes;
+  inner += polyline(s.map((p) => [plot.x(p.t), plot.yLeft(p.sent)]), PALETTE[0] ?? '#000');
+  inner += polyline(s.map((p) => [plot.x(p.t), plot.yLeft(p.received)]), PALETTE[2] ?? '#000');
+  inner += polyline(s.map((p) => [plot.x(p.t), plot.yRight(p.p50)]), PALETTE[3] ?? '#000', true);
+  inner += polyline(s.map((p) => [plot.x(p.t), plot.yRight(p.p99)]), PALETTE[1] ?? '#000', true);
   inner += legend(['sent', 'received', 'p50 (ms)', 'p99 (ms)'], [0, 2, 3, 1]);
   return frame('Throughput and latency over time', inner, 'series');
 }
@@ -147,23 +154,17 @@ export function seriesChart(load: LoadResult): string | null {
 export function capacityChart(c: CapacityResult): string | null {
   if (!c.steps.length) return null;
   const steps = [...c.steps].sort((a, b) => a.load - b.load);
-  const loadMax = niceMax(Math.max(...steps.map((s) => s.load)));
-  const tpMax = niceMax(Math.max(...steps.map((s) => s.throughput)));
-  const latMax = niceMax(Math.max(...steps.map((s) => s.p99Ms)));
-  const pw = W - M.left - M.right;
-  const ph = H - M.top - M.bottom;
-  const xOf = (l: number) => M.left + (pw * l) / loadMax;
-  let inner = yAxis(tpMax, 'throughput / s') + yAxis(latMax, 'ms', 'right');
-  inner += `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" class="axis"/>`;
-  for (const f of [0, 0.25, 0.5, 0.75, 1]) inner += `<text x="${num(M.left + pw * f)}" y="${H - M.bottom + 16}" text-anchor="middle">${escapeHtml(label(loadMax * f))}</text>`;
+  const plot = dualAxisPlot(niceMax(Math.max(...steps.map((s) => s.load))), label, { max: niceMax(Math.max(...steps.map((s) => s.throughput))), unit: 'throughput / s' }, { max: niceMax(Math.max(...steps.map((s) => s.p99Ms))), unit: 'ms' });
+  let inner = plot.axes;
   for (const [value, name, cls] of [[c.knee, 'knee', 'knee'], [c.firstBroken, 'first broken', 'broken']] as const) {
     if (value === null) continue;
-    inner += `<line x1="${num(xOf(value))}" y1="${M.top}" x2="${num(xOf(value))}" y2="${H - M.bottom}" class="marker ${cls}"/><text x="${num(xOf(value) + 4)}" y="${M.top + 12}">${escapeHtml(`${name} ${value}`)}</text>`;
+    const x = num(plot.x(value));
+    inner += `<line x1="${x}" y1="${M.top}" x2="${x}" y2="${H - M.bottom}" class="marker ${cls}"/><text x="${num(plot.x(value) + 4)}" y="${M.top + 12}">${escapeHtml(`${name} ${value}`)}</text>`;
   }
-  inner += polyline(steps.map((s) => [xOf(s.load), H - M.bottom - (ph * s.throughput) / tpMax]), PALETTE[0] ?? '#000');
-  inner += polyline(steps.map((s) => [xOf(s.load), H - M.bottom - (ph * s.p50Ms) / latMax]), PALETTE[1] ?? '#000', true);
-  inner += polyline(steps.map((s) => [xOf(s.load), H - M.bottom - (ph * s.p99Ms) / latMax]), PALETTE[2] ?? '#000', true);
-  for (const s of steps) inner += `<circle cx="${num(xOf(s.load))}" cy="${num(H - M.bottom - (ph * s.throughput) / tpMax)}" r="3.5" class="${s.sloPassed ? 'ok' : 'bad'}"><title>${escapeHtml(`${s.load} ${s.unit}: ${s.throughput}/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, SLO ${s.sloPassed ? 'met' : 'missed'}`)}</title></circle>`;
+  inner += polyline(steps.map((s) => [plot.x(s.load), plot.yLeft(s.throughput)]), PALETTE[0] ?? '#000');
+  inner += polyline(steps.map((s) => [plot.x(s.load), plot.yRight(s.p50Ms)]), PALETTE[1] ?? '#000', true);
+  inner += polyline(steps.map((s) => [plot.x(s.load), plot.yRight(s.p99Ms)]), PALETTE[2] ?? '#000', true);
+  for (const s of steps) inner += `<circle cx="${num(plot.x(s.load))}" cy="${num(plot.yLeft(s.throughput))}" r="3.5" class="${s.sloPassed ? 'ok' : 'bad'}"><title>${escapeHtml(`${s.load} ${s.unit}: ${s.throughput}/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, SLO ${s.sloPassed ? 'met' : 'missed'}`)}</title></circle>`;
   inner += legend(['throughput', 'p50 (ms)', 'p99 (ms)']);
   inner += `<text x="${W / 2}" y="${H - M.bottom + 30}" text-anchor="middle" class="unit">${escapeHtml(c.vary === 'clients' ? 'clients' : 'messages / s')}</text>`;
   return frame('Capacity: throughput and latency against load', inner, 'capacity');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MetricsStore } from '../../metrics/store.js';
-import { capacityReport, conformanceReport, FIXTURE_SECRETS, loadReport, loadStore } from '../../report/fixtures.js';
+import { capacityReport, conformanceReport, FIXTURE_SECRETS, loadReport, loadReportWithReply, loadStore } from '../../report/fixtures.js';
 import type { RunReport } from '../../report/model.js';
 import { main } from '../main.js';
 import { memoryIO } from '../io.js';
@@ -24,13 +24,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
 }
 
-function slowerReply(factor: number): RunReport {
-  const r = loadReport();
-  const store = new MetricsStore();
-  for (let v = 1; v <= 1000; v++) store.record('reply', v * 20 * factor);
-  r.load!.histograms.reply = store.summarise('reply');
-  return r;
-}
+const slowerReply = (factor: number): RunReport => loadReportWithReply(factor, 1000, 20);
 
 describe('chat-conform report compare', () => {
   const base = save('base.json', slowerReply(1));
