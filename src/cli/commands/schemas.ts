@@ -70,19 +70,18 @@ function collectProfile(value: string, previous: string[] = []): string[] {
 
 export function register(program: Command, ctx: CliContext): Command {
   const schemas = program.command('schemas').description('build or check the JSON Schemas generated from the AsyncAPI specs');
-  schemas
-    .command('build')
-    .description('write schemas/<profile>/generated/ from each profile\'s asyncapi.yaml')
-    .option('--profile <name|path>', 'a profile name or AsyncAPI document (repeatable; default: every bundled profile)', collectProfile)
-    .action(async (opts: { profile?: string[] }) => {
-      await schemasBuild({ profiles: opts.profile, root: ctx.packageRoot }, ctx.io);
-    });
-  schemas
-    .command('check')
-    .description('exit 1 when the generated schemas differ from what the specs produce (drift)')
-    .option('--profile <name|path>', 'a profile name or AsyncAPI document (repeatable; default: every bundled profile)', collectProfile)
-    .action(async (opts: { profile?: string[] }) => {
-      await schemasCheck({ profiles: opts.profile, root: ctx.packageRoot }, ctx.io);
-    });
+  const subcommands: [string, string, typeof schemasBuild][] = [
+    ['build', "write schemas/<profile>/generated/ from each profile's asyncapi.yaml", schemasBuild],
+    ['check', 'exit 1 when the generated schemas differ from what the specs produce (drift)', schemasCheck],
+  ];
+  for (const [name, description, run] of subcommands) {
+    schemas
+      .command(name)
+      .description(description)
+      .option('--profile <name|path>', 'a profile name or AsyncAPI document (repeatable; default: every bundled profile)', collectProfile)
+      .action(async (opts: { profile?: string[] }) => {
+        await run({ profiles: opts.profile, root: ctx.packageRoot }, ctx.io);
+      });
+  }
   return schemas;
 }
