@@ -32,6 +32,11 @@ describe('heartbeats during a case', () => {
     expect(ignore?.transcript.some((t) => t.direction === 'out' && t.message === 'PONG')).toBe(false);
     expect(ignore?.transcript.at(-1)?.event).toBe('close');
 
+    const envelope = byId.get('hb.envelope.auto');
+    expect(envelope?.verdict).toBe('PASS');
+    expect(envelope?.findings).toEqual([]);
+    expect(envelope?.transcript.filter((t) => t.direction === 'out' && t.message === 'pong').length).toBeGreaterThanOrEqual(3);
+
     const manual = byId.get('hb.manual');
     expect(manual?.verdict).toBe('PASS');
     expect(manual?.transcript.filter((t) => t.message === 'PONG').map((t) => t.event)).toEqual([undefined]);

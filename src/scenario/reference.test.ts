@@ -42,4 +42,63 @@ describe('scenarios against the reference server', () => {
     const [r] = await runScenarioText(roomCase, server.urls.assaWs as string);
     expect(r && brief(r)).toEqual({ verdict: 'PASS' });
   });
+
+  it.each([
+    ['expired', 'INVALID_TOKEN'],
+    ['not-yet-valid', 'INVALID_TOKEN'],
+    ['wrong-signature', 'INVALID_TOKEN'],
+    ['alg-none', 'INVALID_TOKEN'],
+    ['wrong-key-type', 'INVALID_TOKEN'],
+    ['malformed', 'AUTH_FAILED'],
+    ['none', 'AUTH_FAILED'],
+  ])('sees a %s token refused with %s', async (variant, code) => {
+    const text = `id: token.${variant}
+title: bad token
+profile: assa
+clients:
+  m: { user_id: 9, token: ${variant} }
+steps:
+  - connect: { client: m, await: false }
+  - expect: { client: m, reply: true, message: [CONNECT_RESPONSE, ERROR], match: { success: false, error_code: ${code} } }
+`;
+    const [r] = await runScenarioText(text, server.urls.assaTcp as string);
+    expect(r && brief(r)).toEqual({ verdict: 'PASS' });
+  });
+
+  it('fails an accepted bad token when the connect step expects a refusal', async () => {
+    const text = `id: token.refused
+title: a bad token must be refused
+profile: assa
+clients:
+  m: { user_id: 9 }
+steps:
+  - connect: { client: m, expect: refused }
+`;
+    const [r] = await runScenarioText(text, server.urls.assaTcp as string);
+    expect(r && brief(r)).toEqual({ verdict: 'FAIL', code: 'CC_CHECK_AUTH_ACCEPTED', step: 'steps[0].connect', message: 'CONNECT of m with a valid token was accepted' });
+  });
+
+  it('records a message no step expected, and fails it with unexpected: fail', async () => {
+    const text = (policy: string) => `id: unexpected.${policy}
+title: bob's join is announced to alice, who does not expect it
+profile: assa
+unexpected: ${policy}
+clients:
+  alice: { user_id: 1201 }
+  bob: { user_id: 1202 }
+steps:
+  - connect: [alice, bob]
+  - send: { client: alice, message: CREATE_ROOM, data: { name: r, is_open: true } }
+  - expect: { client: alice, reply: true, capture: { room: data.room_id } }
+  - send: { client: bob, message: JOIN_ROOM, data: { room_id: "\${room}" } }
+  - expect: { client: bob, reply: true, match: { success: true } }
+  - wait: 100ms
+`;
+    const [recorded] = await runScenarioText(text('record'), server.urls.assaTcp as string);
+    expect(recorded?.verdict).toBe('PASS');
+    expect(recorded?.findings.map((f) => [f.verdict, f.code, f.evidence?.client, f.evidence?.message])).toEqual([['PASS', 'CC_CHECK_UNEXPECTED_MESSAGE', 'alice', 'USER_JOINED']]);
+    const [failed] = await runScenarioText(text('fail'), server.urls.assaTcp as string);
+    expect(failed && brief(failed)).toEqual({ verdict: 'FAIL', code: 'CC_CHECK_UNEXPECTED_MESSAGE', message: 'alice received USER_JOINED that no step expected' });
+  });
 });
+
