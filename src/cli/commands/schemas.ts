@@ -83,5 +83,9 @@ export function register(program: Command, ctx: CliContext): Command {
         await run({ profiles: opts.profile, root: ctx.packageRoot }, ctx.io);
       });
   }
+  // Without a subcommand commander would print help and exit 0; a missing subcommand is a usage error.
+  schemas.action(() => {
+    throw ccError('CC_ERR_USAGE', { detail: '`chat-conform schemas` needs a subcommand: build or check' });
+  });
   return schemas;
 }

@@ -158,6 +158,12 @@ describe('chat-conform profiles and schemas', () => {
     expect(stdout.split('\n')).toContain('  server  error         Error 도 message');
   });
 
+  it('schemas without a subcommand is a usage error (exit 2)', async () => {
+    const { code, stderr } = await run('schemas');
+    expect(code).toBe(2);
+    expect(stderr).toBe('chat-conform: CC_ERR_USAGE `chat-conform schemas` needs a subcommand: build or check (see `chat-conform --help`)');
+  });
+
   it('schemas check passes on the committed files and exits 0', async () => {
     const { code, stdout } = await run('schemas', 'check');
     expect(code).toBe(0);
