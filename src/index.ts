@@ -29,4 +29,15 @@ export { MetricsStore, Snapshotter, Recorder, toSeries, summariseHistogram, merg
 export type { EncodedMetrics, MetricsSnapshot, SeriesNames, HistogramUnit } from './metrics/index.js';
 export { writeReports, createReporter, registerReporter, reporterNames, fanOut, renderConsole, renderJson, renderJUnit, renderHtml, renderMarkdown } from './reporters/index.js';
 export type { Reporter, ReporterContext, ReporterFactory, RunInfo, CaseStartInfo, LoadProgress, WriteReportsOptions, WrittenReports } from './reporters/index.js';
+export { runScenarios } from './scenario/run.js';
+export type { RunScenariosOptions } from './scenario/run.js';
+export { parseScenarios, loadScenarioFile } from './scenario/parse.js';
+export type { ParseOptions } from './scenario/parse.js';
+export { runCase } from './scenario/runner.js';
+export type { CaseEnvironment } from './scenario/runner.js';
+export type { ScenarioCase, Step, ClientDef, TokenVariant, HeartbeatMode } from './scenario/model.js';
+export { match as matchMessage } from './scenario/match.js';
+export type { Mismatch } from './scenario/match.js';
+export { mintVariant, resolveSigningKey } from './scenario/tokens.js';
+export type { JwtSigningKey, JwtKeySources } from './scenario/tokens.js';
 export { main } from './cli/main.js';
