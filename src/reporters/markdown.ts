@@ -85,7 +85,8 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
       if (window.length) block.push('', '```text', ...window.map(({ entry }) => escapeMarkdownFence(transcriptLine(entry))), '```');
       block.push('', '</details>', '');
       const text = block.join('\n');
-      if (size + Buffer.byteLength(text) > maxBytes) break;
+      // Keep room for the closing note.
+      if (size + Buffer.byteLength(text) + 200 > maxBytes) break;
       size += Buffer.byteLength(text);
       out.push(text);
       shown++;
