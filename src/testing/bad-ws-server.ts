@@ -10,6 +10,12 @@ import net from 'node:net';
 export type WsFault =
   | 'none'
   | 'status-403'
+  | 'status-keep-open'
+  | 'malformed-reply'
+  | 'close-before-reply'
+  | 'upgrade-missing'
+  | 'wrong-subprotocol'
+  | 'unexpected-extension'
   | 'accept-missing'
   | 'accept-wrong'
   | 'no-reply'
@@ -234,6 +240,25 @@ export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
           return;
         case 'status-403':
           s.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 26\r\n\r\nno token, no chat for you\n');
+          return;
+        case 'status-keep-open':
+          // No Content-Length and the connection left open: the client must not wait for the end.
+          s.write('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\n\r\nbad token');
+          return;
+        case 'malformed-reply':
+          s.write('SSH-2.0-OpenSSH_9.6\r\n\r\n');
+          return;
+        case 'close-before-reply':
+          s.end();
+          return;
+        case 'upgrade-missing':
+          s.write(ok(accept).replace('Upgrade: websocket\r\n', ''));
+          return;
+        case 'wrong-subprotocol':
+          s.write(ok(accept).replace('\r\n\r\n', '\r\nSec-WebSocket-Protocol: not.offered\r\n\r\n'));
+          return;
+        case 'unexpected-extension':
+          s.write(ok(accept).replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n'));
           return;
         case 'accept-missing':
           s.write(ok(undefined));

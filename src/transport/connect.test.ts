@@ -1,7 +1,9 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isCcError } from '../errors.js';
+import { startBadTcpServer } from '../testing/bad-tcp-server.js';
 import { startTcpEchoServer, startWsEchoServer, type RunningServer } from '../testing/transport-echo-servers.js';
+import { diagnosticOf } from './connect-errors.js';
 import { connect } from './connect.js';
 import type { Connection, ConnectOptions } from './types.js';
 
@@ -111,5 +113,43 @@ describe('connect()', () => {
     const c = await open({ url: s.url });
     await c.close(undefined, undefined, 500);
     await expect(c.send({ a: 1 })).rejects.toMatchObject({ code: 'CC_ERR_CONNECTION_CLOSED' });
+  });
+
+  it.each([false, true])('round-trips MessagePack in binary frames over ws:// (lenient: %s)', async (lenient) => {
+    const s = await startWsEchoServer();
+    servers.push(s);
+    const c = await open({ url: s.url, codec: 'msgpack', lenient });
+    await c.send({ rid: 1, kind: 'ping', data: Uint8Array.of(1, 2, 3) });
+    const ev = await c.receive(500, 'the echo');
+    expect(ev).toMatchObject({ kind: 'message', value: { rid: 1, kind: 'ping' } });
+    const data = ev.kind === 'message' ? (ev.value as { data: Uint8Array }).data : undefined;
+    expect(data instanceof Uint8Array && [...data]).toEqual([1, 2, 3]);
+  });
+
+  it.each([false, true])('sendBytes writes exact bytes below the WebSocket layer (lenient: %s)', async (lenient) => {
+    const s = await startWsEchoServer();
+    servers.push(s);
+    const c = await open({ url: s.url, lenient });
+    // A masked text frame "{}" (mask 0): the server echoes it as a message.
+    await c.sendBytes?.(Uint8Array.of(0x81, 0x82, 0, 0, 0, 0, 0x7b, 0x7d));
+    expect(await c.receive(500, 'the echo')).toMatchObject({ kind: 'message', value: {} });
+  });
+
+  it('a peer that does not read makes a large send resolve at its deadline with CC_WIRE_WRITE_TIMEOUT', async () => {
+    const s = await startBadTcpServer('silent');
+    servers.push(s);
+    const c = await open({ url: s.url, sendTimeout: 100 });
+    await c.sendRaw('x'.repeat(32 * 1024 * 1024));
+    expect(c.diagnostics.map((d) => d.code)).toEqual(['CC_WIRE_WRITE_TIMEOUT']);
+    expect(c.transcript[0]).toMatchObject({ direction: 'out', bytes: 32 * 1024 * 1024, truncated: true });
+    expect(c.transcript[0]?.text).toHaveLength(4096);
+  });
+
+  it('a TLS handshake that never completes is a connect timeout (CC_ERR_CONNECT, CC_WIRE_CONNECT_TIMEOUT)', async () => {
+    const s = await startBadTcpServer('silent');
+    servers.push(s);
+    const err: unknown = await connect({ ...base, url: `tls://127.0.0.1:${s.port}`, connectTimeout: 200 }).catch((e: unknown) => e);
+    expect(isCcError(err) && err.code).toBe('CC_ERR_CONNECT');
+    expect(diagnosticOf(err)?.code).toBe('CC_WIRE_CONNECT_TIMEOUT');
   });
 });

@@ -79,6 +79,22 @@ describe.each([false, true])('handshake faults (lenient: %s)', (lenient) => {
     expect((await handshakeFailure('accept-wrong', lenient))?.code).toBe('CC_WIRE_HANDSHAKE_ACCEPT_WRONG');
   });
 
+  it('reports a non-101 status promptly when the server keeps the connection open', async () => {
+    const d = await handshakeFailure('status-keep-open', lenient);
+    expect(d?.code).toBe('CC_WIRE_HANDSHAKE_STATUS');
+    expect(d?.detail?.bodyExcerpt).toBe('bad token');
+  });
+
+  it.each([
+    ['malformed-reply', 'CC_WIRE_HANDSHAKE_MALFORMED'],
+    ['close-before-reply', 'CC_WIRE_HANDSHAKE_CLOSED'],
+    ['upgrade-missing', 'CC_WIRE_HANDSHAKE_UPGRADE'],
+    ['wrong-subprotocol', 'CC_WIRE_HANDSHAKE_SUBPROTOCOL'],
+    ['unexpected-extension', 'CC_WIRE_HANDSHAKE_EXTENSION'],
+  ] as const)('reports %s as %s', async (fault, code) => {
+    expect((await handshakeFailure(fault, lenient))?.code).toBe(code);
+  });
+
   it('reports no handshake reply within the deadline', async () => {
     const d = await handshakeFailure('no-reply', lenient);
     expect(d?.code).toBe('CC_WIRE_HANDSHAKE_TIMEOUT');

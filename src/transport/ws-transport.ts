@@ -20,6 +20,8 @@ import type { CloseResult, ConnectOptions, HandshakeInfo } from './types.js';
 
 /** Bytes of a non-101 reply body kept for the diagnostic. */
 const BODY_EXCERPT_BYTES = 512;
+/** How long to wait for more of a non-101 reply body. */
+const BODY_GRACE_MS = 100;
 
 function headerPairs(raw: string[]): [string, string][] {
   const pairs: [string, string][] = [];
@@ -184,10 +186,19 @@ export function connectWs(target: Target, options: ConnectOptions, codec: Codec)
 
     ws.on('upgrade', (res) => (response = res));
     ws.on('unexpected-response', (_req, res) => {
+      if (res.statusCode === 101) {
+        // Node only treats a 101 as an upgrade when it names one; without it, ws calls it unexpected.
+        res.destroy();
+        fail(handshakeFault(target.href, 'CC_WIRE_HANDSHAKE_UPGRADE', `the 101 reply has Upgrade: ${JSON.stringify(res.headers.upgrade ?? null)}, Connection: ${JSON.stringify(res.headers.connection ?? null)}`, { headers: headerPairs(res.rawHeaders) }));
+        return;
+      }
       // Keep a bounded excerpt of the body, within what is left of the deadline.
       const chunks: Buffer[] = [];
       let size = 0;
+      // A server may send no Content-Length and keep the connection open: report what came soon.
+      const grace = setTimeout(() => report(), BODY_GRACE_MS);
       const report = (): void => {
+        clearTimeout(grace);
         const body = Buffer.concat(chunks).toString('utf8', 0, Math.min(size, BODY_EXCERPT_BYTES));
         const statusLine = statusLineOf(res);
         res.destroy();
