@@ -75,4 +75,32 @@ describe('chat-conform run', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^chat-conform: CC_ERR_USAGE option '--response-timeout <duration>' argument 'soon' is invalid/);
   });
+
+  it('selects cases by --tag and --grep, and skips other profiles when --profile is given', async () => {
+    const { code, stdout, stderr } = await run('--profile', 'assa', '--tag', 'negative', join(packageRoot(), 'scenarios', 'examples'));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/skipping 3 case\(s\) of other profiles \(envelope, openirc\): the run's profile is assa/);
+    expect(reportOf(stdout).cases.map((c) => c.id).sort()).toEqual(['example.assa.connect.bad-token', 'example.assa.error.not-in-room', 'example.assa.error.room-not-found', 'example.assa.text-5001-hangul']);
+    const grepped = await run('--grep', '^example\\.assa\\.error\\.', join(packageRoot(), 'scenarios', 'examples'));
+    expect(reportOf(grepped.stdout).cases.map((c) => c.id).sort()).toEqual(['example.assa.error.not-in-room', 'example.assa.error.room-not-found']);
+  });
+
+  it('starts no new case after a failure with --bail', async () => {
+    server = await startFaultServer('no-reply');
+    const fixture = readFileSync(join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'cc-bail-'));
+    writeFileSync(join(dir, 'two.yaml'), `${fixture}---\n${fixture.replace('id: fixture.broadcast', 'id: fixture.broadcast.again')}`);
+    const { code, stdout } = await run('--target', server.url, '--bail', '--concurrency', '1', join(dir, 'two.yaml'));
+    expect(code).toBe(1);
+    expect(reportOf(stdout).cases.map((c) => [c.id, c.verdict])).toEqual([['fixture.broadcast', 'FAIL']]);
+  });
+
+  it('makes an unreachable target an ERROR and exits 2', async () => {
+    const { code, stdout } = await run('--target', 'tcp://127.0.0.1:1', join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml'));
+    expect(code).toBe(2);
+    const report = reportOf(stdout);
+    expect(report.cases[0]?.verdict).toBe('ERROR');
+    expect(report.cases[0]?.decidedBy?.code).toBe('CC_CASE_CONNECT');
+  });
 });
+
