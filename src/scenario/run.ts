@@ -43,7 +43,7 @@ export interface RunScenariosOptions {
   bail?: boolean;
   /** NON-STRICT counts as failure for the exit code. */
   strict?: boolean;
-  /** Cases run at once (default 8). */
+  /** Cases run at once (default 16: timer cases with the spec's real timers mostly wait, side by side). */
   concurrency?: number;
   /** Timer and limit overrides, applied to the profile (and to the embedded server). */
   timers?: { pingInterval?: number; pongTimeout?: number; connectTimeout?: number; responseTimeout?: number };
@@ -57,6 +57,8 @@ export interface RunScenariosOptions {
 
 /** Deadline for opening a transport connection (TCP connect plus WebSocket handshake or HTTP login). */
 const TRANSPORT_CONNECT_TIMEOUT = 5_000;
+
+export const DEFAULT_CONCURRENCY = 16;
 
 export async function runScenarios(options: RunScenariosOptions): Promise<RunReport> {
   const startedAt = new Date();
@@ -117,7 +119,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRep
         if (options.bail && (result.verdict === 'FAIL' || result.verdict === 'ERROR')) stop = true;
       }
     };
-    const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, cases.length));
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, cases.length));
     await Promise.all(Array.from({ length: concurrency }, () => worker()));
 
     const done = results.filter((r): r is CaseResult => r !== undefined);
@@ -233,8 +235,8 @@ function describeOptions(options: RunScenariosOptions, key: JwtSigningKey): Reco
   const out: Record<string, unknown> = {
     paths: options.paths ?? [],
     profile: options.profile ?? 'assa',
-    jwt: { algorithm: key.algorithm, source: key.source },
-    concurrency: options.concurrency ?? 8,
+    auth: { algorithm: key.algorithm, keyFrom: key.source },
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     strict: options.strict ?? false,
     bail: options.bail ?? false,
     lenient: options.lenient ?? false,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +102,19 @@ describe('chat-conform run', () => {
     const report = reportOf(stdout);
     expect(report.cases[0]?.verdict).toBe('ERROR');
     expect(report.cases[0]?.decidedBy?.code).toBe('CC_CASE_CONNECT');
+  });
+
+  it('signs tokens with an RS256 key from --jwt-key, which the embedded server verifies with its public half', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-key-'));
+    const keyFile = join(dir, 'key.pem');
+    writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const { code, stdout } = await run('--jwt-key', keyFile, '--grep', '^example\\.assa\\.connect', join(packageRoot(), 'scenarios', 'examples'));
+    expect(code).toBe(0);
+    const report = reportOf(stdout);
+    expect(report.options.auth).toEqual({ algorithm: 'RS256', keyFrom: `--jwt-key ${keyFile}` });
+    expect(report.cases.map((c) => [c.id, c.verdict])).toEqual([['example.assa.connect', 'PASS'], ['example.assa.connect.bad-token', 'PASS']]);
+    const connect = report.cases[0]?.transcript.find((t) => t.message === 'CONNECT');
+    expect(connect?.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
   });
 });
 

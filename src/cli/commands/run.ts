@@ -83,7 +83,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collect)
     .option('--bail', 'start no new case after the first FAIL or ERROR')
     .option('--strict', 'NON-STRICT verdicts fail the run (exit 1)')
-    .option('--concurrency <n>', 'cases run at once (default 8)', positiveIntArg)
+    .option('--concurrency <n>', 'cases run at once (default 16)', positiveIntArg)
     .option('--out <dir>', 'folder for the run\'s reports (default reports/)')
     .option('--reporter <name>', 'console (default), json, junit, html, markdown, or a module path (repeatable, or comma-separated)', collect)
     .option('--ping-interval <duration>', 'override the profile\'s heartbeat interval (e.g. 300ms, 30s)', durationArg)
