@@ -283,17 +283,23 @@ const fmt = (n: number, d = 1): string => n.toFixed(d);
 
 async function fanOutPhase(): Promise<void> {
   const results: Record<Role, Record<'rate' | 'saturate', FanOut[]>> = { ref: { rate: [], saturate: [] }, bare: { rate: [], saturate: [] } };
+  // Both servers run side by side and the runs alternate, so load from outside hits both alike.
+  const setups: { role: Role; server: Server; clients: Client[]; roomOf: number[] }[] = [];
   for (const role of ['ref', 'bare'] as const) {
     const server = await startServer(role);
     const clients = await connectClients(server.ready.url, CONNECTIONS);
-    const roomOf = await formRooms(clients);
-    await fanOut(server, clients, roomOf, 'saturate'); // warm-up
-    for (let r = 0; r < RUNS; r++) {
-      results[role].rate.push(await fanOut(server, clients, roomOf, 'rate'));
-      results[role].saturate.push(await fanOut(server, clients, roomOf, 'saturate'));
+    setups.push({ role, server, clients, roomOf: await formRooms(clients) });
+  }
+  for (const x of setups) await fanOut(x.server, x.clients, x.roomOf, 'saturate'); // warm-up
+  for (let r = 0; r < RUNS; r++) {
+    for (const mode of ['rate', 'saturate'] as const) {
+      const order = r % 2 === 0 ? setups : [...setups].reverse();
+      for (const x of order) results[x.role][mode].push(await fanOut(x.server, x.clients, x.roomOf, mode));
     }
-    for (const c of clients) c.ws.terminate();
-    await stopServer(server);
+  }
+  for (const x of setups) {
+    for (const c of x.clients) c.ws.terminate();
+    await stopServer(x.server);
   }
   console.log(`\nBroadcast fan-out: ${CONNECTIONS} WebSocket connections in rooms of ${ROOM_SIZE}, ${RUNS} runs of ${DURATION_MS / 1000} s, medians`);
   console.log('Server CPU per delivery is the robust figure: with 2 cores the clients, not the server, can be the bottleneck.');

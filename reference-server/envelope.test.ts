@@ -120,14 +120,14 @@ describe('envelope', () => {
   });
 
   it('pings at the interval, keeps a client that answers pong and closes one that does not with 4408', async () => {
-    const s = await start({ timers: { pingInterval: 100, pongTimeout: 300 } });
+    const s = await start({ timers: { pingInterval: 100, pongTimeout: 500 } });
     const good = await join(s, 'Good');
     const silent = await join(s, 'Silent');
     for (let i = 0; i < 6; i++) {
       expect(await good.next(ofType('ping'), 1000)).toEqual({ type: 'ping', data: {} });
       good.send({ type: 'pong', data: {} });
     }
-    expect(await silent.closed(1000)).toEqual({ code: 4408, reason: 'pong timeout' });
+    expect(await silent.closed(2000)).toEqual({ code: 4408, reason: 'pong timeout' });
     expect(good.isClosed).toBe(false);
   });
 

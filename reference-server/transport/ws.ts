@@ -64,28 +64,33 @@ export interface WsRoute {
 export function attachWebSockets(server: http.Server, t: Transports, routes: readonly WsRoute[]): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: t.maxMessageBytes, clientTracking: false, perMessageDeflate: false });
   const byPath = new Map(routes.map((r) => [r.path, r]));
+  const attach = (ws: WebSocket, remote: string, route: WsRoute, auth: unknown): void => {
+    const peer = new WsPeer(ws, remote, t);
+    ws.on('error', (err) => t.logger.debug('ws error', { remote, error: err.message }));
+    if (!t.admit()) {
+      peer.close(1013, 'server full');
+      return;
+    }
+    const conn = t.guard(route.open(peer, auth), peer);
+    t.opened(conn, peer, route.label);
+    ws.on('message', (data: Buffer, isBinary: boolean) => conn.onMessage(data, isBinary));
+    ws.once('close', () => t.closed(conn, peer));
+  };
+  // The request is not referenced by any closure that outlives the handshake, so its headers are
+  // not kept alive for the life of the connection.
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (err) => t.logger.debug('ws socket error', { error: err.message }));
+    socket.on('error', onSocketError);
     t.track(socket);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = byPath.get(url.pathname) ?? (url.pathname === '/' ? routes[0] : undefined);
     if (!route) return refuseHandshake(socket, 404, 'no WebSocket endpoint at this path');
     const auth = route.authorize ? route.authorize(req, url) : { ok: true as const, value: undefined };
     if (!auth.ok) return refuseHandshake(socket, auth.status, auth.body);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-      const peer = new WsPeer(ws, remote, t);
-      ws.on('error', (err) => t.logger.debug('ws error', { remote, error: err.message }));
-      if (!t.admit()) {
-        peer.close(1013, 'server full');
-        return;
-      }
-      const conn = t.guard(route.open(peer, auth.value), peer);
-      t.opened(conn, peer, route.label);
-      ws.on('message', (data: Buffer, isBinary: boolean) => conn.onMessage(data, isBinary));
-      ws.once('close', () => t.closed(conn, peer));
-    });
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const value = auth.value;
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, remote, route, value));
   });
+  const onSocketError = (err: Error): void => t.logger.debug('ws socket error', { error: err.message });
   return wss;
 }
 
