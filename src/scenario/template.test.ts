@@ -99,6 +99,13 @@ describe('template arithmetic and computed counts', () => {
     expect(run('${timers.pongTimeout + 1s}', { timers: { pongTimeout: 300 } })).toBe(1300);
   });
 
+  it('scales a variable by a factor before adding a delta (tolerances of timer cases)', () => {
+    expect(run('${timers.pongTimeout * 1.1 + 250ms}', { timers: { pongTimeout: 60_000 } })).toBe(66_250);
+    expect(run('${timers.pingInterval * 2}', { timers: { pingInterval: 150 } })).toBe(300);
+    expect(run('${timers.pingInterval * 0.5 - 10ms}', { timers: { pingInterval: 150 } })).toBe(65);
+    expect(() => run('${a * 2}', { a: 'x' })).toThrow('${a * 2}: a is "x", not a number');
+  });
+
   it('reads the count of text() and bytes() from a variable when the step runs', () => {
     const text = run('${text(limits.maxTextChars + 1, emoji)}', { limits: { maxTextChars: 7 } }) as string;
     expect([...text].length).toBe(8);

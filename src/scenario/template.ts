@@ -19,7 +19,7 @@ import { generateText, isTextKind, type TextKind } from './generators.js';
 
 export type Expr =
   /** A variable, optionally plus or minus a number (`limits.maxTextChars + 1`, `timers.pongTimeout + 500ms`). */
-  | { kind: 'var'; path: (string | number)[]; source: string; offset: number; delta?: number }
+  | { kind: 'var'; path: (string | number)[]; source: string; offset: number; delta?: number; factor?: number }
   | { kind: 'text'; count: Count; textKind: TextKind }
   | { kind: 'uid'; prefix: string }
   | { kind: 'now'; offsetMs: number; format: 'iso' | 'ms' }
@@ -131,9 +131,12 @@ function parseExpr(source: string, offset: number): Expr {
 }
 
 const ARITHMETIC = /^(.+?)\s*([+-])\s*(\d+(?:\.\d+)?\s*(?:ms|s|m|h)?)$/;
+/** `${timers.pongTimeout * 1.1 + 250ms}`: a bare factor, applied before any `+`/`-` (tolerances that scale with a timer). */
+const FACTOR = /^(.+?)\s*\*\s*(\d+(?:\.\d+)?)$/;
 
 function parseVar(body: string, source: string, offset: number): Extract<Expr, { kind: 'var' }> {
   let delta: number | undefined;
+  let factor: number | undefined;
   let ref = body;
   const arithmetic = ARITHMETIC.exec(body);
   if (arithmetic) {
@@ -142,6 +145,11 @@ function parseVar(body: string, source: string, offset: number): Extract<Expr, {
     // A bare number is a count (`+ 1`); with a unit it is a duration in ms (`+ 500ms`).
     const value = /[a-z]$/.test(amount) ? parseDuration(amount.replace(/\s+/g, '')) : Number(amount);
     delta = arithmetic[2] === '-' ? -value : value;
+  }
+  const scaled = FACTOR.exec(ref);
+  if (scaled) {
+    ref = scaled[1] as string;
+    factor = Number(scaled[2]);
   }
   const path: (string | number)[] = [];
   for (const raw of ref.split('.')) {
@@ -152,7 +160,10 @@ function parseVar(body: string, source: string, offset: number): Extract<Expr, {
     path.push(segment[1] as string);
     for (const index of (segment[2] as string).matchAll(/\[(\d+)\]/g)) path.push(Number(index[1]));
   }
-  return delta === undefined ? { kind: 'var', path, source: body, offset } : { kind: 'var', path, source: body, offset, delta };
+  const expr: Extract<Expr, { kind: 'var' }> = { kind: 'var', path, source: body, offset };
+  if (delta !== undefined) expr.delta = delta;
+  if (factor !== undefined) expr.factor = factor;
+  return expr;
 }
 
 function parseCall(name: string, args: string[], offset: number): Expr {
@@ -279,9 +290,9 @@ function evalExpr(expr: Expr, ctx: TemplateContext): unknown {
         }
         value = (value as Record<string | number, unknown>)[key];
       }
-      if (expr.delta === undefined) return value;
+      if (expr.delta === undefined && expr.factor === undefined) return value;
       if (typeof value !== 'number') throw new TemplateEvalError(`\${${expr.source}}: ${expr.path.join('.')} is ${JSON.stringify(value)}, not a number`);
-      return value + expr.delta;
+      return Math.round(value * (expr.factor ?? 1)) + (expr.delta ?? 0);
     }
     case 'text':
       return generateText(countOf(expr.count, ctx), expr.textKind);
