@@ -102,6 +102,18 @@ describe('the runner against a misbehaving server', () => {
     });
   });
 
+  it('makes a field the spec does not define NON-STRICT, naming it', async () => {
+    const r = await runAgainst('extra-field');
+    expect(r.verdict).toBe('NON-STRICT');
+    expect(r.decidedBy).toMatchObject({ verdict: 'NON-STRICT', code: 'CC_SCHEMA_EXTRA_FIELDS', evidence: { client: 'alice', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/shiny' } });
+  });
+
+  it('fails a message whose name the spec does not define', async () => {
+    const r = await runAgainst('unknown-message');
+    expect(r.verdict).toBe('FAIL');
+    expect(r.decidedBy).toMatchObject({ verdict: 'FAIL', code: 'CC_SCHEMA_UNKNOWN_MESSAGE', message: 'the server sent SURPRISE, which the spec does not define', evidence: { client: 'alice', message: 'SURPRISE', pointer: '/action' } });
+  });
+
   it('weighs a broken SHOULD as NON-STRICT, not FAIL', async () => {
     server = await startFaultServer('no-reply');
     const [r] = await runScenarioText(broadcast.replace('profile: assa', 'profile: assa\nstrength: SHOULD'), server.url);

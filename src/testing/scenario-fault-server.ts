@@ -18,7 +18,11 @@ export type ScenarioFault =
   /** NEW_MESSAGE skips the room's last member. */
   | 'miss-member'
   /** NEW_MESSAGE goes to every connected client, members or not. */
-  | 'leak-to-non-member';
+  | 'leak-to-non-member'
+  /** SEND_MESSAGE_RESPONSE carries a field the spec does not define (data.shiny). */
+  | 'extra-field'
+  /** After SEND_MESSAGE the sender also gets a message the spec does not define (SURPRISE). */
+  | 'unknown-message';
 
 export interface FaultServer {
   url: string;
@@ -80,7 +84,9 @@ export async function startFaultServer(fault: ScenarioFault | 'none', options: {
           content: data.content,
           message_type: 'text',
           created_at: created,
+          ...(fault === 'extra-field' ? { shiny: true } : {}),
         };
+        if (fault === 'unknown-message') send(peer, { action: 'SURPRISE', data: {}, seq_id: 'srv-x' });
         if (fault === 'late-reply') setTimeout(() => reply(peer, req, response), options.lateMs ?? 300);
         else if (fault !== 'no-reply') reply(peer, req, response);
         const members = rooms.get(roomId) ?? [];
