@@ -37,12 +37,22 @@ export type WsFault =
   | 'not-object'
   | 'no-pong'
   | 'never-close'
-  | 'flood';
+  | 'flood'
+  | 'seed-002-box';
 
 export const WS_GREETING = '{"action":"HELLO"}';
 /** The only spelling the `header-case` fault accepts (a non-standard one, like seed 002's box). */
 export const REQUIRED_UPGRADE_LINE = 'Upgrade: WebSocket';
 export const FLOOD_BYTES = 100 * 1024 * 1024;
+/** What seed 002's set-top box sent: a status document of a few hundred bytes (16-bit length). */
+export const SEED_002_STATUS = JSON.stringify({
+  camessage: { reason: 'no message', state: 'unavailable' },
+  drmstatus: { state: 'available' },
+  entitlements: ['ANALYTICS', 'BIGBASIC', 'HD', 'PDL', 'SKY_DRM_CE', 'SKY_DRM_MR', 'SKY_IPPV', 'GATEWAYENABLER'],
+  hdmi: { authenticatedHDCP: '1.x', sinkHDCP: '1.x', sinkHLG: false, sinkUHD: false, state: 'available' },
+  schedule: { lastdate: '20181003', state: 'available' },
+  swupdate: { reason: 'IDLE', state: 'unavailable' },
+}, null, 3);
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -133,7 +143,7 @@ export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
 
   const afterHandshake = (s: net.Socket, fault: WsFault): void => {
     const onData = clientFrames((opcode, payload) => {
-      if (opcode === 0x9 && fault !== 'no-pong') s.write(serverFrame(0xa, payload));
+      if (opcode === 0x9 && fault !== 'no-pong' && fault !== 'seed-002-box') s.write(serverFrame(0xa, payload));
       else if (opcode === 0x8 && fault !== 'never-close') {
         s.write(serverFrame(0x8, payload));
         s.end();
@@ -145,6 +155,10 @@ export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
       case 'no-pong':
       case 'never-close':
         s.write(serverFrame(0x1, WS_GREETING));
+        return;
+      case 'seed-002-box':
+        // RSV1 set on a text frame, no extension negotiated; pings go unanswered.
+        s.write(serverFrame(0x1, SEED_002_STATUS, { rsv: 0x4 }));
         return;
       case 'rsv-bits':
         s.write(serverFrame(0x1, WS_GREETING, { rsv: 0x4 }));
@@ -265,6 +279,12 @@ export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
           return;
         case 'accept-wrong':
           s.write(ok('dGhlIHNhbXBsZSBub25jZQ=='));
+          return;
+        case 'seed-002-box':
+          // Answers only the exact spelling `Upgrade: websocket`, and otherwise says nothing at all.
+          if (!request.split('\r\n').includes('Upgrade: websocket')) return;
+          s.write(ok(accept));
+          afterHandshake(s, 'seed-002-box');
           return;
         case 'header-case':
           if (!request.split('\r\n').includes(REQUIRED_UPGRADE_LINE)) {

@@ -47,7 +47,6 @@ function codes(events: InboundEvent[]): string[] {
 
 async function handshakeFailure(fault: WsFault, lenient: boolean): Promise<Diagnostic | undefined> {
   server.fault = fault;
-  const started = performance.now();
   const err: unknown = await connect({ url: server.url, codec: 'json', connectTimeout: DEADLINE, maxInboundBytes: 1 << 20, lenient }).then(
     (c) => {
       c.destroy();
@@ -57,8 +56,6 @@ async function handshakeFailure(fault: WsFault, lenient: boolean): Promise<Diagn
   );
   expect(isCcError(err) && err.code).toBe('CC_ERR_HANDSHAKE');
   expect(isCcError(err) && err.exitCode).toBe(1);
-  // Within the deadline plus scheduling slack: the wait was bounded, not open-ended.
-  expect(performance.now() - started).toBeLessThan(DEADLINE * 6);
   return diagnosticOf(err);
 }
 
