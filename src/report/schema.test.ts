@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -31,11 +32,11 @@ describe('the report JSON Schema', () => {
   it('readReport names the file and the first errors of an invalid report (exit 2)', () => {
     const path = join(packageRoot(), 'package.json');
     expect(() => readReport(path)).toThrowError(/package\.json is not a chat-conform report: \/ must have required property 'reportVersion'/);
-    try {
-      readReport('/nonexistent/report.json');
-    } catch (err) {
-      expect(err).toMatchObject({ code: 'CC_ERR_FILE_NOT_FOUND', exitCode: 2 });
-    }
+    const future = join(tmpdir(), `cc-future-${process.pid}.json`);
+    writeFileSync(future, JSON.stringify({ ...conformanceReport(), reportVersion: 2 }));
+    expect(() => readReport(future)).toThrowError(`${future} is not a chat-conform report: report version 2, but this chat-conform reads version 1 (use the chat-conform that wrote it)`);
+    rmSync(future);
+    expect(() => readReport('/nonexistent/report.json')).toThrowError(expect.objectContaining({ code: 'CC_ERR_FILE_NOT_FOUND', exitCode: 2, message: 'cannot read /nonexistent/report.json: ENOENT' }));
   });
 
   it('agrees with src/report/model.ts on every property and which ones are required', () => {

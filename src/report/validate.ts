@@ -5,7 +5,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ccError } from '../errors.js';
 import { packageRoot } from '../util/paths.js';
-import type { RunReport } from './model.js';
+import { REPORT_VERSION, type RunReport } from './model.js';
 
 /** The report's JSON Schema (schemas/report/report.schema.json), compiled once in strict mode. */
 let compiled: ValidateFunction | undefined;
@@ -56,6 +56,10 @@ export function readReport(path: string): RunReport {
     value = JSON.parse(text);
   } catch (err) {
     throw ccError('CC_ERR_REPORT_INVALID', { path, detail: `not JSON (${(err as Error).message})` });
+  }
+  const version = (value as { reportVersion?: unknown } | null)?.reportVersion;
+  if (typeof version === 'number' && version !== REPORT_VERSION) {
+    throw ccError('CC_ERR_REPORT_INVALID', { path, detail: `report version ${version}, but this chat-conform reads version ${REPORT_VERSION} (use the chat-conform that wrote it)` });
   }
   const errors = validateReport(value);
   if (errors.length > 0) {
