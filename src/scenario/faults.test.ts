@@ -114,6 +114,17 @@ describe('the runner against a misbehaving server', () => {
     expect(r.decidedBy).toMatchObject({ verdict: 'FAIL', code: 'CC_SCHEMA_UNKNOWN_MESSAGE', message: 'the server sent SURPRISE, which the spec does not define', evidence: { client: 'alice', message: 'SURPRISE', pointer: '/action' } });
   });
 
+  it('ends a case that outlives its deadline as ERROR, leaving the result unchanged afterwards', async () => {
+    server = await startFaultServer('none');
+    const [r] = await runScenarioText(`id: slow\ntitle: slow\nprofile: assa\ntimeout: 300ms\nclients:\n  a: { user_id: 1 }\nsteps:\n  - connect: a\n  - wait: 5s\n`, server.url);
+    expect(r?.verdict).toBe('ERROR');
+    expect(r?.decidedBy).toMatchObject({ code: 'CC_CASE_TIMEOUT', message: 'the case did not finish within its deadline of 300ms', step: { path: 'timeout', line: 1 } });
+    expect(r?.durationMs).toBeLessThan(5000);
+    const findings = r?.findings.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(r?.findings.length).toBe(findings);
+  });
+
   it('weighs a broken SHOULD as NON-STRICT, not FAIL', async () => {
     server = await startFaultServer('no-reply');
     const [r] = await runScenarioText(broadcast.replace('profile: assa', 'profile: assa\nstrength: SHOULD'), server.url);

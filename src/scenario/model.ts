@@ -174,6 +174,8 @@ export interface ScenarioCase {
   strength: RuleStrength;
   tags: string[];
   decisions: string[];
+  /** Transport schemes the case applies to (a rule the decisions state per transport); absent: all. */
+  transports?: string[];
   /** Overall deadline of the case in ms. */
   timeout: number;
   /** Default deadline of expect steps in ms (else the profile's response timeout). */

@@ -157,6 +157,7 @@ class CaseBuilder {
       strength: (raw.strength as RuleStrength | undefined) ?? 'MUST',
       tags: (raw.tags as string[] | undefined) ?? [],
       decisions: (raw.decisions as string[] | undefined) ?? [],
+      ...(raw.transports === undefined ? {} : { transports: raw.transports as string[] }),
       timeout,
       ...(raw.within === undefined ? {} : { within: parseDuration(raw.within as string | number) }),
       unexpected: (raw.unexpected as UnexpectedPolicy | undefined) ?? 'record',

@@ -65,6 +65,12 @@ steps:
     expect(r && brief(r)).toEqual({ verdict: 'PASS' });
   });
 
+  it('passes a connect step that expects the refusal of a bad token', async () => {
+    const text = `id: token.expect-refused\ntitle: refused\nprofile: assa\nclients:\n  m: { user_id: 9, token: alg-none }\nsteps:\n  - connect: { client: m, expect: refused }\n`;
+    const [r] = await runScenarioText(text, server.urls.assaTcp as string);
+    expect(r && brief(r)).toEqual({ verdict: 'PASS' });
+  });
+
   it('fails an accepted bad token when the connect step expects a refusal', async () => {
     const text = `id: token.refused
 title: a bad token must be refused

@@ -182,6 +182,14 @@ function selectCases(cases: ScenarioCase[], options: RunScenariosOptions, runPro
     const tags = new Set(options.tags);
     selected = selected.filter((c) => c.tags.some((t) => tags.has(t)));
   }
+  // A case that states its transports (a rule decided per transport) runs only over one of them.
+  // The embedded server is reached over tcp:// for ASSA and ws:// for the others.
+  const schemeFor = (c: ScenarioCase): string => (options.target !== undefined ? schemeOf(options.target) : loadProfile(c.profile).name === 'assa' ? 'tcp' : 'ws');
+  const elsewhere = selected.filter((c) => c.transports !== undefined && !c.transports.includes(schemeFor(c)));
+  if (elsewhere.length > 0) {
+    note?.(`skipping ${elsewhere.length} case(s) written for another transport: ${elsewhere.map((c) => `${c.id} (${(c.transports ?? []).join(', ')})`).join(', ')}`);
+    selected = selected.filter((c) => !elsewhere.includes(c));
+  }
   // A target speaks one protocol: cases of other profiles cannot run against it.
   if (options.target !== undefined || options.profile !== undefined) {
     const other = selected.filter((c) => loadProfile(c.profile).name !== runProfile.name);
@@ -224,6 +232,12 @@ function withOverrides(profile: Profile, options: RunScenariosOptions): Profile 
 
 function profileLabel(cases: ScenarioCase[]): string {
   return [...new Set(cases.map((c) => c.profile))].join(',');
+}
+
+/** The transport scheme of a target URL (`tcp`, `ws`, …); OpenIRC's http(s) login leads to ws(s). */
+function schemeOf(url: string): string {
+  const scheme = /^([a-z+]+):/i.exec(toTransportUrl(url))?.[1]?.toLowerCase();
+  return scheme ?? 'tcp';
 }
 
 /** An http(s) target (OpenIRC's login) is checked as the WebSocket URL it leads to. */

@@ -63,6 +63,7 @@ class CaseRun implements SessionHost {
   private readonly vars = new Map<string, unknown>();
   private readonly clients = new Map<string, ScenarioClient>();
   private aborted = false;
+  private finished = false;
   private lastSendAt = 0;
   private uidCounter = 0;
   private readonly counts = new Map<string, number>();
@@ -104,6 +105,8 @@ class CaseRun implements SessionHost {
       this.aborted = true;
       await this.shutdown();
     }
+    // Steps still unwinding after a case deadline must not change a result already decided.
+    this.finished = true;
     const { verdict, decidedBy } = caseVerdict(this.findings, this.scenario.strength);
     return {
       id: this.scenario.id,
@@ -118,8 +121,8 @@ class CaseRun implements SessionHost {
       verdict,
       durationMs: Math.round((performance.now() - this.started) * 10) / 10,
       ...(decidedBy ? { decidedBy } : {}),
-      findings: this.findings,
-      transcript: this.transcript,
+      findings: [...this.findings],
+      transcript: [...this.transcript],
     };
   }
 
@@ -230,7 +233,8 @@ class CaseRun implements SessionHost {
     client.lastRequest = { correlation, name: auth.message, at: this.now() };
     if (!step.await) return;
     const deadline = this.now() + (this.ms(step.within, step.source) ?? this.env.responseTimeout);
-    const got = await this.awaitMessage(client, { reply: true, messages: [auth.reply], next: false }, undefined, deadline);
+    // Any correlated reply: a refusal may come as the error message (ASSA's ERROR) rather than the auth reply.
+    const got = await this.awaitMessage(client, { reply: true, messages: [], next: false }, undefined, deadline);
     if ('code' in got) this.fail(step.source, got);
     const reply = got.value as Record<string, unknown>;
     const refused = got.name !== auth.reply || reply.success === false;
@@ -381,7 +385,9 @@ class CaseRun implements SessionHost {
         });
         return;
       }
-      if (step.code && (closed.code === undefined || !step.code.includes(closed.code))) {
+      // A raw TCP stream has no close code: `code:` is checked on WebSocket connections only.
+      const streamOnly = client.conn !== undefined && !client.conn.scheme.startsWith('ws');
+      if (step.code && !streamOnly && (closed.code === undefined || !step.code.includes(closed.code))) {
         failures.push({
           code: 'CC_CHECK_CLOSE_CODE',
           message: `${name}'s connection closed with ${closed.code ?? 'no close code'}${closed.reason ? ` (${closed.reason})` : ''}, expected ${step.code.join(' or ')}`,
@@ -639,6 +645,7 @@ class CaseRun implements SessionHost {
   }
 
   private push(entry: TranscriptEntry): number {
+    if (this.finished) return -1;
     this.transcript.push(entry);
     return this.transcript.length - 1;
   }
@@ -648,7 +655,7 @@ class CaseRun implements SessionHost {
   }
 
   private add(finding: Finding): void {
-    this.findings.push(finding);
+    if (!this.finished) this.findings.push(finding);
   }
 
   private finding(source: SourceRef, f: Failure): Finding {

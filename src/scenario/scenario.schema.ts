@@ -50,6 +50,7 @@ export const scenarioSchema = {
     strength: { enum: ['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] },
     tags: { type: 'array', items: { type: 'string', minLength: 1 } },
     decisions: { type: 'array', items: { type: 'string', minLength: 1 } },
+    transports: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['tcp', 'tcp+lp', 'tls', 'ws', 'wss'] } },
     timeout: fixedDuration,
     within: fixedDuration,
     unexpected: { enum: ['record', 'fail'] },
