@@ -3,6 +3,7 @@
  * fault, for transport and probe tests. With fault `none` it greets with one JSON line and echoes.
  */
 import net from 'node:net';
+import { listenOnLoopback } from './loopback-listen.js';
 import { FLOOD_BYTES, flood } from './bad-ws-server.js';
 
 export type TcpFault =
@@ -38,12 +39,8 @@ export interface BadTcpServer {
 }
 
 export async function startBadTcpServer(initial: TcpFault): Promise<BadTcpServer> {
-  const sockets = new Set<net.Socket>();
   const state = { fault: initial };
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
     const fault = state.fault;
     // Well-behaved servers close when the client does; `never-close` keeps its half open.
     s.on('end', () => {
@@ -97,8 +94,7 @@ export async function startBadTcpServer(initial: TcpFault): Promise<BadTcpServer
         return;
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
   return {
     port,
     get url() {
@@ -110,9 +106,6 @@ export async function startBadTcpServer(initial: TcpFault): Promise<BadTcpServer
     set fault(f: TcpFault) {
       state.fault = f;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import { listenOnLoopback } from './loopback-listen.js';
 
 export type WsFault =
   | 'none'
@@ -137,7 +138,6 @@ export interface BadWsServer {
 }
 
 export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
-  const sockets = new Set<net.Socket>();
   const requests: string[] = [];
   const state = { fault: initial };
 
@@ -231,9 +231,6 @@ export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
   };
 
   const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
     const fault = state.fault;
     let head = '';
     const onHead = (chunk: Buffer): void => {
@@ -302,8 +299,7 @@ export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
     };
     s.on('data', onHead);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
   return {
     port,
     url: `ws://127.0.0.1:${port}/chat`,
@@ -314,9 +310,6 @@ export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
       state.fault = f;
     },
     requests,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close,
   };
 }

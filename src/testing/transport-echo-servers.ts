@@ -3,6 +3,7 @@
  * and a TCP echo server (echoes bytes as they come, so any framing round-trips).
  */
 import net from 'node:net';
+import { listenOnLoopback } from './loopback-listen.js';
 import { WebSocketServer } from 'ws';
 
 export interface RunningServer {
@@ -35,22 +36,14 @@ export async function startWsEchoServer(opts: { greeting?: unknown; protocols?: 
 }
 
 export async function startTcpEchoServer(opts: { greeting?: string | Buffer; scheme?: 'tcp' | 'tcp+lp' } = {}): Promise<RunningServer> {
-  const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
     if (opts.greeting !== undefined) s.write(opts.greeting);
     s.pipe(s);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
   return {
     port,
     url: `${opts.scheme ?? 'tcp'}://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close,
   };
 }
