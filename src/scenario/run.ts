@@ -82,7 +82,9 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRep
     const targetFor = (profile: Profile): string => (server ? server.urlFor(profile.name) : (options.target as string));
     const reporters = options.reporters ?? [];
     const effectiveOptions = describeOptions(options, signingKey);
-    const targetUrl = server ? server.urlFor(runProfile.name) : (options.target as string);
+    // The report names one target: the run profile's, or (embedded, other profiles only) the first case's.
+    const reportProfile = cases.some((c) => loadProfile(c.profile).name === runProfile.name) ? runProfile : loadProfile((cases[0] as ScenarioCase).profile);
+    const targetUrl = server ? server.urlFor(reportProfile.name) : (options.target as string);
     for (const r of reporters) await r.onRunStart?.({ command: 'run', profile: profileLabel(cases), target: { url: targetUrl, embedded }, startedAt: startedAt.toISOString(), totalCases: cases.length, options: effectiveOptions });
 
     const checkers = new Map<string, MessageChecker>();

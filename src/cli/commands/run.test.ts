@@ -116,5 +116,17 @@ describe('chat-conform run', () => {
     const connect = report.cases[0]?.transcript.find((t) => t.message === 'CONNECT');
     expect(connect?.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
   });
+
+  it('writes the files of extra reporters beside report.json and refuses an unknown reporter before running', async () => {
+    const { code, stdout } = await run('--reporter', 'junit,markdown', '--grep', '^example\\.openirc\\.', join(packageRoot(), 'scenarios', 'examples'));
+    expect(code).toBe(0);
+    const dir = /^report: (.+)\/report\.json$/m.exec(stdout)?.[1] as string;
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('example.openirc.bad-rid');
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/^## .*chat-conform run: openirc/);
+    expect(stdout).not.toMatch(/^PASS /m);
+    const bad = await run('--reporter', 'nope', join(packageRoot(), 'scenarios', 'examples'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^chat-conform: CC_ERR_UNKNOWN_REPORTER unknown reporter nope/);
+  });
 });
 
