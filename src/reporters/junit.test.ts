@@ -98,7 +98,10 @@ describe('JUnit XML', () => {
     const root = parseXml(renderJUnit(redactReport(reports.conformance)));
     const tc = children(children(root, 'testsuite')[0] as XmlElement, 'testcase');
     const failure = children(tc[1] as XmlElement, 'failure')[0] as XmlElement;
-    expect(failure.attributes).toEqual({ message: 'ASSA §7.2: expected error_code MESSAGE_TOO_LONG, got success: true', type: 'CC_CHECK_FIELD' });
+    expect(failure.attributes).toEqual({
+      message: 'ASSA §7.2: expected error_code MESSAGE_TOO_LONG, got success: true [SEND_MESSAGE_RESPONSE /data/error_code: expected "MESSAGE_TOO_LONG", actual null]',
+      type: 'CC_CHECK_FIELD',
+    });
     expect(failure.text).toContain('scenario: scenarios/conformance/assa/limits.yaml:41');
     expect(failure.text).toContain('spec: ASSA §7.2, ASSA §12 (MUST)');
     expect(failure.text).toContain('evidence: alice SEND_MESSAGE_RESPONSE /data/error_code: expected "MESSAGE_TOO_LONG", actual null');

@@ -35,7 +35,12 @@ function caseElement(result: CaseResult, strict: boolean): string {
   const classname = `${result.profile}.${result.tags[0] ?? 'conformance'}`;
   const open = `    <testcase name="${escapeXmlAttr(name)}" classname="${escapeXmlAttr(classname)}" time="${seconds(result.durationMs)}"`;
   const decided = result.decidedBy ?? result.findings[0];
-  const message = decided ? `${decided.section ? `${decided.section}: ` : ''}${decided.message}` : result.verdict;
+  // CI systems show the message attribute first (GitHub annotations, GitLab's summary): give it the section and the evidence.
+  const ev = decided?.evidence;
+  const evidence = ev && ('expected' in ev || 'actual' in ev)
+    ? ` [${[ev.message, ev.pointer].filter(Boolean).join(' ')}: expected ${inlineJson(ev.expected)}, actual ${inlineJson(ev.actual)}]`
+    : '';
+  const message = decided ? `${decided.section ? `${decided.section}: ` : ''}${decided.message}${evidence}` : result.verdict;
   let body = '';
   if (result.verdict === 'ERROR') {
     body = `      <error message="${escapeXmlAttr(message)}" type="${escapeXmlAttr(decided?.code ?? 'ERROR')}">${escapeXml(failureText(result))}</error>\n`;
