@@ -37,6 +37,10 @@ export interface ReportComparison {
   thresholds: { expression: string; base: boolean | null; head: boolean | null; worse: boolean }[];
   knee: { base: number | null; head: number | null; regression: boolean } | null;
   regressions: number;
+  /** Requested metrics that match no histogram the two reports share (a typo must not pass silently). */
+  unknownMetrics: string[];
+  /** Histograms the two reports share. */
+  sharedMetrics: string[];
 }
 
 export interface CompareOptions {
@@ -94,8 +98,10 @@ export function compareReports(base: RunReport, head: RunReport, options: Compar
     const h = head.capacity?.knee ?? null;
     knee = { base: b, head: h, regression: b !== null && (h === null || (b - h) / b > bound) };
   }
+  const shared = Object.keys(bh).filter((n) => n in hh).sort();
+  const unknownMetrics = (options.metrics ?? []).filter((m) => !shared.some((n) => m === n || m.startsWith(`${n}.`)));
   const regressions = metrics.filter((m) => m.regression).length + verdicts.filter((v) => v.worse).length + thresholds.filter((t) => t.worse).length + (knee?.regression ? 1 : 0);
-  return { metrics, verdicts, thresholds, knee, regressions };
+  return { metrics, verdicts, thresholds, knee, regressions, unknownMetrics, sharedMetrics: shared };
 }
 
 function pct(change: number | null): string {

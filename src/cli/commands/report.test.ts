@@ -63,6 +63,9 @@ describe('chat-conform report compare', () => {
     const bad = await cli('compare', base, base, '--max-regression', 'lots');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain(`CC_ERR_USAGE option '--max-regression <percent>' argument 'lots' is invalid. expected a percentage such as 10% or 2.5%, got "lots"`);
+    const typo = await cli('compare', base, base, '--metric', 'replies');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toBe('chat-conform: CC_ERR_BAD_FLAG invalid value replies for --metric: no histogram of that name in both reports (they share: auth, connect, delivery, reply) (see `chat-conform report compare --help`)');
     expect(regressionArg('2.5%')).toBe(0.025);
     expect(regressionArg('10')).toBe(0.1);
   });

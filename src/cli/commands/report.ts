@@ -52,6 +52,14 @@ export async function reportCompare(base: string, head: string, options: Compare
   const [{ readReport }, { compareReports, formatComparison }] = await Promise.all([import('../../report/validate.js'), import('../../report/compare.js')]);
   const opts = { maxRegression: options.maxRegression, ...(options.metric ? { metrics: options.metric } : {}) };
   const comparison = compareReports(readReport(base), readReport(head), opts);
+  if (comparison.unknownMetrics.length) {
+    throw ccError('CC_ERR_BAD_FLAG', {
+      flag: '--metric',
+      value: comparison.unknownMetrics.join(', '),
+      reason: `no histogram of that name in both reports (they share: ${comparison.sharedMetrics.join(', ') || 'none'})`,
+      command: 'report compare',
+    });
+  }
   io.out(formatComparison(comparison, opts));
   return comparison.regressions > 0 ? 1 : 0;
 }
