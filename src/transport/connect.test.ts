@@ -152,4 +152,10 @@ describe('connect()', () => {
     expect(isCcError(err) && err.code).toBe('CC_ERR_CONNECT');
     expect(diagnosticOf(err)?.code).toBe('CC_WIRE_CONNECT_TIMEOUT');
   });
+
+  it('refuses header names, values and subprotocols that would break the request, before connecting', async () => {
+    for (const bad of [{ headers: { 'Bad Name': 'x' } }, { headers: { 'X-Ok': 'a\r\nInjected: 1' } }, { subprotocols: ['chat v1'] }]) {
+      await expect(connect({ ...base, url: 'ws://127.0.0.1:9/', ...bad })).rejects.toMatchObject({ code: 'CC_ERR_USAGE', exitCode: 2 });
+    }
+  });
 });

@@ -1,5 +1,6 @@
 /** `connect()`: picks the transport from the URL scheme and opens it within its deadlines. */
 import { codecFor } from '../codec/index.js';
+import { ccError } from '../errors.js';
 import { parseTarget } from './target.js';
 import { connectTcp } from './tcp-transport.js';
 import type { Connection, ConnectOptions } from './types.js';
@@ -12,6 +13,7 @@ import { connectWs } from './ws-transport.js';
  */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const target = parseTarget(options.url, options.query);
+  checkHandshakeFields(options);
   const codec = codecFor(options.codec);
   if (target.scheme === 'ws' || target.scheme === 'wss') {
     if (options.lenient) {
@@ -21,4 +23,21 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     return connectWs(target, options, codec);
   }
   return connectTcp(target, options, codec);
+}
+
+/** RFC 7230 §3.2.6 token: what a header name or a subprotocol may be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Refuses header names, values and subprotocols that would break the request (or smuggle lines
+ * into it: the lenient handshake writes them verbatim) before anything is sent.
+ */
+function checkHandshakeFields(options: ConnectOptions): void {
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (!TOKEN.test(name)) throw ccError('CC_ERR_USAGE', { detail: `invalid handshake header name ${JSON.stringify(name)}` });
+    if (/[\r\n\0]/.test(value)) throw ccError('CC_ERR_USAGE', { detail: `invalid value for handshake header ${name}: it contains a line break or NUL` });
+  }
+  for (const p of options.subprotocols ?? []) {
+    if (!TOKEN.test(p)) throw ccError('CC_ERR_USAGE', { detail: `invalid subprotocol ${JSON.stringify(p)}: a subprotocol is an HTTP token` });
+  }
 }
