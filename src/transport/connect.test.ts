@@ -154,7 +154,8 @@ describe('connect()', () => {
   });
 
   it('refuses header names, values and subprotocols that would break the request, before connecting', async () => {
-    for (const bad of [{ headers: { 'Bad Name': 'x' } }, { headers: { 'X-Ok': 'a\r\nInjected: 1' } }, { subprotocols: ['chat v1'] }]) {
+    const bads: Partial<ConnectOptions>[] = [{ headers: { 'Bad Name': 'x' } }, { headers: { 'X-Ok': 'a\r\nInjected: 1' } }, { subprotocols: ['chat v1'] }];
+    for (const bad of bads) {
       await expect(connect({ ...base, url: 'ws://127.0.0.1:9/', ...bad })).rejects.toMatchObject({ code: 'CC_ERR_USAGE', exitCode: 2 });
     }
   });
