@@ -43,7 +43,7 @@ export const ERROR_CODES = {
   CC_ERR_LISTEN: { template: 'cannot listen on {address}: {reason}', hint: 'choose another port, or 0 for any free one', exit: 2 },
 
   // Transport (src/transport/): the target was reached but the connection could not be used.
-  CC_ERR_TLS: { template: 'TLS with {target} failed: {reason}', hint: 'pass --insecure to accept a self-signed certificate, or --ca with its authority', exit: 2 },
+  CC_ERR_TLS: { template: 'TLS with {target} failed: {reason}', hint: 'pass --insecure to accept a self-signed certificate', exit: 2 },
   CC_ERR_HANDSHAKE: { template: '{target} failed the WebSocket handshake: {reason}', hint: 'run `chat-conform probe {target}` to see the exchange', exit: 1 },
   CC_ERR_CONNECTION_CLOSED: { template: 'cannot {action}: the connection to {target} is closed', exit: 1 },
 
