@@ -48,4 +48,17 @@ describe('Scheduler', () => {
     expect(ran).toBe(0);
     expect(s.pending).toBe(0);
   });
+
+  it('runBefore runs the tasks due before a time at once, in order, and leaves the later ones', () => {
+    const s = new Scheduler();
+    const base = performance.now() + 10_000;
+    const ran: number[] = [];
+    s.at(base + 30, (at) => ran.push(at - base));
+    s.at(base + 10, (at) => ran.push(at - base));
+    s.at(base + 50, (at) => ran.push(at - base));
+    s.runBefore(base + 40);
+    expect(ran).toEqual([10, 30]);
+    expect(s.pending).toBe(1);
+    s.stop();
+  });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerNotYet } from './not-yet.js';
 import { register as registerRun } from './run.js';
+import { register as registerLoad } from './load.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerSchemas } from './schemas.js';
 import { register as registerProfiles } from './profiles.js';
@@ -18,7 +19,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
  */
 export const COMMANDS: RegisterCommand[] = [
   registerRun,
-  (p) => registerNotYet(p, 'load', 'simulate many concurrent clients and verify limits at scale', 'the load engine is being built'),
+  registerLoad,
   (p) => registerNotYet(p, 'capacity', 'step the load up and find where a server stops meeting its SLO', 'capacity search is being built'),
   registerServe,
   registerToken,

@@ -1,0 +1,167 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CliContext } from '../context.js';
+import type { CliIO } from '../io.js';
+import { collect, durationArg, positiveIntArg, sizeArg } from '../options.js';
+
+export interface LoadCommandOptions {
+  target?: string;
+  profile?: string;
+  scenario?: string;
+  clients?: number;
+  ramp?: number;
+  duration?: number;
+  rate?: number;
+  workers?: number;
+  /** 1-based on the command line: `--shard 2/4`. */
+  shard?: { index: number; count: number };
+  threshold?: string[];
+  abortOnFail?: boolean;
+  out?: string;
+  reporter?: string[];
+  jwtSecret?: string;
+  jwtKey?: string;
+  noValidate?: boolean;
+  pingInterval?: number;
+  pongTimeout?: number;
+  connectTimeout?: number;
+  responseTimeout?: number;
+  maxTextChars?: number;
+  maxMessageBytes?: number;
+  maxConnections?: number;
+  /** Progress lines every N ms off a TTY (default 5 s). */
+  progressEveryMs?: number;
+  /** Ends the run early as Ctrl-C does (tests). */
+  signal?: AbortSignal;
+}
+
+export interface LoadCommandResult {
+  exitCode: number;
+  reportDir: string;
+  report: import('../../report/model.js').RunReport;
+}
+
+/** `i/n` with 1 ≤ i ≤ n. */
+export function shardArg(value: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || n < 1 || i < 1 || i > n) throw new InvalidArgumentError(`expected i/n with 1 ≤ i ≤ n (e.g. 1/2), got ${JSON.stringify(value)}`);
+  return { index: i - 1, count: n };
+}
+
+export function rateArg(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/s)?\s*$/.exec(value);
+  const n = Number(m?.[1]);
+  if (!m || !(n > 0)) throw new InvalidArgumentError(`expected messages per second per client, e.g. 1 or 0.5 or 2/s, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/**
+ * `chat-conform load`: runs a load scenario (default: the bundled scenarios/load/assa-chat.yaml),
+ * writes the reports, prints a summary, and returns the exit code: 1 when a threshold is breached
+ * or a limits case fails, 2 when the run could not happen.
+ */
+export async function loadCommand(options: LoadCommandOptions, io: CliIO, packageRoot: string): Promise<LoadCommandResult> {
+  const { join } = await import('node:path');
+  const { readFileSync } = await import('node:fs');
+  const [{ loadScenarioFile }, { loadProfile }, { parseLoadSection, applyOverrides }, { runLoad }, { writeReports, createReporter }, { ccError }] = await Promise.all([
+    import('../../scenario/parse.js'),
+    import('../../profile/load.js'),
+    import('../../load/plan.js'),
+    import('../../load/run.js'),
+    import('../../reporters/index.js'),
+    import('../../errors.js'),
+  ]);
+  const profileName = options.profile ?? 'assa';
+  const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
+  const cases = loadScenarioFile(file, { defaultProfile: profileName, resolveProfile: (name) => loadProfile(name) });
+  const chosen = cases.find((c) => c.load !== undefined);
+  if (!chosen || !chosen.load) {
+    throw ccError('CC_ERR_SCENARIO_INVALID', { path: file, line: 1, column: 1, reason: 'no case in this file has a load: section', hint: 'see docs/load.md for the load scenario format' });
+  }
+  const profile = loadProfile(options.profile ?? chosen.profile);
+  let plan = parseLoadSection(chosen.load, { id: chosen.id, title: chosen.title }, { file, line: chosen.line }, profile);
+  plan = applyOverrides(plan, {
+    ...(options.clients === undefined ? {} : { clients: options.clients }),
+    ...(options.ramp === undefined ? {} : { rampMs: options.ramp }),
+    ...(options.duration === undefined ? {} : { durationMs: options.duration }),
+    ...(options.rate === undefined ? {} : { rate: options.rate }),
+  });
+  const specs = (options.reporter ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'json');
+  const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
+  for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false });
+
+  // Ctrl-C stops the run cleanly; the report is still written. A second Ctrl-C is Node's default.
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  options.signal?.addEventListener('abort', onSigint, { once: true });
+  let version = '0.0.0';
+  try {
+    version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // Unknown version: the report says 0.0.0.
+  }
+  let report;
+  try {
+    report = await runLoad({
+      plan,
+      profile: profile.specPath,
+      ...(options.target === undefined ? {} : { target: options.target }),
+      jwt: { ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }), ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }) },
+      timers: { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, connectTimeout: options.connectTimeout, responseTimeout: options.responseTimeout } as Record<string, number>,
+      limits: { maxTextChars: options.maxTextChars, maxMessageBytes: options.maxMessageBytes, maxConnections: options.maxConnections } as Record<string, number>,
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      ...(options.shard === undefined ? {} : { shard: options.shard }),
+      thresholds: options.threshold ?? [],
+      abortOnFail: options.abortOnFail === true,
+      io,
+      ...(options.progressEveryMs === undefined ? {} : { progressEveryMs: options.progressEveryMs }),
+      signal: controller.signal,
+      validate: options.noValidate !== true,
+      scenarioFile: file,
+      scenarioLine: chosen.line,
+      packageVersion: version,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const { formatLoadSummary } = await import('../../load/summary.js');
+  for (const line of formatLoadSummary(report)) io.out(line);
+  const written = await writeReports(report, { out: options.out ?? 'reports', reporters: specs, io, color: io.color });
+  io.out(`report: ${written.files[0] ?? written.dir}`);
+  return { exitCode: report.summary.exitCode, reportDir: written.dir, report };
+}
+
+export function register(program: Command, ctx: CliContext): Command {
+  return program
+    .command('load')
+    .description('simulate many concurrent clients: latency, delivery integrity, thresholds and limits at scale (default target: the embedded reference server)')
+    .option('--target <url>', 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: start the reference server in-process')
+    .option('--profile <name|path>', 'the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default assa)')
+    .option('--scenario <file>', 'a load scenario (default scenarios/load/<profile>-chat.yaml); see docs/load.md')
+    .option('--clients <n>', 'virtual clients (overrides the scenario)', positiveIntArg)
+    .option('--ramp <duration>', 'spread the connections over this time', durationArg)
+    .option('--duration <duration>', 'length of the steady phase after the ramp', durationArg)
+    .option('--rate <r>', 'messages per second per client (open model)', rateArg)
+    .option('--workers <n>', 'worker threads (default: cores; 1 below 200 clients)', positiveIntArg)
+    .option('--shard <i/n>', 'run slice i of n (whole rooms); merge the reports with `chat-conform report merge`', shardArg)
+    .option('--threshold <expr>', 'e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1% (repeatable); a breach exits 1', collect)
+    .option('--abort-on-fail', 'stop as soon as a threshold is breached (delivery.* thresholds are judged at the end)')
+    .option('--out <dir>', 'folder for the run\'s reports (default reports/)')
+    .option('--reporter <name>', 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)', collect)
+    .option('--jwt-secret <secret>', 'HS256 secret for the tokens clients present (env CHAT_CONFORM_JWT_SECRET)')
+    .option('--jwt-key <file>', 'RS256/ES256 private key (PEM) for the tokens (env CHAT_CONFORM_JWT_KEY)')
+    .option('--no-validate', 'do not validate inbound messages (faster; schema violations are not counted)')
+    .option('--ping-interval <duration>', 'override the profile\'s heartbeat interval', durationArg)
+    .option('--pong-timeout <duration>', 'override the time after which a silent client is dropped', durationArg)
+    .option('--connect-timeout <duration>', 'override the time a client has to connect and authenticate', durationArg)
+    .option('--response-timeout <duration>', 'override the reply deadline (later replies count as timeouts)', durationArg)
+    .option('--max-text-chars <n>', 'override the text length limit (code points)', positiveIntArg)
+    .option('--max-message-bytes <size>', 'override the message size limit (e.g. 1MiB)', sizeArg)
+    .option('--max-connections <n>', 'override the connection limit of the embedded server', positiveIntArg)
+    .action(async (opts: LoadCommandOptions & { validate?: boolean }) => {
+      const result = await loadCommand({ ...opts, noValidate: opts.validate === false }, ctx.io, ctx.packageRoot);
+      ctx.setExitCode(result.exitCode);
+    });
+}

@@ -1,0 +1,181 @@
+/**
+ * A virtual client: plain state over one connection, no promise chain of its own. The engine
+ * drives it from two callbacks made once per client (its listener and its timetable tick), so the
+ * per-message path allocates no closures. Outstanding requests live in a small ring indexed by
+ * the request's correlation counter.
+ */
+import type { Connection, InboundEvent } from '../transport/types.js';
+
+export enum ClientState {
+  Idle,
+  Connecting,
+  Authenticating,
+  Joining,
+  WaitingForRoom,
+  Ready,
+  Silent,
+  Reconnecting,
+  Dead,
+  Stopped,
+}
+
+/** What an outstanding request was for. */
+export enum RequestKind {
+  None,
+  Auth,
+  Create,
+  Join,
+  Send,
+  TextMax,
+  TextOver,
+}
+
+export const RING = 64;
+const RING_MASK = RING - 1;
+
+export interface RoomState {
+  /** Global room index; its label in the report is `r<index>`. */
+  index: number;
+  label: string;
+  /** The server's id for the room, once created (or the label when rooms are not created). */
+  id: unknown;
+  members: VirtualClient[];
+  /** Members joined and connected now: the recipients a message is expected to reach. */
+  active: number;
+  waiting: VirtualClient[];
+  /**
+   * True once every member has joined (or given up): sends wait for it, so a member whose join is
+   * still in flight is never sent a message it was not counted for.
+   */
+  settled: boolean;
+}
+
+export class VirtualClient {
+  state = ClientState.Idle;
+  conn: Connection | undefined;
+  /** Correlation counter; the request value is `prefix + id` (string ids) or `id` (int32 ids). */
+  nextId = 0;
+  pending = 0;
+  private ids: Int32Array | undefined;
+  private kinds: Uint8Array | undefined;
+  private scheduled: Float64Array | undefined;
+  private sent: Float64Array | undefined;
+  /** Messages sent with an integrity marker; their actual send times, by seq. */
+  sendSeq = 0;
+  sendTimes = new Float64Array(16);
+  joined = false;
+  connectStartedAt = 0;
+  authAt = -1;
+  lastPingAt = -1;
+  maxPingGap = 0;
+  pings = 0;
+  serverClosedAt = -1;
+  reconnectAttempt = 0;
+  /** The send message with room variables filled in; stamped per send. */
+  sendProto: Record<string, unknown> | undefined;
+  /** The client's open-model send times (undefined for silent clients). */
+  table: { next(): number | undefined } | undefined;
+  /** Minted once before the run and reused on reconnects. */
+  token = '';
+  oversizeAnswered = false;
+  oversizeSentAt = -1;
+  readonly onEvent: (event: InboundEvent) => void;
+  readonly onTick: (scheduledAt: number) => void;
+
+  constructor(
+    /** Global client number (unique across workers and shards). */
+    readonly index: number,
+    readonly userId: number,
+    readonly room: RoomState | undefined,
+    readonly prefix: string,
+    readonly silent: boolean,
+    readonly textProbe: boolean,
+    readonly oversize: boolean,
+    handlers: { event(c: VirtualClient, e: InboundEvent): void; tick(c: VirtualClient, at: number): void },
+  ) {
+    this.onEvent = (event) => handlers.event(this, event);
+    this.onTick = (at) => handlers.tick(this, at);
+  }
+
+  /** Reserves a ring slot for request `id`; returns the slot that was overwritten's kind (a lost reply) or None. */
+  track(id: number, kind: RequestKind, scheduledAt: number, sentAt: number): RequestKind {
+    if (!this.ids) {
+      this.ids = new Int32Array(RING).fill(-1);
+      this.kinds = new Uint8Array(RING);
+      this.scheduled = new Float64Array(RING);
+      this.sent = new Float64Array(RING);
+    }
+    const slot = id & RING_MASK;
+    const evicted = this.ids[slot] !== -1 ? (this.kinds![slot] as RequestKind) : RequestKind.None;
+    if (evicted === RequestKind.None) this.pending++;
+    this.ids[slot] = id;
+    this.kinds![slot] = kind;
+    this.scheduled![slot] = scheduledAt;
+    this.sent![slot] = sentAt;
+    return evicted;
+  }
+
+  /** Takes the outstanding request `id`; kind None when it is not outstanding. */
+  take(id: number, out: { scheduledAt: number; sentAt: number }): RequestKind {
+    if (!this.ids || id < 0) return RequestKind.None;
+    const slot = id & RING_MASK;
+    if (this.ids[slot] !== id) return RequestKind.None;
+    this.ids[slot] = -1;
+    this.pending--;
+    out.scheduledAt = this.scheduled![slot]!;
+    out.sentAt = this.sent![slot]!;
+    return this.kinds![slot] as RequestKind;
+  }
+
+  /** Expires requests sent before `deadline`; calls `expired(kind)` for each. */
+  expire(deadline: number, expired: (c: VirtualClient, kind: RequestKind) => void): void {
+    if (!this.ids || this.pending === 0) return;
+    for (let slot = 0; slot < RING; slot++) {
+      if (this.ids[slot] !== -1 && this.sent![slot]! < deadline) {
+        this.ids[slot] = -1;
+        this.pending--;
+        expired(this, this.kinds![slot] as RequestKind);
+      }
+    }
+  }
+
+  /** Forgets every outstanding request (the connection is gone); returns how many there were. */
+  clearPending(expired: (c: VirtualClient, kind: RequestKind) => void): void {
+    this.expire(Infinity, expired);
+  }
+
+  recordSendTime(seq: number, at: number): void {
+    if (seq >= this.sendTimes.length) {
+      const grown = new Float64Array(Math.max(this.sendTimes.length * 2, seq + 1));
+      grown.set(this.sendTimes);
+      this.sendTimes = grown;
+    }
+    this.sendTimes[seq] = at;
+  }
+}
+
+/**
+ * Sets `value` at `keys` in a copy of `proto` that shares everything off that path, so a send
+ * copies a few small objects instead of the whole message.
+ */
+export function stampPath(root: Record<string, unknown>, keys: readonly (string | number)[], value: unknown): Record<string, unknown> {
+  let node: Record<string | number, unknown> = root;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i]!;
+    const child = node[key];
+    const copy: Record<string | number, unknown> = Array.isArray(child) ? [...child] as unknown as Record<number, unknown> : { ...(child as Record<string, unknown> | undefined) };
+    node[key] = copy;
+    node = copy;
+  }
+  node[keys[keys.length - 1]!] = value;
+  return root;
+}
+
+export function readKeys(value: unknown, keys: readonly (string | number)[]): unknown {
+  let v = value;
+  for (let i = 0; i < keys.length; i++) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[keys[i]!];
+  }
+  return v;
+}

@@ -1,0 +1,167 @@
+/**
+ * The load engine end to end on loopback: a few hundred virtual clients against the reference
+ * server, directly or through a proxy that drops, duplicates and reorders broadcasts on purpose
+ * and counts what it did. Short runs, short timers; assertions on exact counts, never on speed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
+import { loadCommand } from '../cli/commands/load.js';
+import { memoryIO } from '../cli/io.js';
+import { loadProfile } from '../profile/load.js';
+import { mergeReports } from '../report/merge.js';
+import type { RunReport } from '../report/model.js';
+import { loadScenarioFile } from '../scenario/parse.js';
+import { startFaultyBroadcastProxy, type FaultyProxy } from '../testing/faulty-broadcast-proxy.js';
+import { parseLoadSection, type LoadPlan } from './plan.js';
+import { runLoad } from './run.js';
+
+const root = join(import.meta.dirname, '..', '..');
+let server: RunningServer;
+let proxy: FaultyProxy | undefined;
+let out: string;
+
+beforeAll(async () => {
+  server = await startReferenceServer({ profiles: 'assa', limits: { maxConnections: 2000 } });
+  out = mkdtempSync(join(tmpdir(), 'cc-load-'));
+});
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(out, { recursive: true, force: true });
+});
+
+function sum(report: RunReport, key: 'expected' | 'delivered' | 'lost' | 'duplicated' | 'reordered'): number {
+  return (report.load?.delivery ?? []).reduce((s, d) => s + d[key], 0);
+}
+
+function chatPlan(): LoadPlan {
+  const file = join(root, 'scenarios', 'load', 'assa-chat.yaml');
+  const [c] = loadScenarioFile(file, { resolveProfile: loadProfile });
+  return parseLoadSection(c!.load!, { id: c!.id, title: c!.title }, { file, line: c!.line }, loadProfile('assa'));
+}
+
+const SHORT = { clients: 200, ramp: 300, duration: 1500, rate: 4, workers: 1 };
+
+describe('delivery integrity', () => {
+  it('counts exactly the broadcasts a server drops, duplicates and reorders', async () => {
+    proxy = await startFaultyBroadcastProxy(server.urls.assaTcp!, { dropEvery: 500, duplicateEvery: 333, reorderEvery: 401, holdMs: 2000 });
+    const io = memoryIO();
+    const result = await loadCommand({ ...SHORT, target: proxy.url, out }, io, root);
+    const report = result.report;
+    const counts = proxy.counts;
+    expect(counts.dropped).toBeGreaterThan(5);
+    expect(counts.duplicated).toBeGreaterThan(5);
+    expect(counts.reordered).toBeGreaterThan(5);
+    expect(sum(report, 'lost')).toBe(counts.dropped + counts.stranded);
+    expect(sum(report, 'duplicated')).toBe(counts.duplicated);
+    expect(sum(report, 'reordered')).toBe(counts.reordered);
+    // Every broadcast the server sent was expected, and every one written reached its client.
+    expect(sum(report, 'expected')).toBe(counts.broadcasts);
+    expect(sum(report, 'delivered')).toBe(counts.broadcasts - counts.dropped - counts.stranded);
+    expect(report.load?.counters['schema.violations']).toBe(0);
+    // The scenario's own thresholds (delivery.lost==0, ...) are breached: exit 1, and listed.
+    expect(result.exitCode).toBe(1);
+    expect(report.thresholds?.find((t) => t.expression === 'delivery.lost==0')).toMatchObject({ passed: false, actual: counts.dropped + counts.stranded, source: 'scenario' });
+    expect(io.stdout.join('\n')).toContain('threshold FAIL delivery.lost==0');
+  });
+
+  it('reports a clean run against the reference server: nothing lost, every reply and delivery timed', async () => {
+    const io = memoryIO();
+    const result = await loadCommand({ ...SHORT, out, threshold: ['reply.p99<10s', 'errors.rate<0.1%'] }, io, root);
+    const r = result.report;
+    expect(result.exitCode).toBe(0);
+    expect(sum(r, 'lost')).toBe(0);
+    expect(sum(r, 'expected')).toBe(sum(r, 'delivered'));
+    expect(sum(r, 'expected')).toBeGreaterThan(0);
+    const h = r.load!.histograms;
+    const sent = r.load!.counters['messages.sent']!;
+    // Each client: CONNECT, CREATE_ROOM or JOIN_ROOM, then its timetable; PONGs only with PINGs (none here).
+    expect(h.connect!.count).toBe(200);
+    expect(h.auth!.count).toBe(200);
+    expect(h.reply!.count).toBe(h.reply_scheduled!.count);
+    expect(h.reply!.count).toBe(sent - 400);
+    expect(h.delivery!.count).toBe(sum(r, 'delivered'));
+    expect(r.load!.counters.timeouts).toBe(0);
+    expect(r.thresholds?.map((t) => [t.expression, t.passed])).toEqual([
+      ['delivery.lost==0', true], ['delivery.duplicated==0', true], ['delivery.reordered==0', true], ['schema.violations==0', true],
+      ['reply.p99<10s', true], ['errors.rate<0.1%', true],
+    ]);
+    expect(r.generator).toBeDefined();
+  });
+});
+
+describe('thresholds', () => {
+  it('exits 1 and lists a breached --threshold; --abort-on-fail stops the run early', async () => {
+    const io = memoryIO();
+    const result = await loadCommand({ clients: 20, ramp: 100, duration: 5000, rate: 4, out, threshold: ['reply.p99<1us'], abortOnFail: true, progressEveryMs: 100 }, io, root);
+    expect(result.exitCode).toBe(1);
+    expect(result.report.thresholds?.find((t) => t.source === 'flag')).toMatchObject({ expression: 'reply.p99<1us', passed: false });
+    expect(io.stderr.join('\n')).toContain('threshold reply.p99<1us breached');
+    expect(result.report.options.stopped).toBe('threshold');
+    expect(result.report.load!.durationMs).toBeLessThan(5000);
+  });
+
+  it('stops cleanly on an abort signal (Ctrl-C) and still returns the report', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1200);
+    const io = memoryIO();
+    const result = await loadCommand({ clients: 20, ramp: 100, duration: 20_000, rate: 2, out, signal: controller.signal }, io, root);
+    expect(result.report.options.stopped).toBe('signal');
+    expect(result.report.load!.counters['connections.current']).toBe(0);
+    expect(result.report.load!.counters['messages.sent']).toBeGreaterThan(20);
+  });
+});
+
+describe('reconnection', () => {
+  it('follows the backoff policy after a drop and counts reconnects', async () => {
+    proxy = await startFaultyBroadcastProxy(server.urls.assaTcp!, { kick: 10, kickAfterMs: 400 });
+    const plan = { ...chatPlan(), clients: 20, rampMs: 100, durationMs: 1500, rate: 2, reconnectBackoffMs: [50, 100, 200], thresholds: [] };
+    const report = await runLoad({ plan, profile: 'assa', target: proxy.url });
+    expect(proxy.counts.kicked).toBe(10);
+    expect(report.load!.counters.drops).toBe(10);
+    expect(report.load!.counters.reconnects).toBe(10);
+    expect(report.load!.counters['reconnect.failed']).toBe(0);
+  });
+});
+
+describe('shards and workers', () => {
+  it('two shards merged with report merge equal one run (deterministic figures, exact histogram merge)', async () => {
+    const one = (await loadCommand({ ...SHORT, out }, memoryIO(), root)).report;
+    const [a, b] = await Promise.all([
+      loadCommand({ ...SHORT, out, shard: { index: 0, count: 2 } }, memoryIO(), root),
+      loadCommand({ ...SHORT, out, shard: { index: 1, count: 2 } }, memoryIO(), root),
+    ]);
+    const merged = mergeReports([a.report, b.report]);
+    const load = merged.load!;
+    expect(load.clients).toBe(200);
+    expect(a.report.load!.clients + b.report.load!.clients).toBe(200);
+    const byRoom = (l: NonNullable<RunReport['load']>): [string, number][] => l.delivery!.map((d) => [d.room, d.expected] as [string, number]).sort();
+    expect(byRoom(load)).toEqual(byRoom(one.load!));
+    for (const name of ['messages.sent', 'delivery.unmarked', 'timeouts']) expect(load.counters[name]).toBe(one.load!.counters[name]);
+    for (const name of ['reply', 'delivery', 'connect']) {
+      const parts = [a.report.load!.histograms[name]!, b.report.load!.histograms[name]!];
+      expect(load.histograms[name]!.count).toBe(parts[0]!.count + parts[1]!.count);
+      expect(load.histograms[name]!.max).toBe(Math.max(parts[0]!.max, parts[1]!.max));
+    }
+    expect(load.histograms.reply!.count).toBe(one.load!.histograms.reply!.count);
+    expect(merged.thresholds?.every((t) => t.passed)).toBe(true);
+  });
+
+  it('splits the clients over worker threads by whole rooms and merges them exactly', async () => {
+    const result = await loadCommand({ ...SHORT, workers: 2, out }, memoryIO(), root);
+    const r = result.report;
+    expect(r.options.workers).toBe(2);
+    expect(r.load!.clients).toBe(200);
+    expect(r.load!.delivery).toHaveLength(20);
+    expect(sum(r, 'lost')).toBe(0);
+    expect(sum(r, 'delivered')).toBe(sum(r, 'expected'));
+    expect(r.load!.histograms.connect!.count).toBe(200);
+    expect(result.exitCode).toBe(0);
+  });
+});

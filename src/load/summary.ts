@@ -1,0 +1,36 @@
+/** The few lines `chat-conform load` prints at the end of a run, from the canonical report. */
+import type { HistogramSummary, RunReport } from '../report/model.js';
+
+function ms(us: number): string {
+  return us >= 10_000 ? `${(us / 1000).toFixed(0)}ms` : `${(us / 1000).toFixed(2)}ms`;
+}
+
+function latency(name: string, h: HistogramSummary | undefined): string | undefined {
+  if (!h || h.count === 0) return undefined;
+  return `${name.padEnd(16)} n=${h.count}  p50 ${ms(h.p50)}  p90 ${ms(h.p90)}  p99 ${ms(h.p99)}  p99.9 ${ms(h.p999)}  max ${ms(h.max)}`;
+}
+
+export function formatLoadSummary(report: RunReport): string[] {
+  const load = report.load;
+  if (!load) return [];
+  const c = load.counters;
+  const lines = [`load: ${load.clients} clients for ${(load.durationMs / 1000).toFixed(1)}s against ${report.target.url}${report.target.embedded ? ' (embedded reference server)' : ''}`];
+  for (const name of ['connect', 'auth', 'reply', 'reply_scheduled', 'delivery']) {
+    const line = latency(name, load.histograms[name]);
+    if (line) lines.push(`  ${line}`);
+  }
+  lines.push(`  messages sent ${c['messages.sent'] ?? 0}, received ${c['messages.received'] ?? 0}; timeouts ${c.timeouts ?? 0}; schema violations ${c['schema.violations'] ?? 0}; drops ${c.drops ?? 0}; reconnects ${c.reconnects ?? 0}`);
+  const errors = Object.entries(c).filter(([n]) => n.startsWith('errors.'));
+  if (errors.length) lines.push(`  errors: ${errors.map(([n, v]) => `${n.slice(7)} ${v}`).join(', ')}`);
+  if (load.delivery?.length) {
+    const sum = (k: 'expected' | 'delivered' | 'lost' | 'duplicated' | 'reordered'): number => load.delivery!.reduce((s, d) => s + d[k], 0);
+    lines.push(`  delivery: ${load.delivery.length} rooms, expected ${sum('expected')}, delivered ${sum('delivered')}, lost ${sum('lost')}, duplicated ${sum('duplicated')}, reordered ${sum('reordered')}`);
+  }
+  for (const k of report.cases) lines.push(`  ${k.verdict.padEnd(5)} ${k.id}: ${k.decidedBy?.message ?? k.findings[0]?.message ?? k.title}`);
+  for (const t of report.thresholds ?? []) lines.push(`  threshold ${t.passed ? 'PASS' : 'FAIL'} ${t.expression} (actual ${t.actual === null ? 'not measured' : t.actual})`);
+  const g = report.generator;
+  if (g) {
+    lines.push(`  generator: CPU ${g.cpuPercent}%, event-loop lag p99 ${g.eventLoopLagP99Ms}ms${g.saturated ? `  UNTRUSTWORTHY: the generator was saturated (${g.reason ?? ''}); latencies include its own delay` : ''}`);
+  }
+  return lines;
+}
