@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { TEST_TLS_CERT, TEST_TLS_KEY } from '../testing/tls-test-cert.js';
 import { connect } from './connect.js';
+import { probe } from './probe.js';
 import type { ConnectOptions } from './types.js';
 
 let httpsServer: https.Server;
@@ -67,5 +68,15 @@ describe.each([false, true])('handshake options (lenient: %s)', (lenient) => {
     expect(last?.headers['x-tenant']).toBe('acme');
     expect(c.protocol).toBe('chat.v2');
     c.destroy();
+  });
+});
+
+describe('probe over TLS', () => {
+  it('refuses a self-signed wss:// server (CC_ERR_TLS) and passes it with insecure', async () => {
+    await expect(probe({ url: wssUrl(), timeoutMs: 500, listenMs: 50 })).rejects.toMatchObject({ code: 'CC_ERR_TLS' });
+    const r = await probe({ url: wssUrl(), timeoutMs: 500, listenMs: 50, insecure: true });
+    expect(r.verdict).toBe('PASS');
+    const t = await probe({ url: tlsUrl(), timeoutMs: 500, listenMs: 50, insecure: true });
+    expect(t.checks.map((c) => [c.id, c.verdict])).toEqual([['connect', 'PASS'], ['framing', 'PASS'], ['encoding', 'PASS'], ['payloads', 'PASS'], ['close', 'PASS']]);
   });
 });
