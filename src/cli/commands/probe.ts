@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CodecName } from '../../profile/types.js';
 import type { ProbeResult } from '../../transport/probe.js';
 import type { CliContext } from '../context.js';
@@ -61,8 +61,8 @@ export function register(program: Command, ctx: CliContext): Command {
     .command('probe')
     .description('connect to a server and report what it does on the wire: handshake, first messages, ping, close')
     .argument('<url>', 'ws://, wss://, tcp://, tcp+lp:// or tls:// target')
-    .option('--timeout <duration>', 'deadline of each step: connect and handshake, ping, close', durationArg, 5000)
-    .option('--listen <duration>', 'how long to record what the server sends first (at most the timeout)', durationArg, 2000)
+    .addOption(new Option('--timeout <duration>', 'deadline of each step: connect and handshake, ping, close').argParser(durationArg).default(5000, '5s'))
+    .addOption(new Option('--listen <duration>', 'how long to record what the server sends first (at most the timeout)').argParser(durationArg).default(2000, '2s'))
     .option('--json', 'print the result as a JSON document')
     .option('--lenient', 'carry on through recoverable violations (RSV bits, non-minimal lengths, header case, bare \\r), reporting them as NON-STRICT')
     .option('--insecure', 'accept self-signed or unverifiable TLS certificates (wss://, tls://)')
