@@ -10,7 +10,7 @@
  *   3. memory: heap and RSS of the server process per idle authenticated connection at 1,000 and 10,000.
  * Bounded: fixed durations, a cap on every wait, loopback only.
  *
- *   npx tsx bench/broadcast.ts [--connections 1000] [--room-size 10] [--rate 2] [--duration 3] [--runs 3] [--idle 1000,10000]
+ *   npx tsx bench/broadcast.ts [--connections 1000] [--room-size 10] [--rate 2] [--duration 3] [--runs 3] [--idle 1000,10000] [--history N]
  */
 import { execSync, fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -31,6 +31,8 @@ const RATE = Number(arg('rate', '2'));
 const DURATION_MS = Number(arg('duration', '3')) * 1000;
 const RUNS = Number(arg('runs', '3'));
 const IDLE = arg('idle', '1000,10000').split(',').map(Number);
+/** The reference server's room history (messages kept per room); default: the server's. */
+const HISTORY = arg('history', '');
 const WAIT_CAP_MS = 60_000;
 
 type Role = 'ref' | 'bare';
@@ -41,7 +43,10 @@ interface Memory { heapUsed: number; rss: number }
 
 async function serveRef(): Promise<Ready> {
   const { startReferenceServer } = await import('../reference-server/server.js');
-  const s = await startReferenceServer({ profiles: 'assa', limits: { maxConnections: 50_000, maxOutboundBufferBytes: 64 * 1024 * 1024 } });
+  const s = await startReferenceServer({
+    profiles: 'assa',
+    limits: { maxConnections: 50_000, maxOutboundBufferBytes: 64 * 1024 * 1024, ...(HISTORY ? { roomHistory: Number(HISTORY) } : {}) },
+  });
   return { url: s.urls.assaWs as string, tcp: s.urls.assaTcp as string };
 }
 
@@ -125,7 +130,7 @@ function once<T>(proc: ChildProcess, what: string): Promise<T> {
 }
 
 async function startServer(role: Role): Promise<Server> {
-  const proc = fork(fileURLToPath(import.meta.url), ['--role', role], { execArgv: [...process.execArgv, '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(fileURLToPath(import.meta.url), ['--role', role, ...(HISTORY ? ['--history', HISTORY] : [])], { execArgv: [...process.execArgv, '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return { role, proc, ready: await once<Ready>(proc, `${role} server start`) };
 }
 
@@ -266,8 +271,13 @@ async function fanOut(server: Server, clients: Client[], roomOf: number[], mode:
     }));
   }
   const elapsed = performance.now() - start;
-  // Let in-flight deliveries land (they count: their latency is what it is).
-  await new Promise((r) => setTimeout(r, 500));
+  // Let in-flight deliveries land (they count: their latency is what it is), and leave nothing
+  // queued for the next run: wait until deliveries stop for 200 ms (at most 10 s).
+  const drainEnd = performance.now() + 10_000;
+  for (let seen = -1; seen !== delivered && performance.now() < drainEnd;) {
+    seen = delivered;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   measuring = false;
   const cpu = (await cpuOf(server)) - cpuBefore;
   const result = {

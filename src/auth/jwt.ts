@@ -3,7 +3,7 @@
  * the algorithm to the key's kind, so `alg: none` and HS/RS key confusion are refused by
  * construction rather than by jsonwebtoken's defaults.
  */
-import { createPublicKey, createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ccError } from '../errors.js';
 
@@ -58,7 +58,8 @@ export function createJwtVerifier(key: VerificationKey): JwtVerifier {
   if ('secret' in key) {
     if (key.secret.length === 0) throw ccError('CC_ERR_JWT_KEY', { source: 'secret', reason: 'the secret is empty' });
     algorithm = 'HS256';
-    secret = key.secret;
+    // A KeyObject spares jsonwebtoken from probing the string as a PEM key on every verify.
+    secret = createSecretKey(Buffer.from(key.secret, 'utf8'));
   } else {
     let publicKey: KeyObject;
     try {
