@@ -99,7 +99,13 @@ export abstract class BaseConnection implements Connection {
 
   send(value: unknown): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError('send'));
-    return this.sendRaw(this.codec.encode(value));
+    let payload: string | Uint8Array;
+    try {
+      payload = this.codec.encode(value);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return this.sendRaw(payload);
   }
 
   sendRaw(data: string | Uint8Array): Promise<void> {
