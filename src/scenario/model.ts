@@ -6,6 +6,9 @@
 import type { RuleStrength } from '../report/model.js';
 import type { Template } from './template.js';
 
+/** Variables every case has: the target URL, its URLs by scheme, the profile's limits and timers. */
+export const BUILTIN_VARIABLES: ReadonlySet<string> = new Set(['target', 'targets', 'limits', 'timers']);
+
 export interface SourceRef {
   /** Path of the step in the case, e.g. `steps[3].expect` or `steps[2].repeat.steps[0].send`. */
   path: string;

@@ -15,6 +15,7 @@ import { checkMatcher } from './match.js';
 import type {
   ClientDef, ConnectStep, Duration, ExpectStep, HeartbeatMode, ScenarioCase, SourceRef, Step, TokenVariant, UnexpectedPolicy,
 } from './model.js';
+import { BUILTIN_VARIABLES } from './model.js';
 import { scenarioSchema, STEP_KINDS } from './scenario.schema.js';
 import { compileTemplate, TemplateError, templateVariables, type Template } from './template.js';
 
@@ -88,7 +89,7 @@ class CaseBuilder {
   private profile: Profile | undefined;
   private clientNames = new Set<string>();
   /** Always defined: the target URL and the profile's effective limits and timers. */
-  private knownVariables = new Set<string>(['target', 'limits', 'timers']);
+  private knownVariables = new Set<string>(BUILTIN_VARIABLES);
 
   constructor(
     private readonly doc: Document,

@@ -106,6 +106,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRep
         const caseEnv: CaseEnvironment = {
           profile: withOverrides(profile, options),
           targetUrl: targetFor(profile),
+          targets: server ? server.targetsFor(profile.name) : { [urlScheme(options.target as string)]: options.target as string },
           signingKey,
           checker,
           responseTimeout: options.timers?.responseTimeout ?? profile.timers.responseTimeout ?? 10_000,
@@ -301,9 +302,16 @@ function toolVersion(packageRoot: string): string {
   }
 }
 
+/** The scheme as written (`http` stays `http`): the key of `${targets.<scheme>}`. */
+function urlScheme(url: string): string {
+  return url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase();
+}
+
 interface EmbeddedServer {
   urls: Record<string, string | undefined>;
   urlFor(profile: string): string;
+  /** Every URL of a profile by scheme. */
+  targetsFor(profile: string): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -327,6 +335,10 @@ async function startEmbedded(cases: ScenarioCase[], options: RunScenariosOptions
       const url = profile === 'assa' ? urls.assaTcp : profile === 'envelope' ? urls.envelopeWs : profile === 'openirc' ? urls.openircHttp : undefined;
       if (!url) throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${profile}; pass --target` });
       return url;
+    },
+    targetsFor(profile: string): Record<string, string> {
+      const list = profile === 'assa' ? [urls.assaTcp, urls.assaWs] : profile === 'envelope' ? [urls.envelopeWs] : profile === 'openirc' ? [urls.openircHttp, urls.openircWs] : [];
+      return Object.fromEntries(list.filter((u): u is string => u !== undefined).map((u) => [urlScheme(u), u]));
     },
     close: () => server.close(),
   };

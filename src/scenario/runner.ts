@@ -17,6 +17,7 @@ import { deepEqual, match, readPath, type Mismatch } from './match.js';
 import type {
   CaptureStep, CloseStep, ConnectStep, Duration, ExpectCloseStep, ExpectNoneStep, ExpectStep, RepeatStep, ScenarioCase, SendStep, SourceRef, Step,
 } from './model.js';
+import { BUILTIN_VARIABLES } from './model.js';
 import { ScenarioClient, type Received, type SessionHost } from './session.js';
 import { evaluate, TemplateEvalError, type Template, type TemplateContext } from './template.js';
 import { mintVariant, type JwtSigningKey } from './tokens.js';
@@ -25,6 +26,8 @@ export interface CaseEnvironment {
   profile: Profile;
   /** Where this profile's target listens (ws://, tcp://, or the HTTP base of a login). */
   targetUrl: string;
+  /** Every URL the target is known by, by scheme (`${targets.ws}`): the embedded server offers ASSA on tcp and ws. */
+  targets?: Record<string, string>;
   signingKey: JwtSigningKey;
   /** Validates every message; omitted, messages are not validated. */
   checker?: MessageChecker;
@@ -78,7 +81,7 @@ class CaseRun implements SessionHost {
     for (const def of scenario.clients.values()) this.clients.set(def.name, new ScenarioClient(def, env.profile, this, env.runId));
     this.templateContext = {
       lookup: (name) => this.lookup(name),
-      has: (name) => this.vars.has(name) || this.clients.has(name) || name === 'target' || name === 'limits' || name === 'timers',
+      has: (name) => this.vars.has(name) || this.clients.has(name) || BUILTIN_VARIABLES.has(name),
       uid: (prefix) => `${prefix ? `${prefix}-` : ''}${env.runId}-${++this.uidCounter}`,
       now: () => Date.now(),
     };
@@ -703,6 +706,7 @@ class CaseRun implements SessionHost {
     if (name === 'target') return this.env.targetUrl;
     if (name === 'limits') return this.env.profile.limits;
     if (name === 'timers') return this.env.profile.timers;
+    if (name === 'targets') return this.env.targets ?? { [this.env.targetUrl.split(':')[0] as string]: this.env.targetUrl };
     return undefined;
   }
 
