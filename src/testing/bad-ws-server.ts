@@ -39,7 +39,8 @@ export type WsFault =
   | 'no-pong'
   | 'never-close'
   | 'flood'
-  | 'seed-002-box';
+  | 'seed-002-box'
+  | 'non-minimal-with-reply';
 
 export const WS_GREETING = '{"action":"HELLO"}';
 /** The only spelling the `header-case` fault accepts (a non-standard one, like seed 002's box). */
@@ -277,6 +278,13 @@ export async function startBadWsServer(initial: WsFault): Promise<BadWsServer> {
         case 'accept-wrong':
           s.write(ok('dGhlIHNhbXBsZSBub25jZQ=='));
           return;
+        case 'non-minimal-with-reply': {
+          // The first frame in the same write as the 101 reply: ws receives it as the upgrade's head.
+          const body = Buffer.from(WS_GREETING);
+          s.write(Buffer.concat([Buffer.from(ok(accept), 'latin1'), Buffer.from([0x81, 126, 0, body.length]), body]));
+          afterHandshake(s, fault);
+          return;
+        }
         case 'seed-002-box':
           // Answers only the exact spelling `Upgrade: websocket`, and otherwise says nothing at all.
           if (!request.split('\r\n').includes('Upgrade: websocket')) return;

@@ -186,6 +186,14 @@ describe('recoverable frame faults', () => {
   });
 });
 
+it.each([false, true])('sees a frame that arrived in the same packet as the 101 reply (lenient: %s)', async (lenient) => {
+  const c = await open('non-minimal-with-reply', { lenient });
+  const d = await c.receive(DEADLINE, 'the diagnostic');
+  expect(d.kind === 'diagnostic' && d.diagnostic.code).toBe('CC_WIRE_NON_MINIMAL_LENGTH');
+  expect(await c.receive(DEADLINE, 'the message')).toMatchObject({ kind: 'message', value: { action: 'HELLO' } });
+  expect(await c.close(1000, '', DEADLINE)).toMatchObject({ clean: true });
+});
+
 describe.each([false, true])('ping and close (lenient: %s)', (lenient) => {
   it('a well-behaved server answers a ping and completes the close handshake', async () => {
     const c = await open('none', { lenient });
