@@ -79,7 +79,6 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRep
   const server = embedded ? await startEmbedded(cases, options, signingKey) : undefined;
   try {
     if (server) options.onNote?.(`embedded reference server: ${Object.values(server.urls).filter(Boolean).join(' ')}`);
-    const targetFor = (profile: Profile): string => (server ? server.urlFor(profile.name) : (options.target as string));
     const reporters = options.reporters ?? [];
     const effectiveOptions = describeOptions(options, signingKey);
     // The report names one target: the run profile's, or (embedded, other profiles only) the first case's.
@@ -105,7 +104,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRep
         for (const r of reporters) await r.onCaseStart?.({ id: scenario.id, title: scenario.title, index: index + 1, total: cases.length });
         const caseEnv: CaseEnvironment = {
           profile: withOverrides(profile, options),
-          targetUrl: targetFor(profile),
+          targetUrl: server ? embeddedTarget(server, scenario, profile) : (options.target as string),
           targets: server ? server.targetsFor(profile.name) : { [urlScheme(options.target as string)]: options.target as string },
           signingKey,
           checker,
@@ -185,10 +184,10 @@ function selectCases(cases: ScenarioCase[], options: RunScenariosOptions, runPro
     const tags = new Set(options.tags);
     selected = selected.filter((c) => c.tags.some((t) => tags.has(t)));
   }
-  // A case that states its transports (a rule decided per transport) runs only over one of them.
-  // The embedded server is reached over tcp:// for ASSA and ws:// for the others.
-  const schemeFor = (c: ScenarioCase): string => (options.target !== undefined ? schemeOf(options.target) : loadProfile(c.profile).name === 'assa' ? 'tcp' : 'ws');
-  const elsewhere = selected.filter((c) => c.transports !== undefined && !c.transports.includes(schemeFor(c)));
+  // A case that states its transports (a rule decided per transport) runs only over one of them:
+  // an explicit target offers its own scheme, the embedded server every scheme it serves the profile on.
+  const schemesFor = (c: ScenarioCase): readonly string[] => (options.target !== undefined ? [schemeOf(options.target)] : EMBEDDED_SCHEMES[loadProfile(c.profile).name] ?? []);
+  const elsewhere = selected.filter((c) => c.transports !== undefined && !c.transports.some((t) => schemesFor(c).includes(t)));
   if (elsewhere.length > 0) {
     note?.(`skipping ${elsewhere.length} case(s) written for another transport: ${elsewhere.map((c) => `${c.id} (${(c.transports ?? []).join(', ')})`).join(', ')}`);
     selected = selected.filter((c) => !elsewhere.includes(c));
@@ -300,6 +299,16 @@ function toolVersion(packageRoot: string): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/** Schemes the embedded reference server serves each profile on (OpenIRC: ws after its HTTP login). */
+const EMBEDDED_SCHEMES: Readonly<Record<string, readonly string[]>> = { assa: ['tcp', 'ws'], envelope: ['ws'], openirc: ['ws'] };
+
+/** The embedded URL for a case: the first of its stated transports the server offers, else the profile's default. */
+function embeddedTarget(server: EmbeddedServer, scenario: ScenarioCase, profile: Profile): string {
+  const urls = server.targetsFor(profile.name);
+  const wanted = scenario.transports?.find((t) => urls[t] !== undefined && !(profile.auth.kind === 'http-login' && t === 'ws'));
+  return wanted ? (urls[wanted] as string) : server.urlFor(profile.name);
 }
 
 /** The scheme as written (`http` stays `http`): the key of `${targets.<scheme>}`. */

@@ -15,7 +15,8 @@ describe('steps against the reference server', () => {
       limits: { maxMessageBytes: 2000 },
     });
     const verdicts = Object.fromEntries(report.cases.map((c) => [c.id, c.verdict]));
-    expect(verdicts).toEqual({ 'steps.repeat-order': 'PASS', 'steps.disconnect-close': 'PASS', 'steps.exact-size': 'PASS', 'steps.assa-over-ws': 'PASS' });
+    expect(verdicts).toEqual({ 'steps.repeat-order': 'PASS', 'steps.disconnect-close': 'PASS', 'steps.exact-size': 'PASS', 'steps.assa-over-ws': 'PASS', 'steps.ws-only': 'PASS' });
+    expect(report.cases.find((c) => c.id === 'steps.ws-only')?.transcript[0]?.text).toMatch(/^connected to ws:\/\/127\.0\.0\.1:\d+\/assa$/);
     const ws = report.cases.find((c) => c.id === 'steps.assa-over-ws');
     expect(ws?.transcript[0]?.text).toMatch(/^connected to ws:\/\/127\.0\.0\.1:\d+\/assa$/);
 
