@@ -165,3 +165,52 @@ describe('shards and workers', () => {
     expect(result.exitCode).toBe(0);
   });
 });
+
+describe('limits at scale (reduced: 200 clients, PING every 100 ms, drop after 300 ms)', () => {
+  const LIMITS = {
+    scenario: join(root, 'scenarios', 'load', 'assa-limits.yaml'),
+    clients: 200, ramp: 300, rate: 2, workers: 1,
+    pingInterval: 100, pongTimeout: 300, maxMessageBytes: 65_536,
+  };
+
+  it('passes every limits case against the reference server', async () => {
+    const limited = await startReferenceServer({ profiles: 'assa', timers: { pingInterval: 100, pongTimeout: 300 }, limits: { maxMessageBytes: 65_536 } });
+    try {
+      const result = await loadCommand({ ...LIMITS, target: limited.urls.assaTcp!, out }, memoryIO(), root);
+      const verdicts = Object.fromEntries(result.report.cases.map((c) => [c.id, c.verdict]));
+      expect(verdicts).toEqual({
+        'load.limits.connections': 'PASS',
+        'load.limits.ping-interval': 'PASS',
+        'load.limits.pong-keepalive': 'PASS',
+        'load.limits.pong-drop': 'PASS',
+        'load.limits.text-length': 'PASS',
+        'load.limits.message-size': 'PASS',
+      });
+      expect(result.exitCode).toBe(0);
+      // 10 silent clients (5% of 200) were dropped; nobody else was.
+      expect(result.report.load!.counters.drops).toBe(10);
+      expect(result.report.load!.counters['refusals.MESSAGE_TOO_LONG']).toBe(4 + 2);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('fails the heartbeat cases against a server whose PINGs never reach the clients', async () => {
+    const limited = await startReferenceServer({ profiles: 'assa', timers: { pingInterval: 100, pongTimeout: 300 }, limits: { maxMessageBytes: 65_536 } });
+    proxy = await startFaultyBroadcastProxy(limited.urls.assaTcp!, { swallowPings: true });
+    try {
+      const result = await loadCommand({ ...LIMITS, target: proxy.url, out }, memoryIO(), root);
+      const cases = Object.fromEntries(result.report.cases.map((c) => [c.id, c]));
+      expect(cases['load.limits.ping-interval']!.verdict).toBe('FAIL');
+      expect(cases['load.limits.ping-interval']!.decidedBy?.code).toBe('CC_LOAD_PING_LATE');
+      expect(cases['load.limits.pong-keepalive']!.verdict).toBe('FAIL');
+      expect(result.exitCode).toBe(1);
+      expect(proxy.counts.pingsSwallowed).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+      proxy = undefined;
+      await limited.close();
+    }
+  });
+});
+
