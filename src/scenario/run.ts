@@ -15,6 +15,7 @@ import { REPORT_VERSION } from '../report/model.js';
 import { summariseRun } from '../report/summary.js';
 import type { Reporter } from '../reporters/types.js';
 import { parseTarget } from '../transport/target.js';
+import { formatDuration } from '../util/duration.js';
 import { createChecker, type MessageChecker } from './checker.js';
 import { findScenarioFiles, walk } from './discover.js';
 import type { ScenarioCase } from './model.js';
@@ -60,7 +61,16 @@ const TRANSPORT_CONNECT_TIMEOUT = 5_000;
 
 export const DEFAULT_CONCURRENCY = 16;
 
-export async function runScenarios(options: RunScenariosOptions): Promise<RunReport> {
+/**
+ * Timers of the embedded reference server when the run sets none: short, so the bundled suite's
+ * timer cases (pong timeout, connect timeout, ping cadence) take about a second instead of the
+ * spec's 30 to 60 s. `--ping-interval 30s --pong-timeout 60s --connect-timeout 30s` restores them.
+ */
+export const EMBEDDED_TIMERS = { pingInterval: 250, pongTimeout: 750, connectTimeout: 750 } as const;
+
+export async function runScenarios(input: RunScenariosOptions): Promise<RunReport> {
+  const embeddedTimers = input.target === undefined ? { ...EMBEDDED_TIMERS, ...strip(input.timers) } : undefined;
+  const options: RunScenariosOptions = embeddedTimers ? { ...input, timers: embeddedTimers } : input;
   const startedAt = new Date();
   const t0 = performance.now();
   const cwd = options.cwd ?? process.cwd();
@@ -78,7 +88,10 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRep
   if (!embedded) parseTarget(toTransportUrl(options.target as string));
   const server = embedded ? await startEmbedded(cases, options, signingKey) : undefined;
   try {
-    if (server) options.onNote?.(`embedded reference server: ${Object.values(server.urls).filter(Boolean).join(' ')}`);
+    if (server) {
+      const t = options.timers ?? {};
+      options.onNote?.(`embedded reference server: ${Object.values(server.urls).filter(Boolean).join(' ')} (ping ${formatDuration(t.pingInterval ?? 0)}, pong timeout ${formatDuration(t.pongTimeout ?? 0)}, connect timeout ${formatDuration(t.connectTimeout ?? 0)})`);
+    }
     const reporters = options.reporters ?? [];
     const effectiveOptions = describeOptions(options, signingKey);
     // The report names one target: the run profile's, or (embedded, other profiles only) the first case's.
@@ -225,10 +238,14 @@ export function bundledScenarios(packageRoot: string, profile: string): string[]
   throw ccError('CC_ERR_NO_SCENARIOS', { pattern: `scenarios/conformance/${profile}/ or scenarios/examples/ under ${packageRoot}` });
 }
 
+/** The set values of an override object (flags left out are undefined). */
+function strip<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Overrides of timers and limits land in the profile the case sees (a copy). */
 function withOverrides(profile: Profile, options: RunScenariosOptions): Profile {
   if (!options.timers && !options.limits) return profile;
-  const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
   return { ...profile, timers: { ...profile.timers, ...strip(options.timers) }, limits: { ...profile.limits, ...strip(options.limits) } };
 }
 
@@ -261,8 +278,8 @@ function describeOptions(options: RunScenariosOptions, key: JwtSigningKey): Reco
   if (options.target) out.target = options.target;
   if (options.grep) out.grep = options.grep;
   if (options.tags?.length) out.tags = options.tags;
-  if (options.timers) out.timers = options.timers;
-  if (options.limits) out.limits = options.limits;
+  if (options.timers) out.timers = strip(options.timers);
+  if (options.limits) out.limits = strip(options.limits);
   return out;
 }
 
@@ -330,7 +347,6 @@ async function startEmbedded(cases: ScenarioCase[], options: RunScenariosOptions
   const wanted = [...new Set(cases.map((c) => loadProfile(c.profile).name))];
   const known = ['assa', 'envelope', 'openirc'] as const;
   const profiles = wanted.filter((p): p is (typeof known)[number] => (known as readonly string[]).includes(p));
-  const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
   const server = await startReferenceServer({
     profiles: profiles.length > 0 ? profiles : 'assa',
     jwt: key.algorithm === 'HS256' ? { secret: String(key.key) } : { publicKey: key.publicKeyPem as string },
