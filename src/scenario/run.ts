@@ -66,7 +66,7 @@ export const DEFAULT_CONCURRENCY = 16;
  * timer cases (pong timeout, connect timeout, ping cadence) take about a second instead of the
  * spec's 30 to 60 s. `--ping-interval 30s --pong-timeout 60s --connect-timeout 30s` restores them.
  */
-export const EMBEDDED_TIMERS = { pingInterval: 250, pongTimeout: 750, connectTimeout: 750 } as const;
+export const EMBEDDED_TIMERS = { pingInterval: 300, pongTimeout: 1000, connectTimeout: 1000 } as const;
 
 export async function runScenarios(input: RunScenariosOptions): Promise<RunReport> {
   const embeddedTimers = input.target === undefined ? { ...EMBEDDED_TIMERS, ...strip(input.timers) } : undefined;

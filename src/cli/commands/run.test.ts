@@ -45,7 +45,7 @@ describe('chat-conform run', () => {
     expect(report.cases.map((c) => c.profile).sort()).toContain('openirc');
     expect(report.coverage?.messages.find((m) => m.id.endsWith('client.SEND_MESSAGE'))?.sent).toBeGreaterThan(0);
     // Short timers for the embedded server unless the run sets them.
-    expect(report.options.timers).toEqual({ pingInterval: 250, pongTimeout: 750, connectTimeout: 750 });
+    expect(report.options.timers).toEqual({ pingInterval: 300, pongTimeout: 1000, connectTimeout: 1000 });
   });
 
   it('exits 1 with the failure expanded when a case fails against the target', async () => {
@@ -113,7 +113,7 @@ describe('chat-conform run', () => {
     const { code, stdout } = await run('--jwt-key', keyFile, '--grep', '^example\\.assa\\.connect', join(packageRoot(), 'scenarios', 'examples'));
     expect(code).toBe(0);
     const report = reportOf(stdout);
-    expect(report.options.timers).toEqual({ pingInterval: 250, pongTimeout: 750, connectTimeout: 750 });
+    expect(report.options.timers).toEqual({ pingInterval: 300, pongTimeout: 1000, connectTimeout: 1000 });
     expect(report.options.auth).toEqual({ algorithm: 'RS256', keyFrom: `--jwt-key ${keyFile}` });
     expect(report.cases.map((c) => [c.id, c.verdict])).toEqual([['example.assa.connect', 'PASS'], ['example.assa.connect.bad-token', 'PASS']]);
     const connect = report.cases[0]?.transcript.find((t) => t.message === 'CONNECT');
@@ -127,7 +127,7 @@ describe('chat-conform run', () => {
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('example.openirc.bad-rid');
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/^## .*chat-conform run: openirc/);
     expect(stdout).not.toMatch(/^PASS /m);
-    expect(reportOf(stdout).options.timers).toEqual({ pingInterval: 250, pongTimeout: 2000, connectTimeout: 750 });
+    expect(reportOf(stdout).options.timers).toEqual({ pingInterval: 300, pongTimeout: 2000, connectTimeout: 1000 });
     const bad = await run('--reporter', 'nope', join(packageRoot(), 'scenarios', 'examples'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^chat-conform: CC_ERR_UNKNOWN_REPORTER unknown reporter nope/);
