@@ -304,9 +304,16 @@ function coverageOf(cases: CaseResult[], profiles: Profile[]): NonNullable<RunRe
       else entry.received += 1;
     }
   }
+  // An operation counts once per request of it that was sent.
+  const operations = profiles.flatMap((p) => p.operations.map((op) => {
+    const request = p.messages.find((m) => m.id === op.request);
+    const sent = request ? (counts.get(`${p.name}:${request.direction}:${request.name}`)?.sent ?? 0) : 0;
+    return { id: profiles.length > 1 ? `${p.name}:${op.id}` : op.id, count: sent };
+  }));
   return {
     messages: [...counts.entries()].map(([key, v]) => ({ id: ids.get(key) ?? key, sent: v.sent, received: v.received })),
     unmatched,
+    operations,
   };
 }
 

@@ -64,7 +64,12 @@ export class ScenarioClient {
     return this.def.heartbeat;
   }
 
+  /** Takes a new connection (a reconnect replaces the previous one, which is torn down). */
   attach(conn: Connection): void {
+    if (this.conn && this.conn !== conn) {
+      this.conn.setListener(null);
+      this.conn.destroy();
+    }
     this.conn = conn;
     this.closed = undefined;
     conn.setListener((event) => this.onEvent(event));
