@@ -129,6 +129,16 @@ export interface CapacityStep {
   sloPassed: boolean;
   broken: string[];
   generatorSaturated: boolean;
+  /** Clients connected in this step (with `vary: rate`, the fixed count). */
+  clients?: number;
+  /** Messages per second per client in this step. */
+  ratePerClient?: number;
+  /** Each SLO as judged at this step (latencies in µs, as thresholds are). */
+  slo?: ThresholdResult[];
+  /** Connection attempts that failed (refused, reset, timed out) in this step. */
+  connectErrors?: number;
+  /** Why the generator counted as saturated, when it did. */
+  saturation?: string;
 }
 
 export interface CapacityResult {
@@ -138,6 +148,14 @@ export interface CapacityResult {
   firstBroken: number | null;
   limitingFactor?: string;
   baseline?: CapacityStep[];
+  /** How the loads were chosen: a linear grid or a bisection. */
+  search?: 'linear' | 'binary';
+  /** The SLO expressions every step was judged against. */
+  slo?: string[];
+  /** The knee of the baseline (the reference server) over the same steps. */
+  baselineKnee?: number | null;
+  /** Why stepping ended: first broken step, --to reached, generator saturated, stopped. */
+  stoppedBecause?: string;
 }
 
 export interface RunSummary {

@@ -1,4 +1,4 @@
-import type { CaseResult, Finding, RunReport, TranscriptEntry, Verdict } from '../report/model.js';
+import type { CapacityStep, CaseResult, Finding, RunReport, TranscriptEntry, Verdict } from '../report/model.js';
 import { VERDICT_ORDER } from '../report/model.js';
 import { escapeHtml } from './escape.js';
 import { caseLocation, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
@@ -146,11 +146,21 @@ function thresholdsSection(report: RunReport): string {
 function capacitySection(report: RunReport): string {
   const c = report.capacity;
   if (!c) return '';
-  const rows = c.steps.map((s) => `<tr><td class="num">${s.load}</td><td class="num">${e(formatCount(s.throughput))}</td><td class="num">${e(formatMs(s.p50Ms))}</td><td class="num">${e(formatMs(s.p99Ms))}</td><td class="${s.sloPassed ? 'ok' : 'bad'}">${s.sloPassed ? 'met' : 'missed'}</td><td>${e(s.broken.join(', '))}${s.generatorSaturated ? ' <b>generator saturated</b>' : ''}</td></tr>`);
+  const verdict = (s: CapacityStep): string => (s.generatorSaturated ? '<td class="bad">generator saturated</td>' : `<td class="${s.sloPassed ? 'ok' : 'bad'}">${s.sloPassed ? 'met' : 'missed'}</td>`);
+  const figures = (s: CapacityStep | undefined): string =>
+    s ? `<td class="num">${e(formatCount(s.throughput))}</td><td class="num">${e(formatMs(s.p50Ms))}</td><td class="num">${e(formatMs(s.p99Ms))}</td>${verdict(s)}` : '<td colspan="4" class="muted">not run</td>';
+  // With a baseline, the reference server's figures for the same load sit beside the target's.
+  const baseline = c.baseline ? new Map(c.baseline.map((s) => [s.load, s])) : undefined;
+  const rows = c.steps.map((s) => `<tr><td class="num">${s.load}</td>${figures(s)}<td>${e(s.broken.join(', '))}${s.generatorSaturated && s.saturation ? ` (${e(s.saturation)})` : ''}</td>${baseline ? figures(baseline.get(s.load)) : ''}</tr>`);
+  const head = `<tr><th>load</th><th>throughput/s</th><th>p50</th><th>p99</th><th>SLO</th><th>broken</th>${baseline ? '<th>reference throughput/s</th><th>reference p50</th><th>reference p99</th><th>reference SLO</th>' : ''}</tr>`;
+  const baselineBroken = c.baseline?.filter((s) => !s.sloPassed && !s.generatorSaturated).sort((a, b) => a.load - b.load)[0]?.load ?? null;
+  const baselineChart = c.baseline?.length
+    ? `<figure data-series="baseline"><figcaption>Reference server, same steps (knee <b>${c.baselineKnee ?? 'not found'}</b>)</figcaption>${capacityChart({ ...c, steps: c.baseline, knee: c.baselineKnee ?? null, firstBroken: baselineBroken }) ?? ''}</figure>`
+    : '';
   return `<section id="capacity"><h2>Capacity (varying ${c.vary})</h2>
-<p>Knee: <b>${c.knee ?? 'not found'}</b>; first broken: <b>${c.firstBroken ?? 'none'}</b>${c.limitingFactor ? `; limited by ${e(c.limitingFactor)}` : ''}.</p>
-${capacityChart(c) ?? ''}
-<table><thead><tr><th>load</th><th>throughput/s</th><th>p50</th><th>p99</th><th>SLO</th><th>broken</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+<p>Knee: <b>${c.knee ?? 'not found'}</b>; first broken: <b>${c.firstBroken ?? 'none'}</b>${c.limitingFactor ? `; limited by ${e(c.limitingFactor)}` : ''}.${c.slo?.length ? ` SLO: <code>${e(c.slo.join(', '))}</code>.` : ''}${c.stoppedBecause ? ` Stopped: ${e(c.stoppedBecause)}.` : ''}</p>
+<figure data-series="target">${baselineChart ? '<figcaption>Target</figcaption>' : ''}${capacityChart(c) ?? ''}</figure>${baselineChart}
+<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function coverageSection(report: RunReport): string {
