@@ -39,7 +39,12 @@ export function createHttpServer(routes: HttpRoutes): http.Server {
         return send(200, { delivered });
       }
       return send(404, { error: 'not_found' });
-    }, () => send(413, { error: 'body_too_large' }));
+    }, () => {
+      // Answer first; the rest of the body is not read.
+      res.setHeader('connection', 'close');
+      send(413, { error: 'body_too_large' });
+      res.once('finish', () => req.destroy());
+    });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
   return server;
@@ -54,7 +59,6 @@ function readJson(req: http.IncomingMessage, done: (body: unknown) => void, tooL
     if (size > MAX_BODY) {
       if (!failed) tooLarge();
       failed = true;
-      req.destroy();
       return;
     }
     chunks.push(chunk);

@@ -18,7 +18,7 @@ import { createHttpServer, parseAnnouncement } from './http.js';
 import { identityFromClaims, type Identity } from './identity.js';
 import { OpenIrcConnection } from './openirc/connection.js';
 import { OpenIrcLogin } from './openirc/login.js';
-import { CLOSE } from './transport/peer.js';
+import { CLOSE, type Peer, type ProtocolConnection } from './transport/peer.js';
 import { Transports, type TransportStats } from './transport/registry.js';
 import { createTcpServer } from './transport/tcp.js';
 import { attachWebSockets, type WsRoute } from './transport/ws.js';
@@ -59,9 +59,11 @@ export interface RunningServer {
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<RunningServer> {
   const config = resolveConfig(options);
-  const { limits, timers, logger } = config;
+  // Faults (tests of the conformance suites only, see faults.ts) may shift limits and timers.
   const faults = faultHooks(config.faults);
-  const verifier = createJwtVerifier(config.jwt);
+  const { limits, timers } = faults.active ? faults.adjust(config.limits, config.timers) : config;
+  const { logger } = config;
+  const verifier = faults.wrapVerifier(createJwtVerifier(config.jwt));
   const core = new ChatCore({
     roomHistory: limits.roomHistory, defaultMaxParticipants: config.rooms.maxParticipants,
     defaultIsOpen: config.rooms.isOpen, defaultVideoMaxParticipants: config.rooms.videoMaxParticipants,
@@ -73,6 +75,13 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const seqPrefix = `srv_${Date.now().toString(36)}_`;
   const nextSeq = (): string => `${seqPrefix}${++seq}`;
   const assaCtx: AssaContext = { core, limits, rooms: config.rooms, verifier, timers, tickInterval, logger, nextSeq };
+  if (faults.textOver) assaCtx.textOver = faults.textOver;
+  const actingUser = faults.actingUser;
+  if (actingUser) assaCtx.actingUser = (claimed, user) => actingUser(claimed, user, core.users);
+  const assaConnection = (peer: Peer): ProtocolConnection => {
+    const wrapped = faults.wrapPeer(peer, 'assa');
+    return faults.wrapConnection(new AssaConnection(assaCtx, wrapped), wrapped);
+  };
   const envelopeCtx: EnvelopeContext = { core, limits, timers, tickInterval };
 
   const listeners: (net.Server | http.Server)[] = [];
@@ -86,7 +95,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   try {
     if (config.profiles.has('assa')) {
       const tcp = createTcpServer(transports, {
-        open: (peer) => new AssaConnection(assaCtx, faults.wrapPeer(peer, 'assa')),
+        open: assaConnection,
         refuse: (peer) => peer.sendJson(errorMessage(nextSeq(), 'MAX_PARTICIPANTS_REACHED', 'CONNECT', `the server holds its maximum of ${limits.maxConnections} connections`)),
       });
       const port = await listen(tcp, host, config.tcpPort);
@@ -95,7 +104,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     }
     const routes: WsRoute[] = [];
     if (config.profiles.has('assa')) {
-      routes.push({ path: '/assa', label: 'assa-ws', open: (peer) => new AssaConnection(assaCtx, faults.wrapPeer(peer, 'assa')) });
+      routes.push({ path: '/assa', label: 'assa-ws', open: assaConnection });
     }
     if (config.profiles.has('envelope')) {
       routes.push({

@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { JwtVerifier } from '../../src/auth/jwt.js';
 import type { ServerTimers } from '../config.js';
-import type { ChatEvent, EventSink, Session } from '../core/model.js';
+import type { ChatEvent, EventSink, Session, User } from '../core/model.js';
 import { identityFromClaims } from '../identity.js';
 import type { Logger } from '../log.js';
 import type { JsonFrame } from '../transport/frame.js';
@@ -23,6 +23,8 @@ export interface AssaContext extends HandlerContext {
   logger: Logger;
   /** Server-generated seq_ids for messages the server originates (assa.D11). */
   nextSeq(): string;
+  /** Set only by a fault (faults.ts, tests of the suites): the user a request acts as. */
+  actingUser?: (claimedUserId: unknown, user: User) => User;
 }
 
 const KNOWN = new Set(['CONNECT', 'DISCONNECT', 'PONG', ...Object.keys(HANDLERS)]);
@@ -76,7 +78,8 @@ export class AssaConnection implements ProtocolConnection, EventSink {
     if (!handler) return;
     let frame: JsonFrame;
     try {
-      frame = handler(this.ctx, { action, seqId, data, user: session.user });
+      const user = this.ctx.actingUser ? this.ctx.actingUser(message.user_id, session.user) : session.user;
+      frame = handler(this.ctx, { action, seqId, data, user });
     } catch (err) {
       if (!(err instanceof BadField)) throw err;
       frame = failure(action, seqId, err.code, err.detail);
