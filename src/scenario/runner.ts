@@ -235,9 +235,9 @@ class CaseRun implements SessionHost {
     await this.transmit(client, message, step.source);
     client.lastRequest = { correlation, name: auth.message, at: this.now() };
     if (!step.await) return;
-    const deadline = this.now() + (this.ms(step.within, step.source) ?? this.env.responseTimeout);
+    const within = this.ms(step.within, step.source) ?? this.env.responseTimeout;
     // Any correlated reply: a refusal may come as the error message (ASSA's ERROR) rather than the auth reply.
-    const got = await this.awaitMessage(client, { reply: true, messages: [], next: false }, undefined, deadline);
+    const got = await this.awaitMessage(client, { reply: true, messages: [], next: false }, undefined, this.now() + within, within);
     if ('code' in got) this.fail(step.source, got);
     const reply = got.value as Record<string, unknown>;
     const refused = got.name !== auth.reply || reply.success === false;
@@ -299,8 +299,9 @@ class CaseRun implements SessionHost {
 
   private async expect(step: ExpectStep): Promise<void> {
     const spec = step.match === undefined ? undefined : this.eval(step.match, step.source);
-    const deadline = this.now() + (this.ms(step.within, step.source) ?? this.scenario.within ?? this.env.responseTimeout);
-    const results = await Promise.all(step.clients.map((name) => this.awaitMessage(this.connected(name, step.source, true), step, spec, deadline)));
+    const within = this.ms(step.within, step.source) ?? this.scenario.within ?? this.env.responseTimeout;
+    const deadline = this.now() + within;
+    const results = await Promise.all(step.clients.map((name) => this.awaitMessage(this.connected(name, step.source, true), step, spec, deadline, within)));
     const failures = results.filter((r): r is Failure => 'code' in r);
     for (const f of failures) this.add(this.finding(step.source, f));
     if (failures.length > 0) throw new Stop();
@@ -434,8 +435,9 @@ class CaseRun implements SessionHost {
     criteria: { reply: boolean; messages: string[]; next: boolean },
     spec: unknown,
     deadline: number,
+    /** The step's deadline as written, for messages. */
+    waited: number,
   ): Promise<Received | Failure> {
-    const waited = deadline - this.now();
     const name = client.name;
     const request = client.lastRequest;
     const correlation = this.env.profile.correlation;
