@@ -1,6 +1,6 @@
 /**
- * Heartbeats against the embedded reference server with short timers (ping every 100 ms, drop
- * after 300 ms without a pong): auto-answering keeps a long case alive without its pings being
+ * Heartbeats against the embedded reference server with short timers (ping every 150 ms, drop
+ * after 600 ms without a pong): auto-answering keeps a long case alive without its pings being
  * taken for unexpected messages; ignore lets the server drop the client; manual hands PING over.
  */
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ describe('heartbeats during a case', () => {
     const report = await runScenarios({
       paths: [join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'heartbeat.yaml')],
       packageRoot: packageRoot(),
-      timers: { pingInterval: 100, pongTimeout: 300 },
+      timers: { pingInterval: 150, pongTimeout: 600 },
     });
     const byId = new Map(report.cases.map((c) => [c.id, c]));
 
