@@ -23,6 +23,8 @@ export interface ServeOptions {
   pingInterval?: number;
   pongTimeout?: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Deliberate deviations, for testing the conformance suites only (reference-server/faults.ts). */
+  fault?: string[];
 }
 
 /** The CLI's ports: the spec's 12345 for ASSA over TCP, the next two for WebSocket and HTTP. */
@@ -71,6 +73,7 @@ export async function serve(options: ServeOptions, io: CliIO, stop: Promise<unkn
     limits: { maxTextChars: options.maxTextChars, maxMessageBytes: options.maxMessageBytes, maxConnections: options.maxConnections },
     timers: { connectTimeout: options.connectTimeout, pingInterval: options.pingInterval, pongTimeout: options.pongTimeout },
     logger: lineLogger(options.logLevel, (line) => io.err(line)),
+    faults: options.fault ?? [],
   });
   const { urls } = server;
   const lines = [`chat-conform reference server (${options.profile === 'all' ? 'assa, envelope, openirc' : options.profile})`];
@@ -87,6 +90,7 @@ export async function serve(options: ServeOptions, io: CliIO, stop: Promise<unkn
     lines.push('JWTs: signed by the private key of --jwt-public-key. Get one with:');
     lines.push('  npx chat-conform token --sub 123 --nickname Alice --key <private key PEM>');
   }
+  if (options.fault?.length) lines.push(`FAULTS ON, this server breaks the protocol on purpose (for testing the conformance suites): ${options.fault.join(', ')}`);
   lines.push('Stop with Ctrl+C (SIGINT) or SIGTERM.');
   io.out(lines.join('\n'));
   const signal = await stop;
@@ -112,6 +116,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--connect-timeout <duration>', 'time to complete CONNECT (default 30s)', durationArg)
     .option('--ping-interval <duration>', 'PING interval (default 30s)', durationArg)
     .option('--pong-timeout <duration>', 'drop after this long without PONG (default 60s)', durationArg)
+    .option('--fault <name>', 'FOR TESTING THE CONFORMANCE SUITES ONLY: break one rule on purpose (repeatable; `chat-conform list --faults` names them)', (value: string, previous: string[] = []) => [...previous, value])
     .addOption(new Option('--log-level <level>', 'log verbosity (to stderr)').choices(['error', 'warn', 'info', 'debug']).default(SERVE_DEFAULTS.logLevel))
     .action(async (opts: ServeOptions) => {
       ctx.setExitCode(await serve(opts, ctx.io));

@@ -1,0 +1,83 @@
+/**
+ * Runs a bundled conformance suite against a fresh reference server, optionally with faults (for
+ * the mutation test: each fault must make at least one case FAIL). One server per run, so no state
+ * (memberships, pending receipts) leaks between runs.
+ */
+import { join } from 'node:path';
+import { DEV_JWT_SECRET } from '../auth/jwt.js';
+import type { CaseVerdict, RunReport } from '../report/model.js';
+import { runScenarios } from '../scenario/run.js';
+
+export type SuiteProfile = 'assa' | 'envelope' | 'openirc';
+export const SUITE_PROFILES: readonly SuiteProfile[] = ['assa', 'envelope', 'openirc'];
+
+export interface SuiteTimers {
+  pingInterval: number;
+  pongTimeout: number;
+  connectTimeout: number;
+  responseTimeout: number;
+}
+
+/**
+ * Short timers for CI (tens to hundreds of ms). The envelope's rate-limit case answers no ping
+ * during its burst (its own pongs would count in the window), so its pong timeout leaves room.
+ */
+export const CI_TIMERS: Readonly<Record<SuiteProfile, SuiteTimers>> = {
+  assa: { pingInterval: 150, pongTimeout: 400, connectTimeout: 1000, responseTimeout: 2000 },
+  envelope: { pingInterval: 150, pongTimeout: 3000, connectTimeout: 1000, responseTimeout: 2000 },
+  openirc: { pingInterval: 150, pongTimeout: 400, connectTimeout: 1000, responseTimeout: 2000 },
+};
+
+export interface SuiteRunOptions {
+  packageRoot: string;
+  profile: SuiteProfile;
+  /** ASSA only: which front end the cases use (default tcp). */
+  transport?: 'tcp' | 'ws';
+  /** Fault names (reference-server/faults.ts); empty for a conformant server. */
+  faults?: string[];
+  timers?: SuiteTimers;
+  limits?: { maxConnections?: number };
+  concurrency?: number;
+  /** Only cases whose id or title matches. */
+  grep?: string;
+}
+
+export interface SuiteOutcome {
+  report: RunReport;
+  /** Case id → verdict. */
+  verdicts: Map<string, CaseVerdict>;
+  /** Ids of the cases that FAILed or ERRORed, sorted. */
+  failed: string[];
+}
+
+export async function runSuite(options: SuiteRunOptions): Promise<SuiteOutcome> {
+  const { startReferenceServer } = await import('../../reference-server/server.js');
+  const timers = options.timers ?? CI_TIMERS[options.profile];
+  const server = await startReferenceServer({
+    profiles: [options.profile],
+    jwt: { secret: DEV_JWT_SECRET },
+    timers,
+    limits: options.limits ?? {},
+    faults: options.faults ?? [],
+  });
+  try {
+    const urls = server.urls;
+    const target = options.profile === 'assa' ? (options.transport === 'ws' ? urls.assaWs : urls.assaTcp) : options.profile === 'envelope' ? urls.envelopeWs : urls.openircHttp;
+    const report = await runScenarios({
+      packageRoot: options.packageRoot,
+      paths: [join(options.packageRoot, 'scenarios', 'conformance', options.profile)],
+      target: target as string,
+      profile: options.profile,
+      jwtSecret: DEV_JWT_SECRET,
+      timers,
+      ...(options.limits ? { limits: options.limits } : {}),
+      concurrency: options.concurrency ?? 16,
+      ...(options.grep ? { grep: options.grep } : {}),
+    });
+    const verdicts = new Map(report.cases.map((c) => [c.id, c.verdict]));
+    const failed = report.cases.filter((c) => c.verdict === 'FAIL' || c.verdict === 'ERROR').map((c) => c.id).sort();
+    return { report, verdicts, failed };
+  } finally {
+    await server.close();
+  }
+}
