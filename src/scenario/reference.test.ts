@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer } from '../../reference-server/server.js';
 import type { RunningServer } from '../../reference-server/server.js';
 import { brief, runScenarioText } from './testing/harness.js';
+import { resolveSigningKey } from './tokens.js';
 
 let server: RunningServer;
 
@@ -69,6 +70,21 @@ steps:
     const text = `id: token.expect-refused\ntitle: refused\nprofile: assa\nclients:\n  m: { user_id: 9, token: alg-none }\nsteps:\n  - connect: { client: m, expect: refused }\n`;
     const [r] = await runScenarioText(text, server.urls.assaTcp as string);
     expect(r && brief(r)).toEqual({ verdict: 'PASS' });
+  });
+
+  it('fails a valid client refused in the handshake (envelope, the server knows another secret)', async () => {
+    const text = `id: envelope.refused\ntitle: refused\nprofile: envelope\nclients:\n  ann: { user_id: "1" }\nsteps:\n  - connect: ann\n`;
+    const [r] = await runScenarioText(text, server.urls.envelopeWs as string, { signingKey: resolveSigningKey({ secret: 'not-the-server-secret', env: {} }) });
+    expect(r?.verdict).toBe('FAIL');
+    expect(r?.decidedBy).toMatchObject({ code: 'CC_CHECK_CONNECT_REFUSED', step: { path: 'steps[0].connect', line: 7 }, evidence: { client: 'ann', expected: 'accepted', actual: 401 } });
+  });
+
+  it('fails a valid client whose OpenIRC login is refused', async () => {
+    const text = `id: openirc.refused\ntitle: refused\nprofile: openirc\nclients:\n  neo: { user_id: 1 }\nsteps:\n  - connect: neo\n`;
+    const [r] = await runScenarioText(text, server.urls.openircHttp as string, { signingKey: resolveSigningKey({ secret: 'not-the-server-secret', env: {} }) });
+    expect(r?.verdict).toBe('FAIL');
+    expect(r?.decidedBy).toMatchObject({ code: 'CC_CHECK_CONNECT_REFUSED', evidence: { client: 'neo', expected: 'accepted', actual: 401 } });
+    expect(r?.decidedBy?.message).toMatch(/answered 401: .*invalid_token/);
   });
 
   it('fails an accepted bad token when the connect step expects a refusal', async () => {
