@@ -125,6 +125,15 @@ describe('the runner against a misbehaving server', () => {
     expect(r?.findings.length).toBe(findings);
   });
 
+  it('caps the transcript of a long case with a note and keeps the evidence valid', async () => {
+    server = await startFaultServer('schema-violation');
+    const [r] = await runScenarioText(broadcast, server.url, { transcriptMaxEntries: 5 });
+    expect(r?.transcript).toHaveLength(6);
+    expect(r?.transcript[5]).toMatchObject({ event: 'note', text: 'transcript truncated after 5 entries' });
+    expect(r?.decidedBy?.code).toBe('CC_SCHEMA_INVALID');
+    expect(r?.decidedBy?.evidence).not.toHaveProperty('transcriptIndex');
+  });
+
   it('weighs a broken SHOULD as NON-STRICT, not FAIL', async () => {
     server = await startFaultServer('no-reply');
     const [r] = await runScenarioText(broadcast.replace('profile: assa', 'profile: assa\nstrength: SHOULD'), server.url);

@@ -44,6 +44,8 @@ export interface CaseEnvironment {
   noneForGrace?: number;
   /** Characters kept per transcript entry (default 4096). */
   transcriptTextLimit?: number;
+  /** Entries kept per case transcript (default 20,000; a note marks the cut). */
+  transcriptMaxEntries?: number;
   /** Max findings of one kind (schema, unexpected) per case, to keep reports readable (default 20). */
   maxRepeatedFindings?: number;
 }
@@ -52,6 +54,7 @@ export interface CaseEnvironment {
 class Stop extends Error {}
 
 const DEFAULT_TEXT_LIMIT = 4096;
+const DEFAULT_MAX_ENTRIES = 20_000;
 
 export async function runCase(scenario: ScenarioCase, env: CaseEnvironment): Promise<CaseResult> {
   return new CaseRun(scenario, env).run();
@@ -651,6 +654,12 @@ class CaseRun implements SessionHost {
 
   private push(entry: TranscriptEntry): number {
     if (this.finished) return -1;
+    const max = this.env.transcriptMaxEntries ?? DEFAULT_MAX_ENTRIES;
+    if (this.transcript.length >= max) {
+      // Long cases keep their first entries (the evidence of early failures stays addressable).
+      if (this.transcript.length === max) this.transcript.push({ ...entry, text: `transcript truncated after ${max} entries`, truncated: true, event: 'note' });
+      return -1;
+    }
     this.transcript.push(entry);
     return this.transcript.length - 1;
   }
@@ -660,7 +669,13 @@ class CaseRun implements SessionHost {
   }
 
   private add(finding: Finding): void {
-    if (!this.finished) this.findings.push(finding);
+    if (this.finished) return;
+    // An entry past the transcript's cap has no index to point at.
+    if (finding.evidence?.transcriptIndex !== undefined && finding.evidence.transcriptIndex < 0) {
+      const { transcriptIndex: _dropped, ...evidence } = finding.evidence;
+      finding = { ...finding, evidence };
+    }
+    this.findings.push(finding);
   }
 
   private finding(source: SourceRef, f: Failure): Finding {
