@@ -56,6 +56,13 @@ describe('chat-conform run', () => {
     expect(stdout).toContain('FAIL CC_CHECK_MISMATCH');
     expect(stdout).toContain('evidence: alice SEND_MESSAGE_RESPONSE /data/room_id: expected 1, actual 2');
     expect(reportOf(stdout).summary.byVerdict.FAIL).toBe(1);
+    expect(validateReport(reportOf(stdout))).toEqual([]);
+  });
+
+  it.each(['schema-violation', 'leak-to-non-member', 'extra-field', 'unknown-message'] as const)('writes a report that matches the report schema for a %s server', async (fault) => {
+    server = await startFaultServer(fault);
+    const { stdout } = await run('--target', server.url, join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml'));
+    expect(validateReport(reportOf(stdout))).toEqual([]);
   });
 
   it('reports a malformed scenario at file:line:column and exits 2 before connecting', async () => {
@@ -104,6 +111,7 @@ describe('chat-conform run', () => {
     const report = reportOf(stdout);
     expect(report.cases[0]?.verdict).toBe('ERROR');
     expect(report.cases[0]?.decidedBy?.code).toBe('CC_CASE_CONNECT');
+    expect(validateReport(report)).toEqual([]);
   });
 
   it('signs tokens with an RS256 key from --jwt-key, which the embedded server verifies with its public half', async () => {
