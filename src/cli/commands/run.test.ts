@@ -65,6 +65,16 @@ describe('chat-conform run', () => {
     expect(validateReport(reportOf(stdout))).toEqual([]);
   });
 
+  it('exits 0 on NON-STRICT, and 1 with --strict', async () => {
+    server = await startFaultServer('extra-field');
+    const fixture = join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml');
+    const lenient = await run('--target', server.url, fixture);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toMatch(/^NON-STRICT +fixture\.broadcast /m);
+    const strict = await run('--target', server.url, '--strict', fixture);
+    expect(strict.code).toBe(1);
+  });
+
   it('reports a malformed scenario at file:line:column and exits 2 before connecting', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-bad-'));
     const file = join(dir, 'bad.yaml');
