@@ -69,25 +69,14 @@ export class Transports {
 
   /** Wraps a protocol connection so an exception closes that connection (1011) and is logged. */
   guard(conn: ProtocolConnection, peer: Peer): ProtocolConnection {
-    const fail = (where: string, err: unknown): void => {
-      this.stats.handlerErrors++;
-      this.logger.error('handler error; closing the connection', { where, remote: peer.remote, error: err instanceof Error ? err.stack ?? err.message : String(err) });
-      peer.close(1011, 'internal error');
-    };
-    return {
-      onMessage(data, isBinary) {
-        try { conn.onMessage(data, isBinary); } catch (err) { fail('message', err); }
-      },
-      onOversize(bytes) {
-        try { conn.onOversize(bytes); } catch (err) { fail('oversize', err); }
-      },
-      onClose() {
-        try { conn.onClose(); } catch (err) { fail('close', err); }
-      },
-      tick(now) {
-        try { conn.tick(now); } catch (err) { fail('tick', err); }
-      },
-    };
+    return new GuardedConnection(conn, peer, this);
+  }
+
+  /** @internal */
+  handlerFailed(where: string, peer: Peer, err: unknown): void {
+    this.stats.handlerErrors++;
+    this.logger.error('handler error; closing the connection', { where, remote: peer.remote, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    peer.close(1011, 'internal error');
   }
 
   /** Runs `fn` after the close grace period unless shutdown came first. */
@@ -114,5 +103,27 @@ export class Transports {
 
   get socketCount(): number {
     return this.sockets.size;
+  }
+}
+
+/** A class rather than closures: one small object per connection. */
+class GuardedConnection implements ProtocolConnection {
+  label?: string;
+  constructor(private readonly conn: ProtocolConnection, private readonly peer: Peer, private readonly t: Transports) {}
+
+  onMessage(data: Buffer, isBinary: boolean): void {
+    try { this.conn.onMessage(data, isBinary); } catch (err) { this.t.handlerFailed('message', this.peer, err); }
+  }
+
+  onOversize(bytes: number): void {
+    try { this.conn.onOversize(bytes); } catch (err) { this.t.handlerFailed('oversize', this.peer, err); }
+  }
+
+  onClose(): void {
+    try { this.conn.onClose(); } catch (err) { this.t.handlerFailed('close', this.peer, err); }
+  }
+
+  tick(now: number): void {
+    try { this.conn.tick(now); } catch (err) { this.t.handlerFailed('tick', this.peer, err); }
   }
 }
