@@ -5,6 +5,7 @@
  * the request's correlation counter.
  */
 import type { Connection, InboundEvent } from '../transport/types.js';
+import type { DeliveryHandle, SendHandle } from './integrity.js';
 
 export enum ClientState {
   Idle,
@@ -56,6 +57,8 @@ export class VirtualClient {
   /** Correlation counter; the request value is `prefix + id` (string ids) or `id` (int32 ids). */
   nextId = 0;
   pending = 0;
+  /** No outstanding request was sent before this time (a lower bound): sweeps skip the ring until it is due. */
+  private oldestSentAt = Infinity;
   private ids: Int32Array | undefined;
   private kinds: Uint8Array | undefined;
   private scheduled: Float64Array | undefined;
@@ -75,6 +78,11 @@ export class VirtualClient {
   sendProto: Record<string, unknown> | undefined;
   /** The client's open-model send times (undefined for silent clients). */
   table: { next(): number | undefined } | undefined;
+  /** The client number as text: its name in integrity markers. */
+  readonly name: string;
+  /** Integrity handles, resolved once: this client's sends, and deliveries to it by sender number. */
+  sendHandle: SendHandle | undefined;
+  readonly from = new Map<number, DeliveryHandle>();
   /** Minted once before the run and reused on reconnects. */
   token = '';
   oversizeAnswered = false;
@@ -93,6 +101,7 @@ export class VirtualClient {
     readonly oversize: boolean,
     handlers: { event(c: VirtualClient, e: InboundEvent): void; tick(c: VirtualClient, at: number): void },
   ) {
+    this.name = String(index);
     this.onEvent = (event) => handlers.event(this, event);
     this.onTick = (at) => handlers.tick(this, at);
   }
@@ -108,6 +117,7 @@ export class VirtualClient {
     const slot = id & RING_MASK;
     const evicted = this.ids[slot] !== -1 ? (this.kinds![slot] as RequestKind) : RequestKind.None;
     if (evicted === RequestKind.None) this.pending++;
+    if (sentAt < this.oldestSentAt) this.oldestSentAt = sentAt;
     this.ids[slot] = id;
     this.kinds![slot] = kind;
     this.scheduled![slot] = scheduledAt;
@@ -121,7 +131,7 @@ export class VirtualClient {
     const slot = id & RING_MASK;
     if (this.ids[slot] !== id) return RequestKind.None;
     this.ids[slot] = -1;
-    this.pending--;
+    if (--this.pending === 0) this.oldestSentAt = Infinity;
     out.scheduledAt = this.scheduled![slot]!;
     out.sentAt = this.sent![slot]!;
     return this.kinds![slot] as RequestKind;
@@ -129,14 +139,18 @@ export class VirtualClient {
 
   /** Expires requests sent before `deadline`; calls `expired(kind)` for each. */
   expire(deadline: number, expired: (c: VirtualClient, kind: RequestKind) => void): void {
-    if (!this.ids || this.pending === 0) return;
+    if (!this.ids || this.pending === 0 || this.oldestSentAt >= deadline) return;
+    let oldest = Infinity;
     for (let slot = 0; slot < RING; slot++) {
-      if (this.ids[slot] !== -1 && this.sent![slot]! < deadline) {
+      if (this.ids[slot] === -1) continue;
+      const sent = this.sent![slot]!;
+      if (sent < deadline) {
         this.ids[slot] = -1;
         this.pending--;
         expired(this, this.kinds![slot] as RequestKind);
-      }
+      } else if (sent < oldest) oldest = sent;
     }
+    this.oldestSentAt = oldest;
   }
 
   /** Forgets every outstanding request (the connection is gone); returns how many there were. */

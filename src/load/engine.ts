@@ -481,9 +481,9 @@ export class LoadSlice {
   private sendMarked(c: VirtualClient, suffix: string, scheduledAt: number, kind: RequestKind): void {
     const room = c.room as RoomState;
     const seq = c.sendSeq++;
-    const sender = String(c.index);
-    const message = stampPath({ ...(c.sendProto as Record<string, unknown>) }, this.markerKeys, integrityMarker(sender, seq) + suffix);
-    this.tracker.recordSend(room.label, sender, seq, Math.max(0, room.active - (c.joined ? 1 : 0)));
+    const message = stampPath({ ...(c.sendProto as Record<string, unknown>) }, this.markerKeys, integrityMarker(c.name, seq) + suffix);
+    c.sendHandle ??= this.tracker.sendHandle(room.label, c.name);
+    c.sendHandle.send(seq, Math.max(0, room.active - (c.joined ? 1 : 0)));
     c.recordSendTime(seq, performance.now());
     this.request(c, message, kind, scheduledAt);
   }
@@ -496,7 +496,7 @@ export class LoadSlice {
     const max = this.options.limits.maxTextChars;
     if (kind === RequestKind.TextMax) {
       this.tally.textMaxSent++;
-      const marker = integrityMarker(String(c.index), c.sendSeq);
+      const marker = integrityMarker(c.name, c.sendSeq);
       this.sendMarked(c, ' '.padEnd(max - marker.length, 'x'), performance.now(), kind);
     } else {
       this.tally.textOverSent++;
@@ -644,10 +644,15 @@ export class LoadSlice {
     const senderIndex = Number(marker.sender);
     const sender = this.clients[senderIndex - this.options.range[0]];
     if (!sender || sender.index !== senderIndex || !sender.room) {
-      this.tracker.recordDelivery('(foreign)', marker.sender, marker.seq, String(c.index));
+      this.tracker.recordDelivery('(foreign)', marker.sender, marker.seq, c.name);
       return;
     }
-    const outcome = this.tracker.recordDelivery(sender.room.label, marker.sender, marker.seq, String(c.index));
+    let handle = c.from.get(senderIndex);
+    if (!handle) {
+      handle = this.tracker.deliveryHandle(sender.room.label, sender.name, c.name);
+      c.from.set(senderIndex, handle);
+    }
+    const outcome = handle.deliver(marker.seq);
     if (outcome === 'ok' || outcome === 'reordered') {
       this.store.record('delivery', (performance.now() - sender.sendTimes[marker.seq]!) * 1000);
     }

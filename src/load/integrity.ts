@@ -31,53 +31,98 @@ export interface RoomIntegrity {
   reordered: number;
 }
 
+/** The highest seq a sender has sent to a room, in a cell that handles share. */
+interface SentCell {
+  upTo: number;
+}
+
+/** Records one sender's sends to one room without building keys per message. */
+export interface SendHandle {
+  send(seq: number, recipients: number): void;
+}
+
+/** Records deliveries from one sender to one recipient in one room without building keys per message. */
+export interface DeliveryHandle {
+  deliver(seq: number): 'ok' | 'duplicate' | 'reordered' | 'unknown';
+}
+
 export class IntegrityTracker {
   private readonly rooms = new Map<string, RoomState>();
   private readonly pairs = new Map<string, PairState>();
   /** Highest seq each sender has sent, per room. */
-  private readonly sent = new Map<string, number>();
+  private readonly sent = new Map<string, SentCell>();
 
   /** Records that `sender` sent `seq` to `room`, expected by `recipients` other members. */
   recordSend(room: string, sender: string, seq: number, recipients: number): void {
-    this.room(room).expected += recipients;
-    const key = `${room}\u0000${sender}`;
-    const previous = this.sent.get(key) ?? -1;
-    if (seq > previous) this.sent.set(key, seq);
+    this.sendHandle(room, sender).send(seq, recipients);
   }
 
   /** Records that `recipient` received `sender`'s message `seq` in `room`. */
   recordDelivery(room: string, sender: string, seq: number, recipient: string): 'ok' | 'duplicate' | 'reordered' | 'unknown' {
+    return this.deliveryHandle(room, sender, recipient).deliver(seq);
+  }
+
+  /** The hot path's form of recordSend: resolve once per (room, sender), then call per message. */
+  sendHandle(room: string, sender: string): SendHandle {
     const state = this.room(room);
-    const sentUpTo = this.sent.get(`${room}\u0000${sender}`);
-    if (sentUpTo === undefined || seq > sentUpTo || seq < 0 || !Number.isInteger(seq)) {
-      state.unknown++;
-      return 'unknown';
-    }
+    const cell = this.sentCell(room, sender);
+    return {
+      send(seq: number, recipients: number): void {
+        state.expected += recipients;
+        if (seq > cell.upTo) cell.upTo = seq;
+      },
+    };
+  }
+
+  /** The hot path's form of recordDelivery: resolve once per (room, sender, recipient). */
+  deliveryHandle(room: string, sender: string, recipient: string): DeliveryHandle {
+    const state = this.room(room);
+    const cell = this.sentCell(room, sender);
     const pairKey = `${room}\u0000${sender}\u0000${recipient}`;
     let pair = this.pairs.get(pairKey);
     if (!pair) {
       pair = { seen: new Uint8Array(64), highest: -1 };
       this.pairs.set(pairKey, pair);
     }
-    const byte = seq >> 3;
-    if (byte >= pair.seen.length) {
-      const grown = new Uint8Array(Math.max(pair.seen.length * 2, byte + 1));
-      grown.set(pair.seen);
-      pair.seen = grown;
+    const p = pair;
+    return {
+      deliver(seq: number): 'ok' | 'duplicate' | 'reordered' | 'unknown' {
+        if (seq > cell.upTo || seq < 0 || !Number.isInteger(seq)) {
+          state.unknown++;
+          return 'unknown';
+        }
+        const byte = seq >> 3;
+        if (byte >= p.seen.length) {
+          const grown = new Uint8Array(Math.max(p.seen.length * 2, byte + 1));
+          grown.set(p.seen);
+          p.seen = grown;
+        }
+        const bit = 1 << (seq & 7);
+        if ((p.seen[byte]! & bit) !== 0) {
+          state.duplicated++;
+          return 'duplicate';
+        }
+        p.seen[byte]! |= bit;
+        state.delivered++;
+        if (seq < p.highest) {
+          state.reordered++;
+          return 'reordered';
+        }
+        p.highest = seq;
+        return 'ok';
+      },
+    };
+  }
+
+  private sentCell(room: string, sender: string): SentCell {
+    const key = `${room}\u0000${sender}`;
+    let cell = this.sent.get(key);
+    if (!cell) {
+      // Nothing sent yet: every seq is unknown until the first send.
+      cell = { upTo: -1 };
+      this.sent.set(key, cell);
     }
-    const bit = 1 << (seq & 7);
-    if ((pair.seen[byte]! & bit) !== 0) {
-      state.duplicated++;
-      return 'duplicate';
-    }
-    pair.seen[byte]! |= bit;
-    state.delivered++;
-    if (seq < pair.highest) {
-      state.reordered++;
-      return 'reordered';
-    }
-    pair.highest = seq;
-    return 'ok';
+    return cell;
   }
 
   /** The per-room result. Call after the drain period, when nothing is in flight any more. */

@@ -3,12 +3,13 @@
  * server, directly or through a proxy that drops, duplicates and reorders broadcasts on purpose
  * and counts what it did. Short runs, short timers; assertions on exact counts, never on speed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
 import { loadCommand } from '../cli/commands/load.js';
+import { reportMerge } from '../cli/commands/report.js';
 import { memoryIO } from '../cli/io.js';
 import { loadProfile } from '../profile/load.js';
 import { mergeReports } from '../report/merge.js';
@@ -151,6 +152,14 @@ describe('shards and workers', () => {
     }
     expect(load.histograms.reply!.count).toBe(one.load!.histograms.reply!.count);
     expect(merged.thresholds?.every((t) => t.passed)).toBe(true);
+    // The same through `chat-conform report merge` on the written files (schema-checked on read).
+    const io = memoryIO();
+    const file = join(out, 'merged.json');
+    expect(await reportMerge([join(a.reportDir, 'report.json'), join(b.reportDir, 'report.json')], { out: file }, io)).toBe(0);
+    const written = JSON.parse(readFileSync(file, 'utf8')) as RunReport;
+    expect(written.load!.counters['messages.sent']).toBe(one.load!.counters['messages.sent']);
+    expect(written.load!.histograms.delivery!.count).toBe(load.histograms.delivery!.count);
+    expect(written.shards).toEqual([{ index: 0, count: 2 }, { index: 1, count: 2 }]);
   });
 
   it('splits the clients over worker threads by whole rooms and merges them exactly', async () => {
