@@ -127,7 +127,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
           const identity = l.redeem(url.searchParams.get('session'));
           return identity ? { ok: true, value: identity } : { ok: false, status: 401, body: JSON.stringify({ error: 'invalid_session' }) };
         },
-        open: (peer, identity) => new OpenIrcConnection({ core, maxMessageBytes: limits.maxMessageBytes }, faults.wrapPeer(peer, 'openirc'), identity as Identity),
+        open: (peer, identity) => new OpenIrcConnection({ core }, faults.wrapPeer(peer, 'openirc'), identity as Identity),
       });
     }
     if (routes.length > 0) {

@@ -8,7 +8,7 @@ import type { JsonFrame } from '../transport/frame.js';
 import type { RoomDefaults, ServerLimits } from '../config.js';
 import type { AssaErrorCode } from './codes.js';
 import * as f from './fields.js';
-import { failure, messageView, participant, roomSummary, success, userCard, videoParticipants } from './render.js';
+import { failure, messageView, participant, success, videoParticipants } from './render.js';
 
 export interface AssaRequest {
   action: string;
@@ -224,5 +224,3 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   ICE_CANDIDATE: iceCandidate,
   MEDIA_STATUS: mediaStatus,
 };
-
-export { userCard, roomSummary };

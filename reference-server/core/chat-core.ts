@@ -79,10 +79,6 @@ export class ChatCore {
     }
   }
 
-  isOnline(userId: number): boolean {
-    return (this.users.get(userId)?.sessions.size ?? 0) > 0;
-  }
-
   /** ASSA session recovery: the rooms the user is in (ascending) and how many messages it missed. */
   recoveryInfo(user: User): { rooms: number[]; unread: number } {
     const rooms: number[] = [];
@@ -428,5 +424,3 @@ export class ChatCore {
     for (const user of users) for (const s of user.sessions) s.sink.deliver(event);
   }
 }
-
-export type { Announcement, Session, User };

@@ -14,7 +14,6 @@ export const CONNID = 1;
 
 export interface OpenIrcContext {
   core: ChatCore;
-  maxMessageBytes: number;
 }
 
 /**

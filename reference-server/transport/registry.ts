@@ -100,10 +100,6 @@ export class Transports {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
   }
-
-  get socketCount(): number {
-    return this.sockets.size;
-  }
 }
 
 /** A class rather than closures: one small object per connection. */

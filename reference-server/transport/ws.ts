@@ -58,7 +58,6 @@ export interface WsRoute {
   /** Decides during the handshake (before any frame); the value is handed to `open`. */
   authorize?(req: http.IncomingMessage, url: URL): Authorization;
   open(peer: Peer, auth: unknown): ProtocolConnection;
-  /** Whether binary frames are this protocol's format (OpenIRC) or not. */
 }
 
 export function attachWebSockets(server: http.Server, t: Transports, routes: readonly WsRoute[]): WebSocketServer {
