@@ -420,6 +420,7 @@ describe.each<AssaTransport>(['tcp', 'ws'])('ASSA over %s', (transport) => {
       ['no action', '{"seq_id":"x1","data":{}}', 'UNKNOWN'],
       ['an unknown action', '{"action":"FLY","seq_id":"x2","timestamp":"2024-01-01T12:00:00.000Z"}', 'FLY'],
       ['a server-only action', '{"action":"NEW_MESSAGE","seq_id":"x3"}', 'NEW_MESSAGE'],
+      ['an array nested 100,000 deep', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'UNKNOWN'],
     ])('answers %s with ERROR INVALID_MESSAGE_TYPE and keeps the connection', async (_name, text, original) => {
       const c = await user();
       c.send(text);
@@ -437,6 +438,8 @@ describe.each<AssaTransport>(['tcp', 'ws'])('ASSA over %s', (transport) => {
       expectFailure(r1, 'JOIN_ROOM', 'INVALID_MESSAGE_TYPE');
       c.send({ action: 'JOIN_ROOM', data: { room_id: 1 } });
       expectFailure(await c.nextAction('JOIN_ROOM_RESPONSE'), 'JOIN_ROOM', 'INVALID_MESSAGE_TYPE');
+      c.send(`{"action":"JOIN_ROOM","seq_id":"deep","data":{"room_id":${'['.repeat(50_000)}${']'.repeat(50_000)}}}`);
+      expectFailure(await c.next((m) => m.seq_id === 'deep'), 'JOIN_ROOM', 'INVALID_MESSAGE_TYPE');
     });
   });
 });

@@ -101,6 +101,16 @@ describe('OpenIRC requests (openirc.D3, D4)', () => {
     expect(await c.next()).toEqual({ rid: -1, given_rid: rid, kind: 'error', list: [{ kind: 'invalid_type', context: 'rid', given_type: givenType, required_type: 'int32' }] });
   });
 
+  it('answers a rid nested too deep to echo with given_rid nil instead of dropping the reply', async () => {
+    const s = await start();
+    const c = await user(s, 'deep');
+    // {rid: [[[...1...]]]} 5,000 levels deep, written by hand (the encoder stops at 100).
+    const bytes = Buffer.from([0x81, 0xa3, 0x72, 0x69, 0x64, ...new Array<number>(5000).fill(0x91), 0x01]);
+    c.send(bytes);
+    expect(await c.next()).toEqual({ rid: -1, given_rid: null, kind: 'error', list: [{ kind: 'invalid_type', context: 'rid', given_type: 'array', required_type: 'int32' }] });
+    expect(await call(c, { rid: 1, kind: 'join', target: channel('#after') })).toEqual({ rid: 1, kind: 'ok' });
+  });
+
   it('answers a missing rid with given_rid nil', async () => {
     const s = await start();
     const c = await user(s, 'r');

@@ -91,7 +91,15 @@ export class OpenIrcConnection implements ProtocolConnection, EventSink {
   }
 
   private send(reply: Record<string, unknown>): void {
-    this.peer.sendBinary(encode(reply));
+    let bytes: Uint8Array;
+    try {
+      bytes = encode(reply);
+    } catch {
+      // A given_rid nested deeper than the encoder's limit (100) cannot be echoed; nil stands in,
+      // so the request still gets its one reply.
+      bytes = encode({ ...reply, given_rid: null });
+    }
+    this.peer.sendBinary(bytes);
   }
 
   /** openirc.D5: channel messages reach the other users; direct messages their addressee. */
