@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { DEV_JWT_SECRET } from '../auth/jwt.js';
-import type { CaseVerdict, RunReport } from '../report/model.js';
+import type { RunReport, Verdict } from '../report/model.js';
 import { runScenarios } from '../scenario/run.js';
 
 export type SuiteProfile = 'assa' | 'envelope' | 'openirc';
@@ -23,9 +23,9 @@ export interface SuiteTimers {
  * during its burst (its own pongs would count in the window), so its pong timeout leaves room.
  */
 export const CI_TIMERS: Readonly<Record<SuiteProfile, SuiteTimers>> = {
-  assa: { pingInterval: 150, pongTimeout: 400, connectTimeout: 1000, responseTimeout: 2000 },
-  envelope: { pingInterval: 150, pongTimeout: 3000, connectTimeout: 1000, responseTimeout: 2000 },
-  openirc: { pingInterval: 150, pongTimeout: 400, connectTimeout: 1000, responseTimeout: 2000 },
+  assa: { pingInterval: 200, pongTimeout: 1000, connectTimeout: 1000, responseTimeout: 2000 },
+  envelope: { pingInterval: 200, pongTimeout: 3000, connectTimeout: 1000, responseTimeout: 2000 },
+  openirc: { pingInterval: 200, pongTimeout: 1000, connectTimeout: 1000, responseTimeout: 2000 },
 };
 
 export interface SuiteRunOptions {
@@ -45,7 +45,7 @@ export interface SuiteRunOptions {
 export interface SuiteOutcome {
   report: RunReport;
   /** Case id → verdict. */
-  verdicts: Map<string, CaseVerdict>;
+  verdicts: Map<string, Verdict>;
   /** Ids of the cases that FAILed or ERRORed, sorted. */
   failed: string[];
 }

@@ -139,6 +139,20 @@ export interface CaptureStep {
   source: SourceRef;
 }
 
+/** Many authenticated clients at once (a connection-count rule): connect, hold, check, release. */
+export interface CrowdStep {
+  kind: 'crowd';
+  /** How many connections (a number or a template such as `${limits.maxConnections}`). */
+  count: number | Template;
+  /** The first member's user id; the others count up from it. */
+  userIdFrom: number;
+  /** How long every member must stay connected. */
+  hold?: Duration;
+  /** Deadline of each member's connection and authentication. */
+  within?: Duration;
+  source: SourceRef;
+}
+
 export interface RepeatStep {
   kind: 'repeat';
   times: number;
@@ -164,7 +178,8 @@ export type Step =
   | WaitStep
   | CaptureStep
   | RepeatStep
-  | ParallelStep;
+  | ParallelStep
+  | CrowdStep;
 
 export type UnexpectedPolicy = 'record' | 'fail';
 

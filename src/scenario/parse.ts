@@ -290,6 +290,15 @@ class CaseBuilder {
       }
       case 'wait':
         return { kind: 'wait', ms: this.duration(body, at), source };
+      case 'crowd':
+        return {
+          kind: 'crowd',
+          count: typeof obj.count === 'number' ? obj.count : this.compile(obj.count, [...at, 'count']),
+          userIdFrom: (obj.user_id_from as number | undefined) ?? 1_000_000,
+          ...(obj.hold === undefined ? {} : { hold: this.duration(obj.hold, [...at, 'hold']) }),
+          ...(obj.within === undefined ? {} : { within: this.duration(obj.within, [...at, 'within']) }),
+          source,
+        };
       case 'capture': {
         const values: Record<string, Template> = {};
         for (const [name, value] of Object.entries(obj)) values[name] = this.compile(value, [...at, name]);

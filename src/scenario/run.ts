@@ -104,10 +104,20 @@ export async function runScenarios(input: RunScenariosOptions): Promise<RunRepor
     const results: (CaseResult | undefined)[] = new Array<CaseResult | undefined>(cases.length);
     let next = 0;
     let stop = false;
+    // Cases tagged `exclusive` (a connection-count rule) run last and alone: nothing else holds
+    // connections on the server while they do.
+    const exclusive = (c: ScenarioCase): boolean => c.tags.includes('exclusive');
+    const order = [...cases.keys()].sort((a, b) => Number(exclusive(cases[a] as ScenarioCase)) - Number(exclusive(cases[b] as ScenarioCase)) || a - b);
+    let inFlight = 0;
+    let alone = false;
     const worker = async (): Promise<void> => {
       while (!stop && next < cases.length) {
-        const index = next++;
+        const index = order[next++] as number;
         const scenario = cases[index] as ScenarioCase;
+        const solo = exclusive(scenario);
+        while (alone || (solo && inFlight > 0)) await new Promise((r) => setTimeout(r, 20));
+        if (solo) alone = true;
+        inFlight++;
         const profile = loadProfile(scenario.profile);
         let checker = checkers.get(profile.name);
         if (!checker) {
@@ -128,7 +138,10 @@ export async function runScenarios(input: RunScenariosOptions): Promise<RunRepor
           lenient: options.lenient ?? false,
           runId: `${runId}-${index}`,
         };
-        const result = await runCase(scenario, caseEnv);
+        const result = await runCase(scenario, caseEnv).finally(() => {
+          inFlight--;
+          if (solo) alone = false;
+        });
         results[index] = result;
         for (const r of reporters) await r.onCaseEnd?.(result);
         if (options.bail && (result.verdict === 'FAIL' || result.verdict === 'ERROR')) stop = true;

@@ -15,7 +15,7 @@ import type { MessageChecker } from './checker.js';
 import { applyByteFill, composeMessage, setPath } from './compose.js';
 import { deepEqual, match, readPath, type Mismatch } from './match.js';
 import type {
-  CaptureStep, CloseStep, ConnectStep, Duration, ExpectCloseStep, ExpectNoneStep, ExpectStep, RepeatStep, ScenarioCase, SendStep, SourceRef, Step,
+  CaptureStep, ClientDef, CloseStep, ConnectStep, CrowdStep, Duration, ExpectCloseStep, ExpectNoneStep, ExpectStep, RepeatStep, ScenarioCase, SendStep, SourceRef, Step,
 } from './model.js';
 import { BUILTIN_VARIABLES } from './model.js';
 import { ScenarioClient, type Received, type SessionHost } from './session.js';
@@ -172,16 +172,58 @@ class CaseRun implements SessionHost {
         return this.capture(step);
       case 'repeat':
         return this.repeat(step);
+      case 'crowd':
+        return this.crowd(step);
       case 'parallel': {
         const results = await Promise.allSettled(step.branches.map((branch) => this.steps(branch)));
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
         return;
       }
+      default: {
+        // Exhaustive: a step kind the parser accepts but the runner does not run is a compile error,
+        // never a step silently skipped (a case that cannot fail).
+        const unknown: never = step;
+        throw new Error(`no runner for step ${(unknown as { kind: string }).kind}`);
+      }
     }
   }
 
   // ---- steps -------------------------------------------------------------------------------
+
+  /**
+   * `crowd`: count authenticated clients (user ids from userIdFrom up) connect at once, must all
+   * stay open for `hold`, then are closed so the server's capacity is free for what follows.
+   */
+  private async crowd(step: CrowdStep): Promise<void> {
+    const count = Number(typeof step.count === 'number' ? step.count : this.eval(step.count, step.source));
+    if (!Number.isSafeInteger(count) || count < 1) {
+      this.fail(step.source, { code: 'CC_CASE_TEMPLATE', message: `crowd count must be a positive whole number, got ${count}`, evidence: {}, verdict: 'ERROR' });
+    }
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const name = `crowd-${i}`;
+      const def: ClientDef = { name, userId: step.userIdFrom + i, nickname: name, claims: { t: 'lit', value: {} }, token: 'valid', heartbeat: 'auto', source: step.source };
+      this.clients.set(name, new ScenarioClient(def, this.env.profile, this, this.env.runId));
+      names.push(name);
+    }
+    this.note(names[0] as string, `crowd of ${count} connecting`);
+    try {
+      await this.connect({ kind: 'connect', clients: names, auth: true, await: true, expect: 'ok', ...(step.within === undefined ? {} : { within: step.within }), source: step.source });
+      await this.sleep(this.ms(step.hold, step.source) ?? 0);
+      const dropped = names.filter((name) => this.clients.get(name)?.closed);
+      if (dropped.length > 0) {
+        this.fail(step.source, {
+          code: 'CC_CHECK_CLOSED',
+          message: `${dropped.length} of the ${count} crowd connections closed while they were held (first: ${dropped[0]})`,
+          evidence: { client: dropped[0] as string, expected: `${count} open`, actual: `${count - dropped.length} open` },
+        });
+      }
+      this.note(names[0] as string, `crowd of ${count} held`);
+    } finally {
+      await Promise.all(names.map((name) => this.clients.get(name)?.close()));
+    }
+  }
 
   private async connect(step: ConnectStep): Promise<void> {
     const results = await Promise.allSettled(step.clients.map((name) => this.connectOne(step, name)));

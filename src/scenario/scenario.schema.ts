@@ -31,7 +31,7 @@ const oneOrMany = {
   clients: clientList,
 };
 
-export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel'] as const;
+export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel', 'crowd'] as const;
 
 export const scenarioSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -157,6 +157,17 @@ export const scenarioSchema = {
         },
         wait: duration,
         capture: { type: 'object', minProperties: 1, propertyNames: clientName },
+        crowd: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['count'],
+          properties: {
+            count: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\s*\\$\\{[^}]+\\}\\s*$' }] },
+            user_id_from: { type: 'integer', minimum: 1 },
+            hold: duration,
+            within: duration,
+          },
+        },
         repeat: {
           type: 'object',
           additionalProperties: false,
