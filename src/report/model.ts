@@ -137,6 +137,8 @@ export interface CapacityStep {
   slo?: ThresholdResult[];
   /** Connection attempts that failed (refused, reset, timed out) in this step. */
   connectErrors?: number;
+  /** Clients that could not be (re)connected after every retry of the reconnection policy. */
+  clientsLost?: number;
   /** Why the generator counted as saturated, when it did. */
   saturation?: string;
 }

@@ -3,6 +3,7 @@ import type { CliContext } from '../context.js';
 import { registerNotYet } from './not-yet.js';
 import { register as registerRun } from './run.js';
 import { register as registerLoad } from './load.js';
+import { register as registerCapacity } from './capacity.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerSchemas } from './schemas.js';
 import { register as registerProfiles } from './profiles.js';
@@ -10,6 +11,7 @@ import { register as registerReport } from './report.js';
 import { register as registerProbe } from './probe.js';
 import { register as registerServe } from './serve.js';
 import { register as registerToken } from './token.js';
+import { register as registerList } from './list.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
@@ -20,13 +22,13 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 export const COMMANDS: RegisterCommand[] = [
   registerRun,
   registerLoad,
-  (p) => registerNotYet(p, 'capacity', 'step the load up and find where a server stops meeting its SLO', 'capacity search is being built'),
+  registerCapacity,
   registerServe,
   registerToken,
   registerProbe,
   registerValidate,
   registerSchemas,
   registerProfiles,
-  (p) => registerNotYet(p, 'list', 'print the conformance case catalogue', 'the conformance suites are being built'),
+  registerList,
   registerReport,
 ];

@@ -1,0 +1,292 @@
+/**
+ * Capacity search: runs the load scenario at increasing loads (clients, or the total message rate
+ * at a fixed number of clients), one complete load run per step, judges each step against the
+ * SLOs, and finds the knee: the highest load that met every SLO. Stops at the first broken step,
+ * never runs above `to`, and never blames the server for a step where the generator saturated.
+ * See docs/capacity.md.
+ */
+import { ccError } from '../errors.js';
+import type { CliIO } from '../cli/io.js';
+import type { LoadTimers } from '../load/engine.js';
+import { SETTLE_MS } from '../load/engine.js';
+import type { LoadPlan } from '../load/plan.js';
+import { runLoad, type LoadRunOptions } from '../load/run.js';
+import { parseThreshold, type Threshold } from '../load/thresholds.js';
+import { REPORT_VERSION, type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
+import type { JwtKeySources } from '../scenario/tokens.js';
+import { judgeStep, limitingFactor, outcomeOf } from './judge.js';
+import { binarySearch, linearSearch, type LoadSearch } from './search.js';
+import { formatStepLine } from './summary.js';
+
+export type CapacityVary = 'clients' | 'rate';
+
+export interface CapacityOptions {
+  /** The scenario's load plan; each step runs it with the step's clients or rate. */
+  plan: LoadPlan;
+  /** Profile name or path. */
+  profile: string;
+  /** The server under test; undefined: the embedded reference server (started per step). */
+  target?: string;
+  /** SLO expressions (the threshold grammar), at least one. */
+  slo: string[];
+  /** What a step varies (default clients). With `rate`, a load is the total messages per second. */
+  vary?: CapacityVary;
+  from: number;
+  to: number;
+  /** Linear step (default 100); ignored by the binary search. */
+  step?: number;
+  search?: 'linear' | 'binary';
+  /** Binary search: stop bisecting when the passing and broken loads are this close (default (to - from) / 32, at least 1). */
+  resolution?: number;
+  /** Measured (steady) phase of each step, ms. */
+  stepDurationMs: number;
+  /** With vary rate: the fixed number of clients (default: the plan's). */
+  clients?: number;
+  /** With vary clients: messages per second per client (default: the plan's). */
+  ratePerClient?: number;
+  /** Connection ramp of each step (default: the plan's ramp per client, scaled to the step). */
+  rampMs?: number;
+  /** Also run the same loads against the embedded reference server (needs a target). */
+  baseline?: 'reference';
+  jwt?: JwtKeySources;
+  timers?: Partial<LoadTimers>;
+  limits?: LoadRunOptions['limits'];
+  workers?: number;
+  validate?: boolean;
+  /** Upper bound on the number of steps of one search (default 64). */
+  maxSteps?: number;
+  /** Progress: one line per step. */
+  io?: CliIO;
+  /** Ctrl-C: the current step ends early and is not judged; the report covers the steps done. */
+  signal?: AbortSignal;
+  packageVersion?: string;
+}
+
+interface SearchRun {
+  steps: CapacityStep[];
+  reason: string;
+  url: string;
+  embedded: boolean;
+  profile: string;
+  health: GeneratorHealth[];
+}
+
+/** Longest a step may take before its run is stopped: every phase of it, plus a minute of grace. */
+function stepBudgetMs(plan: LoadPlan, timers: Partial<LoadTimers> | undefined): number {
+  return plan.rampMs + SETTLE_MS + (timers?.connectTimeout ?? 30_000) + (timers?.responseTimeout ?? 10_000) + (plan.durationMs ?? 0) + plan.drainMs + 60_000;
+}
+
+export function validateCapacityOptions(o: CapacityOptions): void {
+  const bad = (flag: string, value: unknown, reason: string): never => {
+    throw ccError('CC_ERR_BAD_FLAG', { flag, value: JSON.stringify(value), reason, command: 'capacity' });
+  };
+  if (!(o.from > 0)) bad('--from', o.from, 'expected a load above 0');
+  if (!(o.to >= o.from)) bad('--to', o.to, `expected at least --from (${o.from})`);
+  if (o.step !== undefined && !(o.step > 0)) bad('--step', o.step, 'expected a step above 0');
+  if (o.resolution !== undefined && !(o.resolution > 0)) bad('--resolution', o.resolution, 'expected a resolution above 0');
+  if (!(o.stepDurationMs > 0)) bad('--step-duration', o.stepDurationMs, 'expected a duration above 0');
+  if (o.slo.length === 0) throw ccError('CC_ERR_USAGE', { detail: 'capacity needs at least one --slo, e.g. --slo "reply.p99<100ms"' });
+  if (o.baseline !== undefined && o.target === undefined) {
+    throw ccError('CC_ERR_USAGE', { detail: '--baseline reference compares a --target with the reference server; without --target the run is already against it' });
+  }
+  if ((o.vary ?? 'clients') === 'clients' && !Number.isInteger(o.from)) bad('--from', o.from, 'a client count is a whole number');
+  if (o.ratePerClient !== undefined && (o.vary ?? 'clients') === 'rate') {
+    throw ccError('CC_ERR_USAGE', { detail: '--rate sets the per-client rate of a client search; with --vary rate the steps set it (use --clients for the fixed count)' });
+  }
+  if (o.clients !== undefined && (o.vary ?? 'clients') === 'clients') {
+    throw ccError('CC_ERR_USAGE', { detail: '--clients is the fixed count of a --vary rate search; a client search steps it with --from/--to' });
+  }
+}
+
+/** The plan of one step: the scenario with this step's clients or rate, its own users, no limit probes, no thresholds. */
+export function stepPlan(o: CapacityOptions, load: number, index: number): LoadPlan {
+  const { limits: _limitProbes, ...base } = o.plan;
+  const vary = o.vary ?? 'clients';
+  const clients = vary === 'clients' ? Math.round(load) : o.clients ?? base.clients;
+  const rampPerClient = base.clients > 0 ? base.rampMs / base.clients : 0;
+  return {
+    ...base,
+    clients,
+    rate: vary === 'rate' ? load / clients : o.ratePerClient ?? base.rate,
+    rampMs: o.rampMs ?? Math.round(rampPerClient * clients),
+    durationMs: o.stepDurationMs,
+    // Fresh user ids per step, so no step meets the sessions (and session recovery) of the last.
+    userIdBase: base.userIdBase + index * Math.max(o.to, clients) * 2,
+    thresholds: [],
+  };
+}
+
+async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSearch, target: string | undefined, label: string): Promise<SearchRun> {
+  const vary = o.vary ?? 'clients';
+  const steps: CapacityStep[] = [];
+  const health: GeneratorHealth[] = [];
+  const maxSteps = o.maxSteps ?? 64;
+  let url = target ?? '';
+  let embedded = target === undefined;
+  let profile = o.profile;
+  let reason = '';
+  for (let index = 0; index < maxSteps; index++) {
+    const load = search.next();
+    if (load === undefined) {
+      reason = search.reason;
+      break;
+    }
+    if (o.signal?.aborted) {
+      reason = 'stopped (Ctrl-C)';
+      break;
+    }
+    const plan = stepPlan(o, load, index);
+    const controller = new AbortController();
+    const forward = (): void => controller.abort();
+    o.signal?.addEventListener('abort', forward, { once: true });
+    let overran = false;
+    const watchdog = setTimeout(() => {
+      overran = true;
+      controller.abort();
+    }, stepBudgetMs(plan, o.timers));
+    let report: RunReport;
+    try {
+      report = await runLoad({
+        plan,
+        profile: o.profile,
+        ...(target === undefined ? {} : { target }),
+        ...(o.jwt ? { jwt: o.jwt } : {}),
+        ...(o.timers ? { timers: o.timers } : {}),
+        ...(o.limits ? { limits: o.limits } : {}),
+        ...(o.workers === undefined ? {} : { workers: o.workers }),
+        ...(o.validate === undefined ? {} : { validate: o.validate }),
+        ...(o.io?.isTTY ? { io: o.io } : {}),
+        signal: controller.signal,
+      });
+    } finally {
+      clearTimeout(watchdog);
+      o.signal?.removeEventListener('abort', forward);
+    }
+    url = report.target.url;
+    embedded = report.target.embedded;
+    profile = report.profile;
+    if (o.signal?.aborted || overran) {
+      // A step cut short was not held long enough to judge.
+      reason = overran ? `the step at ${load} overran its time budget and was stopped` : 'stopped (Ctrl-C)';
+      break;
+    }
+    const step = judgeStep(report, load, vary, slos, plan.durationMs ?? o.stepDurationMs);
+    if (index === 0 && (report.load?.counters['connections.opened'] ?? 0) === 0) {
+      throw ccError('CC_ERR_CONNECT', { target: url, reason: `not one of ${plan.clients} clients could connect (${step.connectErrors ?? 0} failed attempts)` });
+    }
+    if (report.generator) health.push(report.generator);
+    steps.push(step);
+    o.io?.out(formatStepLine(label, steps.length, step));
+    search.record(load, outcomeOf(step));
+  }
+  if (!reason) reason = `reached the step limit (${maxSteps})`;
+  steps.sort((a, b) => a.load - b.load);
+  return { steps, reason, url, embedded, profile, health };
+}
+
+/** The knee and the first broken load of a set of steps; saturated steps count for neither. */
+export function kneeOf(steps: readonly CapacityStep[]): { knee: number | null; firstBroken: CapacityStep | undefined } {
+  const trusted = steps.filter((s) => !s.generatorSaturated);
+  const firstBroken = trusted.filter((s) => !s.sloPassed).sort((a, b) => a.load - b.load)[0];
+  const passing = trusted.filter((s) => s.sloPassed && (firstBroken === undefined || s.load < firstBroken.load));
+  const knee = passing.length ? Math.max(...passing.map((s) => s.load)) : null;
+  return { knee, firstBroken };
+}
+
+function worstHealth(parts: GeneratorHealth[]): GeneratorHealth | undefined {
+  if (!parts.length) return undefined;
+  const reasons = [...new Set(parts.map((p) => p.reason).filter((r): r is string => r !== undefined))];
+  return {
+    eventLoopLagP99Ms: Math.max(...parts.map((p) => p.eventLoopLagP99Ms)),
+    eventLoopLagMaxMs: Math.max(...parts.map((p) => p.eventLoopLagMaxMs)),
+    cpuPercent: Math.max(...parts.map((p) => p.cpuPercent)),
+    saturated: parts.some((p) => p.saturated),
+    ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+  };
+}
+
+/**
+ * Exit code of a capacity run: 0 when the first step met the SLOs (a knee at or above `from`);
+ * 1 when even the first step broke an SLO; 2 when no step could be judged (the generator
+ * saturated at the first step, or the run was stopped before one finished).
+ */
+export function capacityExitCode(c: CapacityResult): number {
+  if (c.knee !== null) return 0;
+  return c.firstBroken !== null ? 1 : 2;
+}
+
+export async function runCapacity(options: CapacityOptions): Promise<RunReport> {
+  validateCapacityOptions(options);
+  const startedAt = new Date();
+  const slos = options.slo.map((s) => parseThreshold(s, 'slo'));
+  const vary = options.vary ?? 'clients';
+  const mode = options.search ?? 'linear';
+  const resolution = options.resolution ?? Math.max(1, Math.ceil((options.to - options.from) / 32));
+  const makeSearch = (): LoadSearch => (mode === 'binary' ? binarySearch(options.from, options.to, resolution) : linearSearch(options.from, options.to, options.step ?? 100));
+  const main = await runSearch(options, slos, makeSearch(), options.target, options.baseline ? 'target' : 'step');
+  const { knee, firstBroken } = kneeOf(main.steps);
+  const saturated = main.steps.find((s) => s.generatorSaturated);
+  const capacity: CapacityResult = {
+    vary,
+    steps: main.steps,
+    knee,
+    firstBroken: firstBroken?.load ?? null,
+    search: mode,
+    slo: slos.map((s) => s.expression),
+    stoppedBecause: main.reason,
+  };
+  if (firstBroken) capacity.limitingFactor = limitingFactor(firstBroken);
+  else if (saturated) capacity.limitingFactor = `the load generator, not the server: saturated at ${saturated.load} (${saturated.saturation ?? 'see generator health'}); the server's knee is above ${knee ?? 'the first step'}: add --workers or shard the load`;
+
+  const health = [...main.health];
+  if (options.baseline === 'reference') {
+    // The same loads, in order, against the embedded reference server; stops at its own first break.
+    const loads = main.steps.map((s) => s.load);
+    let i = 0;
+    const replay: LoadSearch = {
+      next: () => loads[i],
+      record: (_load, outcome) => {
+        i = outcome === 'pass' ? i + 1 : loads.length;
+      },
+      get reason() {
+        return 'baseline done';
+      },
+    };
+    const base = await runSearch(options, slos, replay, undefined, 'reference');
+    capacity.baseline = base.steps;
+    capacity.baselineKnee = kneeOf(base.steps).knee;
+    health.push(...base.health);
+  }
+
+  const exitCode = capacityExitCode(capacity);
+  const finishedAt = new Date();
+  const generator = worstHealth(health);
+  const first = main.steps[0];
+  return {
+    reportVersion: REPORT_VERSION,
+    tool: { name: 'chat-conform', version: options.packageVersion ?? '0.0.0' },
+    command: 'capacity',
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    target: { url: main.url, embedded: main.embedded },
+    profile: main.profile,
+    options: {
+      scenario: options.plan.id, vary, from: options.from, to: options.to, search: mode,
+      ...(mode === 'linear' ? { step: options.step ?? 100 } : { resolution }),
+      stepDurationMs: options.stepDurationMs, slo: capacity.slo,
+      ...(vary === 'rate' ? { clients: first?.clients ?? options.clients ?? options.plan.clients } : { ratePerClient: options.ratePerClient ?? options.plan.rate }),
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      ...(options.baseline ? { baseline: options.baseline } : {}),
+    },
+    summary: {
+      total: 0,
+      byVerdict: { PASS: 0, 'NON-STRICT': 0, INFORMATIONAL: 0, FAIL: 0, ERROR: 0 },
+      thresholdsFailed: exitCode === 1 ? (first?.broken.length ?? 0) : 0,
+      exitCode,
+    },
+    cases: [],
+    capacity,
+    ...(generator ? { generator } : {}),
+  };
+}

@@ -1,0 +1,185 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CliContext } from '../context.js';
+import type { CliIO } from '../io.js';
+import { parseThreshold } from '../../load/thresholds.js';
+import { collect, durationArg, positiveIntArg } from '../options.js';
+import { rateArg } from './load.js';
+
+export interface CapacityCommandOptions {
+  target?: string;
+  profile?: string;
+  scenario?: string;
+  slo?: string[];
+  from?: number;
+  to?: number;
+  step?: number;
+  search?: 'linear' | 'binary';
+  resolution?: number;
+  stepDuration?: number;
+  vary?: 'clients' | 'rate';
+  /** With --vary rate: the fixed number of clients (default: the scenario's). */
+  clients?: number;
+  /** With --vary clients: messages per second per client (default: the scenario's). */
+  rate?: number;
+  ramp?: number;
+  workers?: number;
+  baseline?: 'reference';
+  out?: string;
+  reporter?: string[];
+  jwtSecret?: string;
+  jwtKey?: string;
+  noValidate?: boolean;
+  connectTimeout?: number;
+  responseTimeout?: number;
+  /** Ends the run early as Ctrl-C does (tests). */
+  signal?: AbortSignal;
+}
+
+export interface CapacityCommandResult {
+  exitCode: number;
+  reportDir: string;
+  report: import('../../report/model.js').RunReport;
+}
+
+/** A load: a positive number (client counts are checked to be whole later). */
+export function loadArg(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(n > 0)) throw new InvalidArgumentError(`expected a number above 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    return value as T;
+  };
+}
+
+/** `--slo` values are checked as they are parsed, so a typo exits 2 before any load is sent. */
+export function sloArg(value: string, previous: string[] = []): string[] {
+  try {
+    parseThreshold(value, 'slo');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return [...previous, value];
+}
+
+/**
+ * `chat-conform capacity`: steps the load of a load scenario (default scenarios/load/<profile>-chat.yaml)
+ * up, prints a line per step and then the table, the knee and what broke, writes the reports and
+ * returns the exit code: 0 when the first step met the SLOs (a knee was found), 1 when even the first
+ * step broke one, 2 for usage, configuration and connection errors or when no step could be judged.
+ */
+export async function capacityCommand(options: CapacityCommandOptions, io: CliIO, packageRoot: string): Promise<CapacityCommandResult> {
+  const { join } = await import('node:path');
+  const { readFileSync } = await import('node:fs');
+  const [{ loadScenarioFile }, { loadProfile }, { parseLoadSection }, { runCapacity }, { formatCapacitySummary }, { writeReports, createReporter }, { ccError }] = await Promise.all([
+    import('../../scenario/parse.js'),
+    import('../../profile/load.js'),
+    import('../../load/plan.js'),
+    import('../../capacity/run.js'),
+    import('../../capacity/summary.js'),
+    import('../../reporters/index.js'),
+    import('../../errors.js'),
+  ]);
+  // Direct callers (tests, scripts) skip commander's parsing: check the SLOs here too.
+  const slo = options.slo ?? [];
+  for (const s of slo) parseThreshold(s, 'slo');
+  if (options.search === 'binary' && options.step !== undefined) {
+    throw ccError('CC_ERR_USAGE', { detail: '--step sets a linear search; --search binary bisects to --resolution: give one of them' });
+  }
+  const profileName = options.profile ?? 'assa';
+  const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
+  const cases = loadScenarioFile(file, { defaultProfile: profileName, resolveProfile: (name) => loadProfile(name) });
+  const chosen = cases.find((c) => c.load !== undefined);
+  if (!chosen || !chosen.load) {
+    throw ccError('CC_ERR_SCENARIO_INVALID', { path: file, line: 1, column: 1, reason: 'no case in this file has a load: section', hint: 'see docs/load.md for the load scenario format' });
+  }
+  const profile = loadProfile(options.profile ?? chosen.profile);
+  const plan = parseLoadSection(chosen.load, { id: chosen.id, title: chosen.title }, { file, line: chosen.line }, profile);
+  const specs = (options.reporter ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'json');
+  const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
+  for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false });
+
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  options.signal?.addEventListener('abort', onSigint, { once: true });
+  let version = '0.0.0';
+  try {
+    version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // Unknown version: the report says 0.0.0.
+  }
+  const vary = options.vary ?? 'clients';
+  let report;
+  try {
+    report = await runCapacity({
+      plan,
+      profile: profile.specPath,
+      ...(options.target === undefined ? {} : { target: options.target }),
+      slo,
+      vary,
+      from: options.from ?? 100,
+      to: options.to ?? 1000,
+      step: options.step ?? 100,
+      search: options.search ?? 'linear',
+      ...(options.resolution === undefined ? {} : { resolution: options.resolution }),
+      stepDurationMs: options.stepDuration ?? 10_000,
+      ...(options.clients === undefined ? {} : { clients: options.clients }),
+      ...(options.rate === undefined ? {} : { ratePerClient: options.rate }),
+      ...(options.ramp === undefined ? {} : { rampMs: options.ramp }),
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
+      jwt: { ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }), ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }) },
+      ...(options.connectTimeout === undefined && options.responseTimeout === undefined
+        ? {}
+        : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
+      validate: options.noValidate !== true,
+      io,
+      signal: controller.signal,
+      packageVersion: version,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    options.signal?.removeEventListener('abort', onSigint);
+  }
+  for (const line of formatCapacitySummary(report)) io.out(line);
+  const written = await writeReports(report, { out: options.out ?? 'reports', reporters: specs, io, color: io.color });
+  io.out(`report: ${written.files[0] ?? written.dir}`);
+  return { exitCode: report.summary.exitCode, reportDir: written.dir, report };
+}
+
+export function register(program: Command, ctx: CliContext): Command {
+  return program
+    .command('capacity')
+    .description('step the load up and find the knee: the highest load at which a server still meets its SLO (default target: the embedded reference server)')
+    .option('--target <url>', 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: the reference server in-process')
+    .option('--profile <name|path>', 'the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default assa)')
+    .option('--scenario <file>', 'a load scenario (default scenarios/load/<profile>-chat.yaml); see docs/load.md')
+    .option('--slo <expr>', 'an SLO every step must meet, e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1% (repeatable; at least one)', sloArg)
+    .option('--vary <what>', 'clients (step the client count) or rate (step the total messages/s at a fixed client count); default clients', choice(['clients', 'rate'] as const))
+    .option('--from <n>', 'first load (default 100)', loadArg)
+    .option('--to <n>', 'highest load ever run (default 1000)', loadArg)
+    .option('--step <n>', 'linear step between loads (default 100)', loadArg)
+    .option('--search <mode>', 'linear (default) or binary: double from --from until a step breaks, then bisect', choice(['linear', 'binary'] as const))
+    .option('--resolution <n>', 'binary search: stop when passing and broken loads are this close (default (to - from) / 32)', loadArg)
+    .option('--step-duration <duration>', 'measured (steady) phase of each step, after connecting and joining (default 10s)', durationArg)
+    .option('--clients <n>', 'with --vary rate: the fixed number of clients (default: the scenario\'s)', positiveIntArg)
+    .option('--rate <r>', 'with --vary clients: messages per second per client (default: the scenario\'s)', rateArg)
+    .option('--ramp <duration>', 'connection ramp of each step (default: the scenario\'s ramp per client, scaled)', durationArg)
+    .option('--workers <n>', 'worker threads per step (default: cores; 1 below 200 clients)', positiveIntArg)
+    .option('--baseline <server>', 'also run the same steps against the embedded reference server: reference', choice(['reference'] as const))
+    .option('--out <dir>', 'folder for the run\'s reports (default reports/)')
+    .option('--reporter <name>', 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)', collect)
+    .option('--jwt-secret <secret>', 'HS256 secret for the tokens clients present (env CHAT_CONFORM_JWT_SECRET)')
+    .option('--jwt-key <file>', 'RS256/ES256 private key (PEM) for the tokens (env CHAT_CONFORM_JWT_KEY)')
+    .option('--no-validate', 'do not validate inbound messages (faster; schema violations are not counted)')
+    .option('--connect-timeout <duration>', 'override the time a client has to connect and authenticate', durationArg)
+    .option('--response-timeout <duration>', 'override the reply deadline (later replies count as timeouts)', durationArg)
+    .action(async (opts: CapacityCommandOptions & { validate?: boolean }) => {
+      const result = await capacityCommand({ ...opts, noValidate: opts.validate === false }, ctx.io, ctx.packageRoot);
+      ctx.setExitCode(result.exitCode);
+    });
+}
