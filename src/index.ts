@@ -50,4 +50,9 @@ export { IntegrityTracker, integrityMarker, readIntegrityMarker } from './load/i
 export type { RoomIntegrity } from './load/integrity.js';
 export { Scheduler, timetable } from './load/schedule.js';
 export { formatLoadSummary } from './load/summary.js';
+export { runCapacity, kneeOf, capacityExitCode } from './capacity/run.js';
+export type { CapacityOptions, CapacityVary } from './capacity/run.js';
+export { binarySearch, linearSearch, linearLoads } from './capacity/search.js';
+export type { LoadSearch, StepOutcome } from './capacity/search.js';
+export { formatCapacitySummary } from './capacity/summary.js';
 export { main } from './cli/main.js';
