@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerNotYet } from './not-yet.js';
 import { register as registerRun } from './run.js';
 import { register as registerLoad } from './load.js';
 import { register as registerCapacity } from './capacity.js';
@@ -11,6 +10,7 @@ import { register as registerReport } from './report.js';
 import { register as registerProbe } from './probe.js';
 import { register as registerServe } from './serve.js';
 import { register as registerToken } from './token.js';
+import { register as registerList } from './list.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => Command;
 
@@ -28,6 +28,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerValidate,
   registerSchemas,
   registerProfiles,
-  (p) => registerNotYet(p, 'list', 'print the conformance case catalogue', 'the conformance suites are being built'),
+  registerList,
   registerReport,
 ];

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { ccError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
-import { durationArg, portArg, positiveIntArg, sizeArg } from '../options.js';
+import { collect, durationArg, portArg, positiveIntArg, sizeArg } from '../options.js';
 
 /** `chat-conform serve`: the reference server until SIGINT or SIGTERM. */
 export interface ServeOptions {
@@ -116,7 +116,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--connect-timeout <duration>', 'time to complete CONNECT (default 30s)', durationArg)
     .option('--ping-interval <duration>', 'PING interval (default 30s)', durationArg)
     .option('--pong-timeout <duration>', 'drop after this long without PONG (default 60s)', durationArg)
-    .option('--fault <name>', 'FOR TESTING THE CONFORMANCE SUITES ONLY: break one rule on purpose (repeatable; `chat-conform list --faults` names them)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--fault <name>', 'FOR TESTING THE CONFORMANCE SUITES ONLY: break one rule on purpose (repeatable; `chat-conform list --faults` names them)', collect)
     .addOption(new Option('--log-level <level>', 'log verbosity (to stderr)').choices(['error', 'warn', 'info', 'debug']).default(SERVE_DEFAULTS.logLevel))
     .action(async (opts: ServeOptions) => {
       ctx.setExitCode(await serve(opts, ctx.io));

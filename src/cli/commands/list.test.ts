@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { memoryIO } from '../io.js';
+import { packageRoot } from '../../util/paths.js';
+import { list } from './list.js';
+
+describe('chat-conform list', () => {
+  it('prints id, section, strength and description per case of one profile', async () => {
+    const io = memoryIO();
+    expect(await list({ profile: 'openirc' }, io, packageRoot())).toBe(0);
+    const out = io.stdout.join('\n').split('\n');
+    expect(out[0]).toMatch(/^ID\s+SECTION\s+STRENGTH\s+DESCRIPTION$/);
+    expect(out.find((l) => l.startsWith('openirc.rid.float '))).toMatch(/^openirc\.rid\.float\s+2\. 채팅 메세지 포맷\s+MUST\s+a float rid is answered rid -1/);
+    expect(out.every((l) => !l.startsWith('assa.'))).toBe(true);
+    expect(out.at(-1)).toMatch(/^\d+ cases$/);
+  });
+
+  it('prints JSON with decisions, and the faults on request', async () => {
+    const io = memoryIO();
+    await list({ json: true }, io, packageRoot());
+    const entries = JSON.parse(io.stdout.join('')) as { id: string; strength: string; decisions: string[] }[];
+    expect(entries.find((e) => e.id === 'assa.5.1.broadcast-to-members')).toMatchObject({ strength: 'MUST', decisions: ['assa.D11.broadcast', 'assa.D12.rooms'] });
+    expect(entries.find((e) => e.id === 'assa.10.1.connections-over-limit')?.strength).toBe('UNSPECIFIED');
+    const faults = memoryIO();
+    await list({ faults: true, profile: 'envelope' }, faults, packageRoot());
+    const text = faults.stdout.join('\n');
+    expect(text).toContain('FOR TESTING THE CONFORMANCE SUITES ONLY');
+    expect(text).toMatch(/envelope\.rate-limit-not-enforced\s+no rate limit/);
+    expect(text).not.toContain('assa.no-ping');
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * The catalogue of the bundled conformance cases (scenarios/conformance/<profile>/): one entry per
+ * case with its stable id, spec sections, rule strength, one-line description and the decisions it
+ * relies on. `chat-conform list` prints it; docs/conformance.md is generated from it.
+ */
+import { join, relative } from 'node:path';
+import { loadProfile } from '../profile/load.js';
+import type { RuleStrength } from '../report/model.js';
+import { walk } from '../scenario/discover.js';
+import { loadScenarioFile } from '../scenario/parse.js';
+import { SUITE_PROFILES, type SuiteProfile } from './suite.js';
+
+export interface CatalogueEntry {
+  id: string;
+  profile: SuiteProfile;
+  /** Spec sections (`§5.1`, or the seed's headings for the envelope and OpenIRC). */
+  sections: string[];
+  strength: RuleStrength;
+  /** The case's title: one line. */
+  description: string;
+  decisions: string[];
+  tags: string[];
+  /** Transports the case is written for; absent: every transport of the profile. */
+  transports?: string[];
+  /** Path relative to the package root, and the line of the case. */
+  file: string;
+  line: number;
+}
+
+/** Every bundled case, ordered by profile (assa, envelope, openirc), then file, then position. */
+export function loadCatalogue(packageRoot: string, profile?: SuiteProfile): CatalogueEntry[] {
+  const profiles = profile ? [profile] : SUITE_PROFILES;
+  const entries: CatalogueEntry[] = [];
+  for (const p of profiles) {
+    const dir = join(packageRoot, 'scenarios', 'conformance', p);
+    for (const file of walk(dir)) {
+      const shown = relative(packageRoot, file);
+      for (const c of loadScenarioFile(file, { defaultProfile: p, resolveProfile: loadProfile }, shown)) {
+        entries.push({
+          id: c.id, profile: p, sections: c.specSections, strength: c.strength, description: c.title,
+          decisions: c.decisions, tags: c.tags, ...(c.transports ? { transports: c.transports } : {}), file: shown, line: c.line,
+        });
+      }
+    }
+  }
+  return entries;
+}
+
+/** How a broken rule of this strength weighs (docs/scenarios.md, Verdicts). */
+export function verdictOfBrokenRule(strength: RuleStrength): 'FAIL' | 'NON-STRICT' | 'INFORMATIONAL' {
+  return strength === 'MUST' ? 'FAIL' : strength === 'SHOULD' ? 'NON-STRICT' : 'INFORMATIONAL';
+}
