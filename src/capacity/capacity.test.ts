@@ -4,9 +4,10 @@
  * tens to a couple of hundred clients. Assertions are on loads, verdicts and counts, never speed:
  * f is steep enough that a step's latency sits far (≥ 100 ms) on one side of the SLO's bound.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { capacityCommand } from '../cli/commands/capacity.js';
 import { memoryIO } from '../cli/io.js';
@@ -20,6 +21,25 @@ import { startSlowAssaServer, type SlowServer } from '../testing/slow-assa-serve
 import { runCapacity, type CapacityOptions } from './run.js';
 
 const root = join(import.meta.dirname, '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+
+interface Chromium {
+  launch(opts: { executablePath: string; args: string[]; headless: boolean }): Promise<{
+    newPage(): Promise<{ on(e: 'pageerror', cb: (err: Error) => void): void; goto(url: string): Promise<unknown>; locator(s: string): { count(): Promise<number> } }>;
+    close(): Promise<void>;
+  }>;
+}
+
+/** playwright-core's Chromium when both are installed (optional; loaded by a computed name). */
+async function browser(): Promise<Chromium | undefined> {
+  if (!existsSync(CHROMIUM)) return undefined;
+  const name = 'playwright-core';
+  try {
+    return ((await import(name)) as { chromium: Chromium }).chromium;
+  } catch {
+    return undefined;
+  }
+}
 let server: SlowServer | undefined;
 let out: string;
 
@@ -116,6 +136,24 @@ describe('capacity against a server that slows down with its connections', () =>
     expect(svg.match(/<polyline /g)).toHaveLength(3);
     expect(svg).toMatch(/<line [^>]*class="marker knee"\/><text [^>]*>knee 140<\/text>/);
     expect(svg).toMatch(/<line [^>]*class="marker broken"\/><text [^>]*>first broken 160<\/text>/);
+
+    // Rendered by a real browser where one is installed (CI installs Chromium; see html.test.ts).
+    const chromium = await browser();
+    if (chromium) {
+      const b = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
+      try {
+        const page = await b.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (err) => errors.push(err.message));
+        await page.goto(pathToFileURL(join(result.reportDir, 'report.html')).href);
+        expect(await page.locator('#capacity svg[data-chart="capacity"] circle').count()).toBe(8);
+        expect(await page.locator('#capacity svg[data-chart="capacity"] polyline').count()).toBe(3);
+        expect(await page.locator('#capacity table tbody tr').count()).toBe(8);
+        expect(errors).toEqual([]);
+      } finally {
+        await b.close();
+      }
+    }
   }, 90_000);
 
   it('bisects between the last passing and the first broken load to the resolution', async () => {
