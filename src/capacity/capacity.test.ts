@@ -208,6 +208,25 @@ describe('capacity against a server that slows down with its connections', () =>
     expect(c.limitingFactor).toBe('the server stopped accepting connections (30 clients gave up reconnecting at 80 clients)');
   }, 60_000);
 
+  it('stops on Ctrl-C: the step in progress is not judged, the steps before it are reported', async () => {
+    server = await startSlowAssaServer({ delayMs: () => 2 });
+    const controller = new AbortController();
+    const io = memoryIO();
+    const lines: string[] = [];
+    const watching = { ...io, out: (text: string): void => {
+      lines.push(text);
+      // Abort while the second step is under way.
+      if (text.startsWith('step 1:')) setTimeout(() => controller.abort(), 300);
+    } };
+    const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<1s'], io: watching, signal: controller.signal }));
+    const c = report.capacity!;
+    expect(c.steps.map((s) => s.load)).toEqual([20]);
+    expect(lines.filter((l) => l.startsWith('step '))).toHaveLength(1);
+    expect(c.stoppedBecause).toBe('stopped (Ctrl-C)');
+    expect(c.knee).toBe(20);
+    expect(c.firstBroken).toBeNull();
+  }, 60_000);
+
   it('steps the total message rate at a fixed number of clients with --vary rate', async () => {
     server = await startSlowAssaServer({ delayMs: () => 2 });
     const report = await runCapacity(options(server.url, { vary: 'rate', from: 40, to: 120, step: 40, clients: 20, ratePerClient: undefined, stepDurationMs: 1000, slo: ['reply.p99<1s'] }));

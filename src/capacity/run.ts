@@ -193,16 +193,13 @@ export function kneeOf(steps: readonly CapacityStep[]): { knee: number | null; f
   return { knee, firstBroken };
 }
 
+/** The report's generator health: that of the worst step (a saturated one first, else the most lag). */
 function worstHealth(parts: GeneratorHealth[]): GeneratorHealth | undefined {
-  if (!parts.length) return undefined;
-  const reasons = [...new Set(parts.map((p) => p.reason).filter((r): r is string => r !== undefined))];
-  return {
-    eventLoopLagP99Ms: Math.max(...parts.map((p) => p.eventLoopLagP99Ms)),
-    eventLoopLagMaxMs: Math.max(...parts.map((p) => p.eventLoopLagMaxMs)),
-    cpuPercent: Math.max(...parts.map((p) => p.cpuPercent)),
-    saturated: parts.some((p) => p.saturated),
-    ...(reasons.length ? { reason: reasons.join('; ') } : {}),
-  };
+  let worst: GeneratorHealth | undefined;
+  for (const p of parts) {
+    if (!worst || (p.saturated && !worst.saturated) || (p.saturated === worst.saturated && p.eventLoopLagP99Ms > worst.eventLoopLagP99Ms)) worst = p;
+  }
+  return worst;
 }
 
 /**
