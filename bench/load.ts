@@ -13,7 +13,7 @@
  *   npx tsx bench/load.ts [--clients 1000] [--seconds 20] [--runs 3] [--idle 20000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,26 @@ const SECONDS = arg('seconds', 20);
 const RUNS = arg('runs', 3);
 const IDLE = arg('idle', 20_000);
 const ROOM = 10;
+
+/** CPU seconds per thread name (from /proc), to see where a process spends it besides its main thread. */
+function threadCpu(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    const tick = 100;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim().replace(/[0-9]+$/, '#');
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out[comm] = (out[comm] ?? 0) + (Number(fields[11]) + Number(fields[12])) / tick;
+    }
+  } catch {
+    // Not Linux: no per-thread figures.
+  }
+  return out;
+}
+
+function threadDelta(a: Record<string, number>, b: Record<string, number>): string {
+  return Object.entries(b).map(([k, v]) => [k, v - (a[k] ?? 0)] as const).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(', ');
+}
 
 interface Measured {
   cpuSecondsPer10k: number;
@@ -63,12 +83,8 @@ async function serverRole(maxConnections: number, connectTimeout: number): Promi
 
 async function engineRole(url: string): Promise<Measured> {
   const { LoadSlice } = await import('../src/load/engine.js');
-  const { loadScenarioFile } = await import('../src/scenario/parse.js');
-  const { loadProfile } = await import('../src/profile/load.js');
-  const { parseLoadSection } = await import('../src/load/plan.js');
-  const file = join(root, 'scenarios', 'load', 'assa-chat.yaml');
-  const [c] = loadScenarioFile(file, { resolveProfile: loadProfile });
-  const plan = { ...parseLoadSection(c!.load!, c!, { file, line: 1 }), clients: CLIENTS, rampMs: 3000, durationMs: SECONDS * 1000 + 6000, drainMs: 500, thresholds: [] };
+  const { readLoadScenario } = await import('../src/load/scenario.js');
+  const plan = { ...readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml')).plan, clients: CLIENTS, rampMs: 3000, durationMs: SECONDS * 1000 + 6000, drainMs: 500, thresholds: [] };
   const peak = rssPeak();
   const slice = new LoadSlice({
     plan, profile: 'assa', targetUrl: url, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
@@ -84,15 +100,17 @@ async function engineRole(url: string): Promise<Measured> {
   const replies = (): number => slice.progress(true).summaries?.reply?.count ?? 0;
   const r0 = replies();
   const c0 = process.cpuUsage();
+  const t0 = threadCpu();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const cpu = process.cpuUsage(c0);
+  const threads = threadDelta(t0, threadCpu());
   const r1 = replies();
   slice.stop();
   const result = await done;
   const violations = result.metrics.counters['schema.violations'] ?? 0;
   const lost = result.delivery.reduce((s, d) => s + d.lost, 0);
   const rt = r1 - r0;
-  return { cpuSecondsPer10k: ((cpu.user + cpu.system) / 1e6) / (rt / 10_000), roundTrips: rt, peakRssMb: peak(), note: `schema violations ${violations}, lost ${lost}` };
+  return { cpuSecondsPer10k: ((cpu.user + cpu.system) / 1e6) / (rt / 10_000), roundTrips: rt, peakRssMb: peak(), note: `schema violations ${violations}, lost ${lost}; user ${(cpu.user / 1e6).toFixed(2)}s system ${(cpu.system / 1e6).toFixed(2)}s` };
 }
 
 async function bareRole(url: string): Promise<Measured> {
@@ -116,7 +134,9 @@ async function bareRole(url: string): Promise<Measured> {
     const join = (): void => send('JOIN_ROOM', { room_id: roomIds[room] });
     const ready = (): void => {
       joined++;
-      timers.push(setInterval(() => send('SEND_MESSAGE', { room_id: roomIds[room], content: `hello from b${i} [${seq}]`, message_type: 'text' }), 1000));
+      // The same arrival pattern as the engine's timetables: phases spread by the golden ratio.
+      const tick = (): void => send('SEND_MESSAGE', { room_id: roomIds[room], content: `hello from b${i} [${seq}]`, message_type: 'text' });
+      timers.push(setTimeout(() => timers.push(setInterval(tick, 1000)), ((i * 0.6180339887) % 1) * 1000));
     };
     ws.on('open', () => send('CONNECT', { jwt_token: tokens[i] }));
     ws.on('message', (raw: Buffer) => {
@@ -153,12 +173,14 @@ async function bareRole(url: string): Promise<Measured> {
   await new Promise((r) => setTimeout(r, 2000));
   const r0 = replies;
   const c0 = process.cpuUsage();
+  const t0 = threadCpu();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const cpu = process.cpuUsage(c0);
+  const threads = threadDelta(t0, threadCpu());
   const rt = replies - r0;
   for (const t of timers) clearInterval(t);
   for (const s of sockets) s.terminate();
-  return { cpuSecondsPer10k: ((cpu.user + cpu.system) / 1e6) / (rt / 10_000), roundTrips: rt, peakRssMb: peak(), note: `${joined} joined` };
+  return { cpuSecondsPer10k: ((cpu.user + cpu.system) / 1e6) / (rt / 10_000), roundTrips: rt, peakRssMb: peak(), note: `${joined} joined; user ${(cpu.user / 1e6).toFixed(2)}s system ${(cpu.system / 1e6).toFixed(2)}s` };
 }
 
 async function idleRole(urls: string[], target: number): Promise<{ held: number; rssMb: number; stoppedBy?: string }> {

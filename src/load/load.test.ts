@@ -11,12 +11,11 @@ import { startReferenceServer, type RunningServer } from '../../reference-server
 import { loadCommand } from '../cli/commands/load.js';
 import { reportMerge } from '../cli/commands/report.js';
 import { memoryIO } from '../cli/io.js';
-import { loadProfile } from '../profile/load.js';
 import { mergeReports } from '../report/merge.js';
 import type { RunReport } from '../report/model.js';
-import { loadScenarioFile } from '../scenario/parse.js';
 import { startFaultyBroadcastProxy, type FaultyProxy } from '../testing/faulty-broadcast-proxy.js';
-import { parseLoadSection, type LoadPlan } from './plan.js';
+import type { LoadPlan } from './plan.js';
+import { readLoadScenario } from './scenario.js';
 import { runLoad } from './run.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -42,9 +41,7 @@ function sum(report: RunReport, key: 'expected' | 'delivered' | 'lost' | 'duplic
 }
 
 function chatPlan(): LoadPlan {
-  const file = join(root, 'scenarios', 'load', 'assa-chat.yaml');
-  const [c] = loadScenarioFile(file, { resolveProfile: loadProfile });
-  return parseLoadSection(c!.load!, { id: c!.id, title: c!.title }, { file, line: c!.line }, loadProfile('assa'));
+  return readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml')).plan;
 }
 
 const SHORT = { clients: 200, ramp: 300, duration: 1500, rate: 4, workers: 1 };

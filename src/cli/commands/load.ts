@@ -64,23 +64,17 @@ export function rateArg(value: string): number {
 export async function loadCommand(options: LoadCommandOptions, io: CliIO, packageRoot: string): Promise<LoadCommandResult> {
   const { join } = await import('node:path');
   const { readFileSync } = await import('node:fs');
-  const [{ loadScenarioFile }, { loadProfile }, { parseLoadSection, applyOverrides }, { runLoad }, { writeReports, createReporter }, { ccError }] = await Promise.all([
-    import('../../scenario/parse.js'),
-    import('../../profile/load.js'),
+  const [{ readLoadScenario }, { applyOverrides }, { runLoad }, { writeReports, createReporter }] = await Promise.all([
+    import('../../load/scenario.js'),
     import('../../load/plan.js'),
     import('../../load/run.js'),
     import('../../reporters/index.js'),
-    import('../../errors.js'),
   ]);
   const profileName = options.profile ?? 'assa';
   const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
-  const cases = loadScenarioFile(file, { defaultProfile: profileName, resolveProfile: (name) => loadProfile(name) });
-  const chosen = cases.find((c) => c.load !== undefined);
-  if (!chosen || !chosen.load) {
-    throw ccError('CC_ERR_SCENARIO_INVALID', { path: file, line: 1, column: 1, reason: 'no case in this file has a load: section', hint: 'see docs/load.md for the load scenario format' });
-  }
-  const profile = loadProfile(options.profile ?? chosen.profile);
-  let plan = parseLoadSection(chosen.load, { id: chosen.id, title: chosen.title }, { file, line: chosen.line }, profile);
+  const scenario = readLoadScenario(file, options.profile);
+  const { profile, case: chosen } = scenario;
+  let plan = scenario.plan;
   plan = applyOverrides(plan, {
     ...(options.clients === undefined ? {} : { clients: options.clients }),
     ...(options.ramp === undefined ? {} : { rampMs: options.ramp }),
