@@ -227,6 +227,18 @@ describe('capacity against a server that slows down with its connections', () =>
     expect(c.firstBroken).toBeNull();
   }, 60_000);
 
+  it('is a connection error (exit 2) when not one client of the first step can connect', async () => {
+    server = await startSlowAssaServer({ delayMs: () => 1 });
+    const unreachable = server.url;
+    await server.close();
+    server = undefined;
+    await expect(runCapacity(options(unreachable, { from: 10, to: 20, step: 10, slo: ['reply.p99<1s'], timers: { connectTimeout: 500 } }))).rejects.toMatchObject({
+      code: 'CC_ERR_CONNECT',
+      exitCode: 2,
+      message: `cannot connect to ${unreachable}: not one of 10 clients could connect (20 failed attempts)`,
+    });
+  }, 60_000);
+
   it('steps the total message rate at a fixed number of clients with --vary rate', async () => {
     server = await startSlowAssaServer({ delayMs: () => 2 });
     const report = await runCapacity(options(server.url, { vary: 'rate', from: 40, to: 120, step: 40, clients: 20, ratePerClient: undefined, stepDurationMs: 1000, slo: ['reply.p99<1s'] }));
