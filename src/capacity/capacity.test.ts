@@ -12,11 +12,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { capacityCommand } from '../cli/commands/capacity.js';
 import { memoryIO } from '../cli/io.js';
 import { main } from '../cli/main.js';
-import { parseLoadSection, type LoadPlan } from '../load/plan.js';
-import { loadProfile } from '../profile/load.js';
+import type { LoadPlan } from '../load/plan.js';
+import { readLoadScenario } from '../load/scenario.js';
 import type { CapacityStep } from '../report/model.js';
 import { validateReport } from '../report/validate.js';
-import { loadScenarioFile } from '../scenario/parse.js';
 import { startSlowAssaServer, type SlowServer } from '../testing/slow-assa-server.js';
 import { runCapacity, type CapacityOptions } from './run.js';
 
@@ -65,9 +64,7 @@ afterAll(() => {
 });
 
 function chatPlan(): LoadPlan {
-  const file = join(root, 'scenarios', 'load', 'assa-chat.yaml');
-  const [c] = loadScenarioFile(file, { resolveProfile: loadProfile });
-  return parseLoadSection(c!.load!, { id: c!.id, title: c!.title }, { file, line: c!.line }, loadProfile('assa'));
+  return readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml')).plan;
 }
 
 function options(target: string, more: Partial<CapacityOptions>): CapacityOptions {

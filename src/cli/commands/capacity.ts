@@ -74,10 +74,8 @@ export function sloArg(value: string, previous: string[] = []): string[] {
 export async function capacityCommand(options: CapacityCommandOptions, io: CliIO, packageRoot: string): Promise<CapacityCommandResult> {
   const { join } = await import('node:path');
   const { readFileSync } = await import('node:fs');
-  const [{ loadScenarioFile }, { loadProfile }, { parseLoadSection }, { runCapacity }, { formatCapacitySummary }, { writeReports, createReporter }, { ccError }] = await Promise.all([
-    import('../../scenario/parse.js'),
-    import('../../profile/load.js'),
-    import('../../load/plan.js'),
+  const [{ readLoadScenario }, { runCapacity }, { formatCapacitySummary }, { writeReports, createReporter }, { ccError }] = await Promise.all([
+    import('../../load/scenario.js'),
     import('../../capacity/run.js'),
     import('../../capacity/summary.js'),
     import('../../reporters/index.js'),
@@ -91,13 +89,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
   }
   const profileName = options.profile ?? 'assa';
   const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
-  const cases = loadScenarioFile(file, { defaultProfile: profileName, resolveProfile: (name) => loadProfile(name) });
-  const chosen = cases.find((c) => c.load !== undefined);
-  if (!chosen || !chosen.load) {
-    throw ccError('CC_ERR_SCENARIO_INVALID', { path: file, line: 1, column: 1, reason: 'no case in this file has a load: section', hint: 'see docs/load.md for the load scenario format' });
-  }
-  const profile = loadProfile(options.profile ?? chosen.profile);
-  const plan = parseLoadSection(chosen.load, { id: chosen.id, title: chosen.title }, { file, line: chosen.line }, profile);
+  const { profile, plan } = readLoadScenario(file, options.profile);
   const specs = (options.reporter ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'json');
   const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
   for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false });
