@@ -73,7 +73,6 @@ export function sloArg(value: string, previous: string[] = []): string[] {
  */
 export async function capacityCommand(options: CapacityCommandOptions, io: CliIO, packageRoot: string): Promise<CapacityCommandResult> {
   const { join } = await import('node:path');
-  const { readFileSync } = await import('node:fs');
   const [{ readLoadScenario }, { runCapacity }, { formatCapacitySummary }, { writeReports, createReporter }, { ccError }] = await Promise.all([
     import('../../load/scenario.js'),
     import('../../capacity/run.js'),
@@ -94,16 +93,12 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
   const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
   for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false });
 
+  // Ctrl-C ends the step under way (not judged) and writes the report of the steps done.
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   options.signal?.addEventListener('abort', onSigint, { once: true });
-  let version = '0.0.0';
-  try {
-    version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    // Unknown version: the report says 0.0.0.
-  }
+  const { toolVersion } = await import('../main.js');
   const vary = options.vary ?? 'clients';
   let report;
   try {
@@ -131,7 +126,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
       validate: options.noValidate !== true,
       io,
       signal: controller.signal,
-      packageVersion: version,
+      packageVersion: toolVersion(),
     });
   } finally {
     process.off('SIGINT', onSigint);
