@@ -299,7 +299,8 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
         const rate = intervalMs > 0 ? (point.sent * 1000) / intervalMs : 0;
         const errors = Object.entries(counters).filter(([n]) => n.startsWith('errors.')).reduce((s, [, n]) => s + n, 0);
         const line = `[${formatDuration(Math.min(elapsed, totalMs))}/${formatDuration(totalMs)}] connected ${connected}  msg/s ${Math.round(rate)}  p99 ${point.p99.toFixed(1)}ms  errors ${errors}  timeouts ${counters.timeouts ?? 0}`;
-        if (io.isTTY) io.out(`\r\u001b[2K${line}\r`);
+        // On a terminal the line is redrawn in place (CliIO.out always ends a line, so write directly).
+        if (io.isTTY) process.stdout.write(`\r\u001b[2K${line}`);
         else if (performance.now() - lastLine >= (options.progressEveryMs ?? 5000)) {
           lastLine = performance.now();
           io.out(line);
@@ -323,7 +324,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     } finally {
       clearInterval(ticker);
       options.signal?.removeEventListener('abort', onAbort);
-      if (io?.isTTY) io.out('\n');
+      if (io?.isTTY) process.stdout.write('\n');
     }
 
     // ---- merge ---------------------------------------------------------------------------
