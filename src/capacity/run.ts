@@ -89,7 +89,12 @@ export function validateCapacityOptions(o: CapacityOptions): void {
   if (o.baseline !== undefined && o.target === undefined) {
     throw ccError('CC_ERR_USAGE', { detail: '--baseline reference compares a --target with the reference server; without --target the run is already against it' });
   }
-  if ((o.vary ?? 'clients') === 'clients' && !Number.isInteger(o.from)) bad('--from', o.from, 'a client count is a whole number');
+  if ((o.vary ?? 'clients') === 'clients') {
+    // Client counts are whole: a fractional grid would run rounded counts under other names.
+    if (!Number.isInteger(o.from)) bad('--from', o.from, 'a client count is a whole number');
+    if (!Number.isInteger(o.to)) bad('--to', o.to, 'a client count is a whole number');
+    if (o.step !== undefined && !Number.isInteger(o.step)) bad('--step', o.step, 'a client count is a whole number');
+  }
   if (o.ratePerClient !== undefined && (o.vary ?? 'clients') === 'rate') {
     throw ccError('CC_ERR_USAGE', { detail: '--rate sets the per-client rate of a client search; with --vary rate the steps set it (use --clients for the fixed count)' });
   }
