@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { capacityReport } from '../report/fixtures.js';
+import type { CapacityStep } from '../report/model.js';
+import { validateReport } from '../report/validate.js';
+import { renderHtml } from '../reporters/html.js';
+
+function withBaseline() {
+  const report = capacityReport();
+  const c = report.capacity!;
+  const baseline: CapacityStep[] = c.steps.slice(0, 4).map((s, i) => ({ ...s, throughput: s.load * 10, p99Ms: [2, 2.5, 3, 30][i] ?? 0, sloPassed: i < 3, broken: i < 3 ? [] : ['reply.p99<20ms'] }));
+  c.steps[3] = { ...c.steps[3]!, generatorSaturated: true, saturation: 'generator CPU 97% > 90%' };
+  c.baseline = baseline;
+  c.baselineKnee = 400;
+  c.slo = ['reply.p99<20ms'];
+  c.stoppedBecause = 'an SLO broke at 800';
+  return report;
+}
+
+describe('the capacity section of the HTML report', () => {
+  it('puts the reference server beside the target: a second chart and its figures in the same rows', () => {
+    const report = withBaseline();
+    expect(validateReport(report)).toEqual([]);
+    const html = renderHtml(report);
+    const section = html.slice(html.indexOf('<section id="capacity">'), html.indexOf('</section>', html.indexOf('<section id="capacity">')));
+    expect(section.match(/<svg class="chart" data-chart="capacity"/g)).toHaveLength(2);
+    expect(section).toContain('<figure data-series="baseline"><figcaption>Reference server, same steps (knee <b>400</b>)</figcaption>');
+    expect(section).toContain('<th>reference throughput/s</th><th>reference p50</th><th>reference p99</th><th>reference SLO</th>');
+    // 1600 clients ran on the target only.
+    expect(section).toMatch(/<tr><td class="num">1600<\/td>.*<td colspan="4" class="muted">not run<\/td><\/tr>/);
+    expect(section).toMatch(/<tr><td class="num">800<\/td>.*<td class="bad">generator saturated<\/td><td>reply\.p99&lt;20ms \(generator CPU 97% &gt; 90%\)<\/td>.*<td class="num">30\.0ms<\/td><td class="bad">missed<\/td><\/tr>/);
+    expect(section).toContain('SLO: <code>reply.p99&lt;20ms</code>. Stopped: an SLO broke at 800.');
+    const baselineSvg = section.slice(section.indexOf('<figure data-series="baseline">'));
+    expect(baselineSvg.match(/<circle /g)).toHaveLength(4);
+    expect(baselineSvg).toMatch(/class="marker knee"\/><text [^>]*>knee 400<\/text>/);
+    expect(baselineSvg).toMatch(/class="marker broken"\/><text [^>]*>first broken 800<\/text>/);
+  });
+});
