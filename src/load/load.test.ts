@@ -107,12 +107,19 @@ describe('thresholds', () => {
 
   it('stops cleanly on an abort signal (Ctrl-C) and still returns the report', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 1200);
-    const io = memoryIO();
-    const result = await loadCommand({ clients: 20, ramp: 100, duration: 20_000, rate: 2, out, signal: controller.signal }, io, root);
+    const mem = memoryIO();
+    // Ctrl-C once every client is connected and sending, as a person watching the progress line would.
+    const io = { ...mem, out: (line: string) => {
+      mem.out(line);
+      if (/connected 20 {2}msg\/s [1-9]/.test(line)) controller.abort();
+    } };
+    const result = await loadCommand({ clients: 20, ramp: 100, duration: 20_000, rate: 2, out, signal: controller.signal, progressEveryMs: 100 }, io, root);
     expect(result.report.options.stopped).toBe('signal');
+    // Off a terminal: plain progress lines.
+    expect(mem.stdout.some((l) => /^\[[\d.]+m?s\/[\d.]+s\] connected 20 {2}msg\/s \d+ {2}p99 [\d.]+ms {2}errors 0 {2}timeouts 0$/.test(l))).toBe(true);
     expect(result.report.load!.counters['connections.current']).toBe(0);
-    expect(result.report.load!.counters['messages.sent']).toBeGreaterThan(20);
+    expect(result.report.load!.counters['messages.sent']).toBeGreaterThan(40);
+    expect(result.report.load!.durationMs).toBeLessThan(20_000);
   });
 });
 

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { isCcError } from '../errors.js';
+import { loadProfile } from '../profile/load.js';
+import { parseScenarios } from '../scenario/parse.js';
+import { applyOverrides, parseLoadSection, regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
+
+const assa = loadProfile('assa');
+
+function plan(load: string): LoadPlan {
+  const text = `id: t\ntitle: t\nprofile: assa\nload:\n${load.replace(/^/gm, '  ')}\n`;
+  const [c] = parseScenarios(text, 'x.yaml', { resolveProfile: loadProfile });
+  return parseLoadSection(c!.load!, c!, { file: 'x.yaml', line: c!.line }, assa);
+}
+
+const BASE = `clients: 100
+rooms: { size: 10 }
+loop: { rate: 2, send: { message: SEND_MESSAGE, data: { room_id: "\${room_id}", content: hi, message_type: text }, marker: data.content } }
+delivery: { message: NEW_MESSAGE, text: data.content }`;
+
+function problem(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (isCcError(err)) return `${err.code} ${err.message}`;
+    throw err;
+  }
+  return 'no error';
+}
+
+describe('the load: section', () => {
+  it('becomes a plan with durations in ms, the spec reconnection policy and compiled templates', () => {
+    const p = plan(`${BASE}\nramp: 2s\nduration: 1m`);
+    expect(p).toMatchObject({ clients: 100, rampMs: 2000, durationMs: 60_000, rate: 2, roomSize: 10, reconnectBackoffMs: [1000, 2000, 4000] });
+    expect(p.send.markerPath).toBe('data.content');
+    expect(plan(BASE.replace('rate: 2', 'think: 250ms')).rate).toBe(4);
+  });
+
+  it('is checked against the format at file:line (a typo in a key)', () => {
+    expect(problem(() => plan(`${BASE}\nclinets: 5`))).toMatch(/^CC_ERR_SCENARIO_INVALID x\.yaml:\d+:\d+: unknown field clinets/);
+  });
+
+  it('refuses a template variable a load client does not have, and a message the profile lacks', () => {
+    expect(problem(() => plan(BASE.replace('"${room_id}"', '"${roomid}"')))).toContain('unknown variable roomid');
+    expect(problem(() => plan(BASE.replace('message: NEW_MESSAGE', 'message: NEW_MSG')))).toContain('profile assa has no server message named NEW_MSG');
+  });
+
+  it('refuses more special clients than clients', () => {
+    expect(problem(() => plan(`${BASE}\nlimits: { silent_clients: 100 }`))).toContain('more special clients than load.clients');
+  });
+
+  it('scales the special clients of a limits run with --clients', () => {
+    const p = applyOverrides(plan(`${BASE}\nlimits: { silent_clients: 10, text_probes: 4, oversize_senders: 2 }`), { clients: 50 });
+    expect(p.limits).toMatchObject({ silentClients: 5, textProbes: 2, oversizeSenders: 1 });
+  });
+
+  it('slices by whole rooms, every client exactly once, silent clients after the regular ones', () => {
+    const p = { ...plan(`${BASE}\nlimits: { silent_clients: 5 }`), clients: 105 };
+    expect(regularClients(p)).toBe(100);
+    const slices = [0, 1, 2].map((i) => sliceClients(p, i, 3));
+    expect(slices).toEqual([[0, 30], [30, 60], [60, 100]]);
+    for (const [from] of slices) expect(from % 10).toBe(0);
+    expect([0, 1, 2].map((i) => silentSlice(p, i, 3))).toEqual([[100, 101], [101, 103], [103, 105]]);
+  });
+});
