@@ -8,8 +8,8 @@
  * - the resolved limits and timers (`adjust`),
  * - every connection's Peer: outbound messages and closes (`outbound`, `ignoreClose`),
  * - every connection's inbound messages (`inbound`),
- * - the JWT verifier (`verifier`), ASSA's text-length rule (`textOver`) and the user an ASSA
- *   request acts as (`actingUser`),
+ * - the JWT verifier (`verifier`), ASSA's text-length rule (`textOver`), the user an ASSA
+ *   request acts as (`actingUser`) and OpenIRC's login answer (`loginBody`),
  * - the timer sweep.
  */
 import { decode, encode } from '@msgpack/msgpack';
@@ -59,6 +59,8 @@ export interface FaultDef {
   verifier?(inner: JwtVerifier): JwtVerifier;
   textOver?(text: string, limit: number): boolean;
   actingUser?(claimed: unknown, user: User, users: ReadonlyMap<number, User>): User;
+  /** The body of a successful OpenIRC login answer to send instead. */
+  loginBody?(body: Msg): Msg;
 }
 
 const isObj = (v: unknown): v is Msg => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -370,6 +372,14 @@ export const FAULTS: readonly FaultDef[] = [
     outbound: (m) => (Array.isArray(m.list) ? { ...m, list: (m.list as Msg[]).map((e) => (e.given_type === 'number' ? { ...e, given_type: 'float64' } : e)) } : m),
   },
   {
+    name: 'openirc.login-without-connections', protocol: 'openirc',
+    description: 'the login answer leaves out connections (only the ws URL)',
+    loginBody: (body) => {
+      const { connections: _drop, ...rest } = body;
+      return rest;
+    },
+  },
+  {
     name: 'openirc.double-reply', protocol: 'openirc',
     description: 'every ok reply is sent twice',
     outbound: (m, state) => {
@@ -396,6 +406,8 @@ export interface FaultHooks {
   readonly textOver: ((text: string, limit: number) => boolean) | undefined;
   /** ASSA: the user a request acts as, when a fault changes it; undefined otherwise. */
   readonly actingUser: FaultDef['actingUser'];
+  /** OpenIRC: rewrites a successful login answer, when a fault does; undefined otherwise. */
+  readonly loginBody: FaultDef['loginBody'];
   /** False to skip one timer sweep (heartbeats, connect timeouts). */
   sweep(now: number): boolean;
 }
@@ -448,6 +460,7 @@ export function faultHooks(names: ReadonlySet<string>): FaultHooks {
     },
     textOver: on.find((f) => f.textOver)?.textOver,
     actingUser: on.find((f) => f.actingUser)?.actingUser,
+    loginBody: on.find((f) => f.loginBody)?.loginBody,
     sweep: () => true,
   };
 }

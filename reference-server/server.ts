@@ -121,6 +121,14 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     if (config.profiles.has('openirc')) {
       login = new OpenIrcLogin(verifier, core, timers.connectTimeout, () => ({ url: urls.openircWs ?? '', host, port: wsPort }));
       const l = login;
+      const rewrite = faults.loginBody;
+      if (rewrite) {
+        const answer = l.login.bind(l);
+        l.login = (body) => {
+          const reply = answer(body);
+          return reply.status === 200 ? { ...reply, body: rewrite(reply.body as Record<string, unknown>) } : reply;
+        };
+      }
       routes.push({
         path: '/openirc', label: 'openirc',
         authorize: (_req, url) => {

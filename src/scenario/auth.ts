@@ -25,7 +25,7 @@ export interface OpenOptions {
 }
 
 export type OpenResult =
-  | { kind: 'open'; conn: Connection; loginStatus?: number }
+  | { kind: 'open'; conn: Connection; loginStatus?: number; /** The parsed body of an HTTP login's answer. */ login?: unknown }
   | { kind: 'refused'; reason: string; status?: number; diagnostic?: Diagnostic };
 
 export async function openClient(profile: Profile, options: OpenOptions): Promise<OpenResult> {
@@ -46,7 +46,7 @@ export async function openClient(profile: Profile, options: OpenOptions): Promis
     const login = await httpLogin(options, auth);
     if (login.kind === 'refused') return login;
     const opened = await transport({ ...base, url: login.wsUrl });
-    return opened.kind === 'open' ? { ...opened, loginStatus: login.status } : opened;
+    return opened.kind === 'open' ? { ...opened, loginStatus: login.status, login: login.body } : opened;
   }
   return transport(base);
 }
@@ -72,7 +72,7 @@ async function transport(options: ConnectOptions): Promise<OpenResult> {
 
 type HttpLoginSpec = Extract<Profile['auth'], { kind: 'http-login' }>;
 
-async function httpLogin(options: OpenOptions, auth: HttpLoginSpec): Promise<{ kind: 'ok'; wsUrl: string; status: number } | { kind: 'refused'; reason: string; status: number }> {
+async function httpLogin(options: OpenOptions, auth: HttpLoginSpec): Promise<{ kind: 'ok'; wsUrl: string; status: number; body: unknown } | { kind: 'refused'; reason: string; status: number }> {
   const body = structuredClone(auth.body);
   setPath(body, auth.tokenPath, options.token);
   const url = new URL(auth.path, options.url.replace(/^ws(s?):/, 'http$1:')).href;
@@ -100,5 +100,5 @@ async function httpLogin(options: OpenOptions, auth: HttpLoginSpec): Promise<{ k
   if (!wsUrl.found || typeof wsUrl.value !== 'string') {
     return { kind: 'refused', status: response.status, reason: `the login reply has no WebSocket URL at ${auth.wsUrlPath}` };
   }
-  return { kind: 'ok', wsUrl: new URL(wsUrl.value, url).href.replace(/^http(s?):/, 'ws$1:'), status: response.status };
+  return { kind: 'ok', wsUrl: new URL(wsUrl.value, url).href.replace(/^http(s?):/, 'ws$1:'), status: response.status, body: parsed };
 }

@@ -63,6 +63,8 @@ export interface ConnectStep {
   /** Overrides the target URL (template). */
   url?: Template;
   within?: Duration;
+  /** Variable that receives the parsed answer of an HTTP login (OpenIRC). */
+  login?: string;
   source: SourceRef;
 }
 
@@ -139,6 +141,14 @@ export interface CaptureStep {
   source: SourceRef;
 }
 
+/** Matches a value (a template, typically a captured variable) against a pattern, like `expect`'s match. */
+export interface CheckStep {
+  kind: 'check';
+  value: Template;
+  match: Template;
+  source: SourceRef;
+}
+
 /** Many authenticated clients at once (a connection-count rule): connect, hold, check, release. */
 export interface CrowdStep {
   kind: 'crowd';
@@ -179,7 +189,8 @@ export type Step =
   | CaptureStep
   | RepeatStep
   | ParallelStep
-  | CrowdStep;
+  | CrowdStep
+  | CheckStep;
 
 export type UnexpectedPolicy = 'record' | 'fail';
 

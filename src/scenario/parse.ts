@@ -177,6 +177,7 @@ class CaseBuilder {
       const [kind, body] = Object.entries(step as Record<string, unknown>)[0] as [string, Record<string, unknown>];
       if (kind === 'expect' && body.capture) for (const name of Object.keys(body.capture)) this.knownVariables.add(name);
       if (kind === 'capture') for (const name of Object.keys(body)) this.knownVariables.add(name);
+      if (kind === 'connect' && typeof body === 'object' && body !== null && typeof body.login === 'string') this.knownVariables.add(body.login);
       if (kind === 'repeat') {
         if (typeof body.as === 'string') this.knownVariables.add(body.as);
         this.collectDeclaredNames(body.steps as unknown[], [...path, i, 'repeat', 'steps']);
@@ -212,6 +213,7 @@ class CaseBuilder {
         if (spec.token !== undefined) step.token = spec.token as TokenVariant;
         if (spec.url !== undefined) step.url = this.compile(spec.url, [...at, 'url']);
         if (spec.within !== undefined) step.within = this.duration(spec.within, [...at, 'within']);
+        if (spec.login !== undefined) step.login = spec.login as string;
         return step;
       }
       case 'send': {
@@ -290,6 +292,8 @@ class CaseBuilder {
       }
       case 'wait':
         return { kind: 'wait', ms: this.duration(body, at), source };
+      case 'check':
+        return { kind: 'check', value: this.compile(obj.value, [...at, 'value']), match: this.compile(obj.match, [...at, 'match']), source };
       case 'crowd':
         return {
           kind: 'crowd',

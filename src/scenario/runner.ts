@@ -174,6 +174,11 @@ class CaseRun implements SessionHost {
         return this.repeat(step);
       case 'crowd':
         return this.crowd(step);
+      case 'check': {
+        const m = match(this.eval(step.match, step.source), this.eval(step.value, step.source));
+        if (m) this.fail(step.source, { code: 'CC_CHECK_MISMATCH', message: `checked value: ${m.pointer || '/'} ${m.reason}`, evidence: { pointer: m.pointer, expected: m.expected, actual: m.actual } });
+        return;
+      }
       case 'parallel': {
         const results = await Promise.allSettled(step.branches.map((branch) => this.steps(branch)));
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -262,6 +267,7 @@ class CaseRun implements SessionHost {
       });
     }
     client.attach(opened.conn);
+    if (step.login !== undefined && opened.login !== undefined) this.vars.set(step.login, opened.login);
     this.note(name, `connected to ${opened.conn.url}${opened.loginStatus ? ` (login ${opened.loginStatus})` : ''}`);
     const auth = profile.auth;
     if (auth.kind !== 'message') {

@@ -31,7 +31,7 @@ const oneOrMany = {
   clients: clientList,
 };
 
-export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel', 'crowd'] as const;
+export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel', 'crowd', 'check'] as const;
 
 export const scenarioSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -96,6 +96,7 @@ export const scenarioSchema = {
                 token: tokenVariant,
                 url: { type: 'string' },
                 within: duration,
+                login: clientName,
               },
             },
           ],
@@ -157,6 +158,12 @@ export const scenarioSchema = {
         },
         wait: duration,
         capture: { type: 'object', minProperties: 1, propertyNames: clientName },
+        check: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['value', 'match'],
+          properties: { value: {}, match: {} },
+        },
         crowd: {
           type: 'object',
           additionalProperties: false,
