@@ -14,6 +14,7 @@ import { isCcError } from '../errors.js';
 import { Snapshotter, type MetricsSnapshot } from '../metrics/snapshots.js';
 import type { EncodedMetrics } from '../metrics/store.js';
 import { MetricsStore } from '../metrics/store.js';
+import type { Recorder } from '../metrics/recorder.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { GeneratorHealth, HistogramSummary } from '../report/model.js';
@@ -119,6 +120,7 @@ export class LoadSlice {
   private readonly requestKeys: (string | number)[];
   private readonly autofill: [(string | number)[], 'now-iso' | 'correlation-id'][];
   private readonly sendExpectsReply: boolean;
+  private readonly rec: Record<'connect' | 'auth' | 'reply' | 'replyScheduled' | 'delivery', Recorder>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly health = new HealthMonitor();
   private stopping = false;
@@ -146,8 +148,15 @@ export class LoadSlice {
     this.autofill = Object.entries(this.profile.autofill).map(([path, kind]) => [splitPath(path), kind]);
     const sendId = this.profile.messages.find((m) => m.direction === 'client' && m.name === this.plan.send.message)?.id;
     this.sendExpectsReply = this.profile.operations.some((o) => o.request === sendId && o.replies.length > 0);
-    // Created up front so every report lists them, even when a run produced no value.
-    for (const name of ['connect', 'auth', 'reply', 'reply_scheduled', 'delivery']) this.store.histogram(name);
+    // Created up front so every report lists them, even when a run produced no value; the hot path
+    // keeps the recorders rather than looking names up per value.
+    this.rec = {
+      connect: this.store.recorder('connect'),
+      auth: this.store.recorder('auth'),
+      reply: this.store.recorder('reply'),
+      replyScheduled: this.store.recorder('reply_scheduled'),
+      delivery: this.store.recorder('delivery'),
+    };
     const handlers = { event: (c: VirtualClient, e: InboundEvent) => this.onEvent(c, e), tick: (c: VirtualClient, at: number) => this.onTick(c, at) };
     const limits = this.plan.limits;
     const [from, to] = options.range;
@@ -293,7 +302,7 @@ export class LoadSlice {
       conn.destroy();
       return;
     }
-    this.store.record('connect', (performance.now() - c.connectStartedAt) * 1000);
+    this.rec.connect.record((performance.now() - c.connectStartedAt) * 1000);
     this.counts['connections.opened']++;
     this.counts['connections.current']++;
     this.connected++;
@@ -521,11 +530,12 @@ export class LoadSlice {
   // ---- receiving --------------------------------------------------------------------------
 
   private onEvent(c: VirtualClient, event: InboundEvent): void {
-    if (event.kind === 'message') this.onMessage(c, event.value, event.bytes);
+    if (event.kind === 'message') this.onMessage(c, event.value, event.bytes, event.at);
     else if (event.kind === 'close') this.onClose(c, event.code);
   }
 
-  private onMessage(c: VirtualClient, value: unknown, bytes: number): void {
+  /** `at`: when the transport decoded it (performance.now()), the receive time of every figure. */
+  private onMessage(c: VirtualClient, value: unknown, bytes: number, at: number): void {
     this.counts['messages.received']++;
     this.counts['bytes.received'] += bytes;
     if (this.validator && this.validator.validate('server', value).kind !== 'valid') this.counts['schema.violations']++;
@@ -534,7 +544,7 @@ export class LoadSlice {
     const name = msg[this.profile.namingField];
     const hb = this.profile.heartbeat;
     if (hb && hb.initiator === 'server' && name === hb.ping) return this.onPing(c, msg, hb.pong, hb.echoField);
-    if (name === this.plan.delivery.message) return this.onDelivery(c, msg);
+    if (name === this.plan.delivery.message) return this.onDelivery(c, msg, at);
     const correlation = readKeys(msg, this.replyKeys);
     const id = this.idOf(c, correlation);
     const kind = id < 0 ? RequestKind.None : c.take(id, this.taken);
@@ -551,10 +561,10 @@ export class LoadSlice {
       else this.counts['messages.other']++;
       return;
     }
-    const now = performance.now();
+    const now = at;
     switch (kind) {
       case RequestKind.Auth:
-        this.store.record('auth', (now - this.taken.sentAt) * 1000);
+        this.rec.auth.record((now - this.taken.sentAt) * 1000);
         if (failed) {
           this.store.increment(`errors.${code}`);
           this.tally.authFailed++;
@@ -579,8 +589,8 @@ export class LoadSlice {
         return;
       case RequestKind.Send:
       case RequestKind.TextMax:
-        this.store.record('reply', (now - this.taken.sentAt) * 1000);
-        this.store.record('reply_scheduled', (now - this.taken.scheduledAt) * 1000);
+        this.rec.reply.record((now - this.taken.sentAt) * 1000);
+        this.rec.replyScheduled.record((now - this.taken.scheduledAt) * 1000);
         if (kind === RequestKind.TextMax) {
           if (failed) this.tally.textMaxRefused++;
           else this.tally.textMaxAccepted++;
@@ -627,7 +637,7 @@ export class LoadSlice {
     this.write(c, this.codec.encode(pong));
   }
 
-  private onDelivery(c: VirtualClient, msg: Record<string, unknown>): void {
+  private onDelivery(c: VirtualClient, msg: Record<string, unknown>, at: number): void {
     const text = readKeys(msg, this.textKeys);
     if (typeof text !== 'string') {
       this.counts['delivery.unmarked']++;
@@ -654,7 +664,7 @@ export class LoadSlice {
     }
     const outcome = handle.deliver(marker.seq);
     if (outcome === 'ok' || outcome === 'reordered') {
-      this.store.record('delivery', (performance.now() - sender.sendTimes[marker.seq]!) * 1000);
+      this.rec.delivery.record((at - sender.sendTimes[marker.seq]!) * 1000);
     }
   }
 

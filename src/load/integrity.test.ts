@@ -113,4 +113,18 @@ describe('integrity markers', () => {
     expect(readIntegrityMarker(text)).toEqual({ sender: 'vc-17', seq: 42 });
     expect(readIntegrityMarker('no marker')).toBeUndefined();
   });
+
+  it('reads a marker at the start of the text the same way as anywhere else', () => {
+    const slow = (text: string): { sender: string; seq: number } | undefined => {
+      const m = /\[cc:([^:\]]+):(\d+)\]/.exec(text);
+      return m ? { sender: m[1]!, seq: Number(m[2]) } : undefined;
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '7', ':', ']', '[', 'c', ' ') }), fc.nat(100000), fc.string(), (sender, seq, rest) => {
+        for (const text of [`[cc:${sender}:${seq}]${rest}`, `[cc:${sender}:${rest}`, `${rest}[cc:${sender}:${seq}]`]) {
+          expect(readIntegrityMarker(text)).toEqual(slow(text));
+        }
+      }),
+    );
+  });
 });

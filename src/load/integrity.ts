@@ -172,6 +172,23 @@ export function integrityMarker(sender: string, seq: number): string {
 const MARKER = /\[cc:([^:\]]+):(\d+)\]/;
 
 export function readIntegrityMarker(text: string): { sender: string; seq: number } | undefined {
+  // Fast path: the load engine puts the marker first; parse it without a regex match array.
+  if (text.startsWith('[cc:')) {
+    const colon = text.indexOf(':', 4);
+    const close = colon > 4 ? text.indexOf(']', colon) : -1;
+    if (close > colon + 1) {
+      let seq = 0;
+      for (let i = colon + 1; i < close; i++) {
+        const digit = text.charCodeAt(i) - 48;
+        if (digit < 0 || digit > 9) {
+          seq = -1;
+          break;
+        }
+        seq = seq * 10 + digit;
+      }
+      if (seq >= 0 && text.lastIndexOf(']', colon) < 4) return { sender: text.slice(4, colon), seq };
+    }
+  }
   const match = MARKER.exec(text);
   return match ? { sender: match[1]!, seq: Number(match[2]) } : undefined;
 }
