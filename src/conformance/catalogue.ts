@@ -45,8 +45,3 @@ export function loadCatalogue(packageRoot: string, profile?: SuiteProfile): Cata
   }
   return entries;
 }
-
-/** How a broken rule of this strength weighs (docs/scenarios.md, Verdicts). */
-export function verdictOfBrokenRule(strength: RuleStrength): 'FAIL' | 'NON-STRICT' | 'INFORMATIONAL' {
-  return strength === 'MUST' ? 'FAIL' : strength === 'SHOULD' ? 'NON-STRICT' : 'INFORMATIONAL';
-}

@@ -4,7 +4,7 @@
  * mutation-score.json). `chat-conform list --markdown` prints it; a test checks the file for drift.
  */
 import type { CatalogueEntry } from './catalogue.js';
-import { verdictOfBrokenRule } from './catalogue.js';
+import { verdictForBrokenRule } from './verdict.js';
 import type { FaultInfo, MutationScore } from './mutation.js';
 import { SUITE_PROFILES } from './suite.js';
 
@@ -77,6 +77,6 @@ export function renderConformanceDoc(catalogue: CatalogueEntry[], faults: FaultI
     out.push(`| \`${f.name}\` | ${f.protocol} | ${cell(f.description)} | ${cases.length === 0 ? '**not caught**' : cases.map((id) => `\`${id}\``).join(', ')} |`);
   }
   out.push('');
-  out.push('Verdict weights: ' + (['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] as const).map((s) => `${s} → ${verdictOfBrokenRule(s)}`).join('; ') + '.', '');
+  out.push('Verdict weights: ' + (['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] as const).map((s) => `${s} → ${verdictForBrokenRule(s)}`).join('; ') + '.', '');
   return out.join('\n');
 }
