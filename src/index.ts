@@ -56,3 +56,7 @@ export { binarySearch, linearSearch, linearLoads } from './capacity/search.js';
 export type { LoadSearch, StepOutcome } from './capacity/search.js';
 export { formatCapacitySummary } from './capacity/summary.js';
 export { main } from './cli/main.js';
+export { loadCatalogue } from './conformance/catalogue.js';
+export type { CatalogueEntry } from './conformance/catalogue.js';
+export { runSuite, CI_TIMERS } from './conformance/suite.js';
+export type { SuiteRunOptions } from './conformance/suite.js';
