@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { parseThreshold } from '../../load/thresholds.js';
-import { collect, durationArg, positiveIntArg } from '../options.js';
+import { addSharedOptions, durationArg, positiveIntArg } from '../options.js';
 import { rateArg } from './load.js';
 
 export interface CapacityCommandOptions {
@@ -139,12 +139,17 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
 }
 
 export function register(program: Command, ctx: CliContext): Command {
-  return program
-    .command('capacity')
-    .description('step the load up and find the knee: the highest load at which a server still meets its SLO (default target: the embedded reference server)')
-    .option('--target <url>', 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: the reference server in-process')
-    .option('--profile <name|path>', 'the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default assa)')
-    .option('--scenario <file>', 'a load scenario (default scenarios/load/<profile>-chat.yaml); see docs/load.md')
+  return addSharedOptions(
+    program
+      .command('capacity')
+      .description('step the load up and find the knee: the highest load at which a server still meets its SLO (default target: the embedded reference server)')
+      .option('--scenario <file>', 'a load scenario (default scenarios/load/<profile>-chat.yaml); see docs/load.md'),
+    {
+      target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: the reference server in-process',
+      reporter: 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)',
+      overrides: ['connectTimeout', 'responseTimeout'],
+    },
+  )
     .option('--slo <expr>', 'an SLO every step must meet, e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1% (repeatable; at least one)', sloArg)
     .option('--vary <what>', 'clients (step the client count) or rate (step the total messages/s at a fixed client count); default clients', choice(['clients', 'rate'] as const))
     .option('--from <n>', 'first load (default 100)', loadArg)
@@ -158,13 +163,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--ramp <duration>', 'connection ramp of each step (default: the scenario\'s ramp per client, scaled)', durationArg)
     .option('--workers <n>', 'worker threads per step (default: cores; 1 below 200 clients)', positiveIntArg)
     .option('--baseline <server>', 'also run the same steps against the embedded reference server: reference', choice(['reference'] as const))
-    .option('--out <dir>', 'folder for the run\'s reports (default reports/)')
-    .option('--reporter <name>', 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)', collect)
-    .option('--jwt-secret <secret>', 'HS256 secret for the tokens clients present (env CHAT_CONFORM_JWT_SECRET)')
-    .option('--jwt-key <file>', 'RS256/ES256 private key (PEM) for the tokens (env CHAT_CONFORM_JWT_KEY)')
     .option('--no-validate', 'do not validate inbound messages (faster; schema violations are not counted)')
-    .option('--connect-timeout <duration>', 'override the time a client has to connect and authenticate', durationArg)
-    .option('--response-timeout <duration>', 'override the reply deadline (later replies count as timeouts)', durationArg)
     .action(async (opts: CapacityCommandOptions & { validate?: boolean }) => {
       const result = await capacityCommand({ ...opts, noValidate: opts.validate === false }, ctx.io, ctx.packageRoot);
       ctx.setExitCode(result.exitCode);

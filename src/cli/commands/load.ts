@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
-import { collect, durationArg, positiveIntArg, sizeArg } from '../options.js';
+import { ALL_OVERRIDES, addSharedOptions, collect, durationArg, positiveIntArg } from '../options.js';
 
 export interface LoadCommandOptions {
   target?: string;
@@ -128,12 +128,17 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
 }
 
 export function register(program: Command, ctx: CliContext): Command {
-  return program
-    .command('load')
-    .description('simulate many concurrent clients: latency, delivery integrity, thresholds and limits at scale (default target: the embedded reference server)')
-    .option('--target <url>', 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: start the reference server in-process')
-    .option('--profile <name|path>', 'the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default assa)')
-    .option('--scenario <file>', 'a load scenario (default scenarios/load/<profile>-chat.yaml); see docs/load.md')
+  return addSharedOptions(
+    program
+      .command('load')
+      .description('simulate many concurrent clients: latency, delivery integrity, thresholds and limits at scale (default target: the embedded reference server)')
+      .option('--scenario <file>', 'a load scenario (default scenarios/load/<profile>-chat.yaml); see docs/load.md'),
+    {
+      target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: start the reference server in-process',
+      reporter: 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)',
+      overrides: ALL_OVERRIDES,
+    },
+  )
     .option('--clients <n>', 'virtual clients (overrides the scenario)', positiveIntArg)
     .option('--ramp <duration>', 'spread the connections over this time', durationArg)
     .option('--duration <duration>', 'length of the steady phase after the ramp', durationArg)
@@ -142,18 +147,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--shard <i/n>', 'run slice i of n (whole rooms); merge the reports with `chat-conform report merge`', shardArg)
     .option('--threshold <expr>', 'e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1% (repeatable); a breach exits 1', collect)
     .option('--abort-on-fail', 'stop as soon as a threshold is breached (delivery.* thresholds are judged at the end)')
-    .option('--out <dir>', 'folder for the run\'s reports (default reports/)')
-    .option('--reporter <name>', 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)', collect)
-    .option('--jwt-secret <secret>', 'HS256 secret for the tokens clients present (env CHAT_CONFORM_JWT_SECRET)')
-    .option('--jwt-key <file>', 'RS256/ES256 private key (PEM) for the tokens (env CHAT_CONFORM_JWT_KEY)')
     .option('--no-validate', 'do not validate inbound messages (faster; schema violations are not counted)')
-    .option('--ping-interval <duration>', 'override the profile\'s heartbeat interval', durationArg)
-    .option('--pong-timeout <duration>', 'override the time after which a silent client is dropped', durationArg)
-    .option('--connect-timeout <duration>', 'override the time a client has to connect and authenticate', durationArg)
-    .option('--response-timeout <duration>', 'override the reply deadline (later replies count as timeouts)', durationArg)
-    .option('--max-text-chars <n>', 'override the text length limit (code points)', positiveIntArg)
-    .option('--max-message-bytes <size>', 'override the message size limit (e.g. 1MiB)', sizeArg)
-    .option('--max-connections <n>', 'override the connection limit of the embedded server', positiveIntArg)
     .action(async (opts: LoadCommandOptions & { validate?: boolean }) => {
       const result = await loadCommand({ ...opts, noValidate: opts.validate === false }, ctx.io, ctx.packageRoot);
       ctx.setExitCode(result.exitCode);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collect, durationArg, positiveIntArg, sizeArg } from '../options.js';
+import { ALL_OVERRIDES, addSharedOptions, collect, positiveIntArg } from '../options.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 
@@ -71,28 +71,22 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
 }
 
 export function register(program: Command, ctx: CliContext): Command {
-  return program
-    .command('run')
-    .description('run scenarios and conformance suites against a target (default: the embedded reference server)')
-    .argument('[paths...]', 'scenario files, folders or globs (default: the profile\'s bundled suite, else scenarios/examples/)')
-    .option('--target <url>', 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls:// (http:// for OpenIRC\'s login); default: start the reference server in-process')
-    .option('--profile <name|path>', 'the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default assa)')
-    .option('--jwt-secret <secret>', 'HS256 secret for the tokens clients present (env CHAT_CONFORM_JWT_SECRET)')
-    .option('--jwt-key <file>', 'RS256/ES256 private key (PEM) for the tokens (env CHAT_CONFORM_JWT_KEY)')
+  return addSharedOptions(
+    program
+      .command('run')
+      .description('run scenarios and conformance suites against a target (default: the embedded reference server)')
+      .argument('[paths...]', 'scenario files, folders or globs (default: the profile\'s bundled suite, else scenarios/examples/)'),
+    {
+      target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls:// (http:// for OpenIRC\'s login); default: start the reference server in-process',
+      reporter: 'console (default), json, junit, html, markdown, or a module path (repeatable, or comma-separated)',
+      overrides: ALL_OVERRIDES,
+    },
+  )
     .option('--grep <regex>', 'only cases whose id or title matches')
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collect)
     .option('--bail', 'start no new case after the first FAIL or ERROR')
     .option('--strict', 'NON-STRICT verdicts fail the run (exit 1)')
     .option('--concurrency <n>', 'cases run at once (default 16)', positiveIntArg)
-    .option('--out <dir>', 'folder for the run\'s reports (default reports/)')
-    .option('--reporter <name>', 'console (default), json, junit, html, markdown, or a module path (repeatable, or comma-separated)', collect)
-    .option('--ping-interval <duration>', 'override the profile\'s heartbeat interval (e.g. 300ms, 30s)', durationArg)
-    .option('--pong-timeout <duration>', 'override the time after which a silent client is dropped', durationArg)
-    .option('--connect-timeout <duration>', 'override the time a client has to authenticate', durationArg)
-    .option('--response-timeout <duration>', 'override the reply deadline (default deadline of expect steps)', durationArg)
-    .option('--max-text-chars <n>', 'override the text length limit (code points)', positiveIntArg)
-    .option('--max-message-bytes <size>', 'override the message size limit (e.g. 1MiB)', sizeArg)
-    .option('--max-connections <n>', 'override the connection limit', positiveIntArg)
     .option('--lenient', 'carry on through recoverable wire violations, recording them as NON-STRICT')
     .option('--insecure', 'accept self-signed TLS certificates (wss://, tls://)')
     .action(async (paths: string[], opts: RunCommandOptions) => {
