@@ -14,7 +14,7 @@ afterEach(async () => {
 describe('HTTP endpoints', () => {
   it('treats only loopback addresses as admin clients', () => {
     expect(['127.0.0.1', '127.8.9.1', '::1', '::ffff:127.0.0.1'].map(isLoopback)).toEqual([true, true, true, true]);
-    expect(['10.0.0.1', '::ffff:10.0.0.1', '2001:db8::1', undefined].map(isLoopback)).toEqual([false, false, false, false]);
+    expect(['198.51.100.1', '::ffff:198.51.100.1', '2001:db8::1', undefined].map(isLoopback)).toEqual([false, false, false, false]);
   });
 
   it('fills announcement defaults and refuses non-string fields', () => {
