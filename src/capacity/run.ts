@@ -12,7 +12,8 @@ import { SETTLE_MS } from '../load/engine.js';
 import type { LoadPlan } from '../load/plan.js';
 import { runLoad, type LoadRunOptions } from '../load/run.js';
 import { parseThreshold, type Threshold } from '../load/thresholds.js';
-import { REPORT_VERSION, type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
+import { reportHeader } from '../report/header.js';
+import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
 import type { JwtKeySources } from '../scenario/tokens.js';
 import { judgeStep, limitingFactor, outcomeOf } from './judge.js';
 import { binarySearch, linearSearch, type LoadSearch } from './search.js';
@@ -265,14 +266,7 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
   const generator = worstHealth(health);
   const first = main.steps[0];
   return {
-    reportVersion: REPORT_VERSION,
-    tool: { name: 'chat-conform', version: options.packageVersion ?? '0.0.0' },
-    command: 'capacity',
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    target: { url: main.url, embedded: main.embedded },
-    profile: main.profile,
+    ...reportHeader('capacity', startedAt, finishedAt, { url: main.url, embedded: main.embedded }, main.profile, options.packageVersion),
     options: {
       scenario: options.plan.id, vary, from: options.from, to: options.to, search: mode,
       ...(mode === 'linear' ? { step: options.step ?? 100 } : { resolution }),

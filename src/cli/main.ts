@@ -1,16 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import { toolVersion } from '../util/version.js';
 import type { CliContext } from './context.js';
 import { reportError } from './exit.js';
 import { processIO, type CliIO } from './io.js';
 import { COMMANDS } from './commands/index.js';
 
-export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { toolVersion };
 
 /** Builds the program: a table of commands, each registered by its own module. */
 export function buildProgram(ctx: CliContext): Command {

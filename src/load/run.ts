@@ -14,7 +14,7 @@ import { MetricsStore } from '../metrics/store.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, ThresholdResult } from '../report/model.js';
-import { REPORT_VERSION } from '../report/model.js';
+import { reportHeader } from '../report/header.js';
 import { summariseRun } from '../report/summary.js';
 import { loadMetric } from '../report/thresholds.js';
 import type { JwtKeySources } from '../scenario/tokens.js';
@@ -360,14 +360,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const finishedAt = new Date();
     const generator = mergeHealth(results.map((r) => r.health));
     const report: RunReport = {
-      reportVersion: REPORT_VERSION,
-      tool: { name: 'chat-conform', version: options.packageVersion ?? '0.0.0' },
-      command: 'load',
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-      target: { url: target.url, embedded: target.embedded },
-      profile: profile.name,
+      ...reportHeader('load', startedAt, finishedAt, { url: target.url, embedded: target.embedded }, profile.name, options.packageVersion),
       options: {
         scenario: plan.id, clients: plan.clients, rampMs: plan.rampMs, durationMs, rate: plan.rate, roomSize: plan.roomSize,
         workers, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), timers, limits,

@@ -4,14 +4,14 @@
  * server when there is no target, runs the cases concurrently under a bound, and returns the
  * canonical RunReport.
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ccError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { CaseResult, RunReport } from '../report/model.js';
-import { REPORT_VERSION } from '../report/model.js';
+import { reportHeader } from '../report/header.js';
+import { toolVersion } from '../util/version.js';
 import { summariseRun } from '../report/summary.js';
 import type { Reporter } from '../reporters/types.js';
 import { parseTarget } from '../transport/target.js';
@@ -153,14 +153,8 @@ export async function runScenarios(input: RunScenariosOptions): Promise<RunRepor
     const done = results.filter((r): r is CaseResult => r !== undefined);
     const finishedAt = new Date();
     const report: RunReport = {
-      reportVersion: REPORT_VERSION,
-      tool: { name: 'chat-conform', version: toolVersion(options.packageRoot) },
-      command: 'run',
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
+      ...reportHeader('run', startedAt, finishedAt, { url: targetUrl, embedded }, profileLabel(cases), toolVersion(options.packageRoot)),
       durationMs: Math.round(performance.now() - t0),
-      target: { url: targetUrl, embedded },
-      profile: profileLabel(cases),
       options: effectiveOptions,
       summary: summariseRun(done, [], { strict: options.strict ?? false }),
       cases: done,
@@ -330,13 +324,6 @@ function coverageOf(cases: CaseResult[], profiles: Profile[]): NonNullable<RunRe
   };
 }
 
-function toolVersion(packageRoot: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /** Schemes the embedded reference server serves each profile on (OpenIRC: ws after its HTTP login). */
 const EMBEDDED_SCHEMES: Readonly<Record<string, readonly string[]>> = { assa: ['tcp', 'ws'], envelope: ['ws'], openirc: ['ws'] };

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { parseThreshold } from '../../load/thresholds.js';
+import { finishLongRun, interruptible, preflightReporters } from '../long-run.js';
 import { addSharedOptions, durationArg, positiveIntArg } from '../options.js';
 import { rateArg } from './load.js';
 
@@ -73,11 +74,10 @@ export function sloArg(value: string, previous: string[] = []): string[] {
  */
 export async function capacityCommand(options: CapacityCommandOptions, io: CliIO, packageRoot: string): Promise<CapacityCommandResult> {
   const { join } = await import('node:path');
-  const [{ readLoadScenario }, { runCapacity }, { formatCapacitySummary }, { writeReports, createReporter }, { ccError }] = await Promise.all([
+  const [{ readLoadScenario }, { runCapacity }, { formatCapacitySummary }, { ccError }] = await Promise.all([
     import('../../load/scenario.js'),
     import('../../capacity/run.js'),
     import('../../capacity/summary.js'),
-    import('../../reporters/index.js'),
     import('../../errors.js'),
   ]);
   // Direct callers (tests, scripts) skip commander's parsing: check the SLOs here too.
@@ -89,20 +89,12 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
   const profileName = options.profile ?? 'assa';
   const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
   const { profile, plan } = readLoadScenario(file, options.profile);
-  const specs = (options.reporter ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'json');
-  const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
-  for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false });
+  const specs = await preflightReporters(options.reporter);
 
   // Ctrl-C ends the step under way (not judged) and writes the report of the steps done.
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  options.signal?.addEventListener('abort', onSigint, { once: true });
-  const { toolVersion } = await import('../main.js');
   const vary = options.vary ?? 'clients';
-  let report;
-  try {
-    report = await runCapacity({
+  const report = await interruptible(options.signal, (signal) =>
+    runCapacity({
       plan,
       profile: profile.specPath,
       ...(options.target === undefined ? {} : { target: options.target }),
@@ -125,17 +117,10 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
         : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
       validate: options.noValidate !== true,
       io,
-      signal: controller.signal,
-      packageVersion: toolVersion(),
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-    options.signal?.removeEventListener('abort', onSigint);
-  }
-  for (const line of formatCapacitySummary(report)) io.out(line);
-  const written = await writeReports(report, { out: options.out ?? 'reports', reporters: specs, io, color: io.color });
-  io.out(`report: ${written.files[0] ?? written.dir}`);
-  return { exitCode: report.summary.exitCode, reportDir: written.dir, report };
+      signal,
+    }),
+  );
+  return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: specs }, io);
 }
 
 export function register(program: Command, ctx: CliContext): Command {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
+import { finishLongRun, interruptible, preflightReporters } from '../long-run.js';
 import { ALL_OVERRIDES, addSharedOptions, collect, durationArg, positiveIntArg } from '../options.js';
 
 export interface LoadCommandOptions {
@@ -63,12 +64,10 @@ export function rateArg(value: string): number {
  */
 export async function loadCommand(options: LoadCommandOptions, io: CliIO, packageRoot: string): Promise<LoadCommandResult> {
   const { join } = await import('node:path');
-  const { readFileSync } = await import('node:fs');
-  const [{ readLoadScenario }, { applyOverrides }, { runLoad }, { writeReports, createReporter }] = await Promise.all([
+  const [{ readLoadScenario }, { applyOverrides }, { runLoad }] = await Promise.all([
     import('../../load/scenario.js'),
     import('../../load/plan.js'),
     import('../../load/run.js'),
-    import('../../reporters/index.js'),
   ]);
   const profileName = options.profile ?? 'assa';
   const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
@@ -81,24 +80,11 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
     ...(options.duration === undefined ? {} : { durationMs: options.duration }),
     ...(options.rate === undefined ? {} : { rate: options.rate }),
   });
-  const specs = (options.reporter ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'json');
-  const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
-  for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false });
+  const specs = await preflightReporters(options.reporter);
 
-  // Ctrl-C stops the run cleanly; the report is still written. A second Ctrl-C is Node's default.
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  options.signal?.addEventListener('abort', onSigint, { once: true });
-  let version = '0.0.0';
-  try {
-    version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    // Unknown version: the report says 0.0.0.
-  }
-  let report;
-  try {
-    report = await runLoad({
+  // Ctrl-C stops the run cleanly; the report is still written.
+  const report = await interruptible(options.signal, (signal) =>
+    runLoad({
       plan,
       profile: profile.specPath,
       ...(options.target === undefined ? {} : { target: options.target }),
@@ -111,20 +97,14 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
       abortOnFail: options.abortOnFail === true,
       io,
       ...(options.progressEveryMs === undefined ? {} : { progressEveryMs: options.progressEveryMs }),
-      signal: controller.signal,
+      signal,
       validate: options.noValidate !== true,
       scenarioFile: file,
       scenarioLine: chosen.line,
-      packageVersion: version,
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+    }),
+  );
   const { formatLoadSummary } = await import('../../load/summary.js');
-  for (const line of formatLoadSummary(report)) io.out(line);
-  const written = await writeReports(report, { out: options.out ?? 'reports', reporters: specs, io, color: io.color });
-  io.out(`report: ${written.files[0] ?? written.dir}`);
-  return { exitCode: report.summary.exitCode, reportDir: written.dir, report };
+  return finishLongRun(report, formatLoadSummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: specs }, io);
 }
 
 export function register(program: Command, ctx: CliContext): Command {
