@@ -85,6 +85,12 @@ export class VirtualClient {
   readonly from = new Map<number, DeliveryHandle>();
   /** Minted once before the run and reused on reconnects. */
   token = '';
+  /** The parsed answer of an HTTP login (http-login profiles), for templates that read `login`. */
+  login: unknown = null;
+  /** The outstanding join's request id, for a join acknowledged by a message with no correlation (`join.ack`). */
+  joinId = -1;
+  /** Scheduled send times by seq, kept only when the sender's own copy is its reply (`delivery.echo`). */
+  sendScheduled: Float64Array | undefined;
   oversizeAnswered = false;
   oversizeSentAt = -1;
   readonly onEvent: (event: InboundEvent) => void;
@@ -165,6 +171,17 @@ export class VirtualClient {
       this.sendTimes = grown;
     }
     this.sendTimes[seq] = at;
+  }
+
+  recordScheduledTime(seq: number, at: number): void {
+    let times = this.sendScheduled ?? new Float64Array(16);
+    if (seq >= times.length) {
+      const grown = new Float64Array(Math.max(times.length * 2, seq + 1));
+      grown.set(times);
+      times = grown;
+    }
+    this.sendScheduled = times;
+    times[seq] = at;
   }
 }
 

@@ -120,6 +120,9 @@ export class LoadSlice {
   private readonly requestKeys: (string | number)[];
   private readonly autofill: [(string | number)[], 'now-iso' | 'correlation-id'][];
   private readonly sendExpectsReply: boolean;
+  /** The sender's own copy of its message is its reply (delivery.echo and no correlated success reply). */
+  private readonly echoIsReply: boolean;
+  private readonly joinAck: string | undefined;
   private readonly rec: Record<'connect' | 'auth' | 'reply' | 'replyScheduled' | 'delivery', Recorder>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly health = new HealthMonitor();
@@ -147,7 +150,12 @@ export class LoadSlice {
     this.requestKeys = splitPath(this.profile.correlation.requestField);
     this.autofill = Object.entries(this.profile.autofill).map(([path, kind]) => [splitPath(path), kind]);
     const sendId = this.profile.messages.find((m) => m.direction === 'client' && m.name === this.plan.send.message)?.id;
-    this.sendExpectsReply = this.profile.operations.some((o) => o.request === sendId && o.replies.length > 0);
+    // A reply the spec lists only as an error (envelope: chat.message is answered only when refused)
+    // is not awaited: tracking it would time out every successful send.
+    const errorId = this.profile.messages.find((m) => m.direction === 'server' && m.name === this.profile.errorMessage)?.id;
+    this.sendExpectsReply = this.profile.operations.some((o) => o.request === sendId && o.replies.some((r) => r !== errorId));
+    this.echoIsReply = this.plan.delivery.echo === true && !this.sendExpectsReply;
+    this.joinAck = this.plan.join?.ack;
     // Created up front so every report lists them, even when a run produced no value; the hot path
     // keeps the recorders rather than looking names up per value.
     this.rec = {
@@ -291,7 +299,7 @@ export class LoadSlice {
     const token = c.token;
     let conn: Connection;
     try {
-      conn = await this.open(token);
+      conn = await this.open(c, token);
     } catch (err) {
       this.counts['connect.errors']++;
       if (isCcError(err)) this.store.increment(`errors.${err.code}`);
@@ -315,18 +323,24 @@ export class LoadSlice {
       stampPath(message, splitPath(auth.tokenPath), token);
       this.request(c, message, RequestKind.Auth, performance.now());
     } else {
+      // The token was checked while connecting (query: in the handshake; http-login: the login
+      // POST before it): authentication took the whole open.
+      if (auth.kind !== 'none') this.rec.auth.record((performance.now() - c.connectStartedAt) * 1000);
       this.onAuthenticated(c);
     }
   }
 
-  private open(token: string): Promise<Connection> {
+  private open(c: VirtualClient, token: string): Promise<Connection> {
     const auth = this.profile.auth;
     const maxInboundBytes = Math.max(4 * 1024 * 1024, this.options.limits.maxMessageBytes * 2);
     if (auth.kind === 'http-login') {
       // The login dance lives in the scenario runner; it records transcripts, which is fine for the login only.
       return openClient(this.profile, { url: this.options.targetUrl, token, connectTimeout: this.options.timers.connectTimeout, maxInboundBytes, insecure: false, lenient: false })
         .then((r) => {
-          if (r.kind === 'open') return r.conn;
+          if (r.kind === 'open') {
+            c.login = r.login ?? null;
+            return r.conn;
+          }
           throw new Error(r.reason);
         });
     }
@@ -375,6 +389,7 @@ export class LoadSlice {
   private join(c: VirtualClient): void {
     if (!this.plan.join) return this.becomeMember(c);
     c.state = ClientState.Joining;
+    c.joinId = c.nextId;
     this.request(c, this.compose(c, this.plan.join), RequestKind.Join, performance.now());
   }
 
@@ -395,7 +410,7 @@ export class LoadSlice {
   /** Evaluates a message template for this client (once per client and message, never per send). */
   private compose(c: VirtualClient, spec: MessagePlan): Record<string, unknown> {
     const vars: Record<string, unknown> = {
-      client: c.index, user_id: c.userId, nickname: `vu${c.index}`, room: c.room?.index ?? 0, room_id: c.room?.id ?? null,
+      client: c.index, user_id: c.userId, nickname: `vu${c.index}`, room: c.room?.index ?? 0, room_id: c.room?.id ?? null, login: c.login,
     };
     const ctx: TemplateContext = {
       lookup: (name) => vars[name],
@@ -492,8 +507,9 @@ export class LoadSlice {
     const seq = c.sendSeq++;
     const message = stampPath({ ...(c.sendProto as Record<string, unknown>) }, this.markerKeys, integrityMarker(c.name, seq) + suffix);
     c.sendHandle ??= this.tracker.sendHandle(room.label, c.name);
-    c.sendHandle.send(seq, Math.max(0, room.active - (c.joined ? 1 : 0)));
+    c.sendHandle.send(seq, Math.max(0, room.active - (c.joined && this.plan.delivery.echo !== true ? 1 : 0)));
     c.recordSendTime(seq, performance.now());
+    if (this.echoIsReply) c.recordScheduledTime(seq, scheduledAt);
     this.request(c, message, kind, scheduledAt);
   }
 
@@ -545,6 +561,7 @@ export class LoadSlice {
     const hb = this.profile.heartbeat;
     if (hb && hb.initiator === 'server' && name === hb.ping) return this.onPing(c, msg, hb.pong, hb.echoField);
     if (name === this.plan.delivery.message) return this.onDelivery(c, msg, at);
+    if (name === this.joinAck && c.state === ClientState.Joining && c.take(c.joinId, this.taken) === RequestKind.Join) return this.becomeMember(c);
     const correlation = readKeys(msg, this.replyKeys);
     const id = this.idOf(c, correlation);
     const kind = id < 0 ? RequestKind.None : c.take(id, this.taken);
@@ -664,7 +681,12 @@ export class LoadSlice {
     }
     const outcome = handle.deliver(marker.seq);
     if (outcome === 'ok' || outcome === 'reordered') {
-      this.rec.delivery.record((at - sender.sendTimes[marker.seq]!) * 1000);
+      const sentAt = sender.sendTimes[marker.seq]!;
+      this.rec.delivery.record((at - sentAt) * 1000);
+      if (sender === c && this.echoIsReply) {
+        this.rec.reply.record((at - sentAt) * 1000);
+        this.rec.replyScheduled.record((at - c.sendScheduled![marker.seq]!) * 1000);
+      }
     }
   }
 

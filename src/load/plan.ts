@@ -54,7 +54,7 @@ export const LOAD_SECTION_SCHEMA = {
       properties: {
         size: { type: 'integer', minimum: 1 },
         create: { ...messageSpec, required: ['message', 'id'], properties: { ...messageSpec.properties, id: { type: 'string', minLength: 1 } } },
-        join: messageSpec,
+        join: { ...messageSpec, properties: { ...messageSpec.properties, ack: { type: 'string', minLength: 1 } } },
       },
     },
     loop: {
@@ -71,7 +71,7 @@ export const LOAD_SECTION_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['message', 'text'],
-      properties: { message: { type: 'string', minLength: 1 }, text: { type: 'string', minLength: 1 } },
+      properties: { message: { type: 'string', minLength: 1 }, text: { type: 'string', minLength: 1 }, echo: { type: 'boolean' } },
     },
     reconnect: {
       type: 'object',
@@ -92,8 +92,11 @@ export const LOAD_SECTION_SCHEMA = {
   },
 } as const;
 
-/** Variables a load template may read. */
-export const LOAD_VARIABLES = ['client', 'user_id', 'nickname', 'room', 'room_id'] as const;
+/**
+ * Variables a load template may read. `login` is the parsed answer of an HTTP login (profiles
+ * with `auth.kind: http-login`, e.g. OpenIRC's connections and their connid), null otherwise.
+ */
+export const LOAD_VARIABLES = ['client', 'user_id', 'nickname', 'room', 'room_id', 'login'] as const;
 
 export interface MessagePlan {
   message: string;
@@ -123,11 +126,21 @@ export interface LoadPlan {
   userIdBase: number;
   roomSize: number;
   create?: MessagePlan & { idPath: string };
-  join?: MessagePlan;
+  /**
+   * `ack`: the server message that acknowledges the join when the protocol answers it with no
+   * correlated reply (envelope: the joiner's own copy of user.joined); the first one the joining
+   * client receives completes its join. Errors still come correlated.
+   */
+  join?: MessagePlan & { ack?: string };
   /** Messages per second per client. */
   rate: number;
   send: MessagePlan & { markerPath: string };
-  delivery: { message: string; textPath: string };
+  /**
+   * `echo`: the server also delivers a message to its sender (envelope.D3): the sender is one of
+   * the expected recipients, and when the send has no correlated success reply, its own copy is
+   * the reply (timed into `reply` and `reply_scheduled`).
+   */
+  delivery: { message: string; textPath: string; echo?: boolean };
   /** Backoff before each reconnection attempt, ms (ASSA §10.3: 1 s, 2 s, 4 s). */
   reconnectBackoffMs: number[];
   limits?: LimitsPlan;
@@ -195,7 +208,7 @@ export function parseLoadSection(raw: Record<string, unknown>, meta: { id: strin
     roomSize: (rooms?.size as number | undefined) ?? 10,
     rate,
     send: { ...message(sendRaw, 'loop.send'), markerPath: sendRaw.marker as string },
-    delivery: { message: delivery.message as string, textPath: delivery.text as string },
+    delivery: { message: delivery.message as string, textPath: delivery.text as string, ...(delivery.echo === true ? { echo: true } : {}) },
     reconnectBackoffMs: ((raw.reconnect as { backoff?: (string | number)[] } | undefined)?.backoff ?? DEFAULT_RECONNECT_BACKOFF_MS).map((d) => parseDuration(d)),
     thresholds: (raw.thresholds as string[] | undefined) ?? [],
   };
@@ -203,7 +216,14 @@ export function parseLoadSection(raw: Record<string, unknown>, meta: { id: strin
     const c = rooms.create as Record<string, unknown>;
     plan.create = { ...message(c, 'rooms.create'), idPath: c.id as string };
   }
-  if (rooms?.join) plan.join = message(rooms.join as Record<string, unknown>, 'rooms.join');
+  if (rooms?.join) {
+    const j = rooms.join as Record<string, unknown>;
+    plan.join = message(j, 'rooms.join');
+    if (typeof j.ack === 'string') {
+      checkName(j.ack, 'server', 'rooms.join.ack');
+      plan.join.ack = j.ack;
+    }
+  }
   const limits = raw.limits as Record<string, unknown> | undefined;
   if (limits) {
     plan.limits = {

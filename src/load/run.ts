@@ -333,6 +333,11 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const delivery: RoomIntegrity[] = results.flatMap((r) => r.delivery).sort((a, b) => a.room.localeCompare(b.room, 'en', { numeric: true }));
     const unknown = results.reduce((s, r) => s + r.unknownDeliveries, 0);
     if (unknown > 0) store.increment('delivery.unknown', unknown);
+    // An error code the spec enumerates that never occurred counted zero times, e.g.
+    // `errors.rate_limited==0`; an unknown name still finds no metric, so a typo cannot pass.
+    for (const t of thresholds) {
+      if (t.metric.startsWith('errors.') && profile.errorCodes.includes(t.metric.slice(7))) store.increment(t.metric, 0);
+    }
     const ranMs = Math.max(...results.map((r) => r.ranMs));
     const load: LoadResult = {
       clients: results.reduce((s, r) => s + r.clients, 0),
