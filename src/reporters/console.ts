@@ -91,10 +91,16 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
   if (report.capacity) {
     const c = report.capacity;
     lines.push('', `Capacity (varying ${c.vary}):`);
-    const rows = [['load', 'throughput/s', 'p50', 'p99', 'SLO', 'broken']];
-    for (const s of c.steps) rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), s.sloPassed ? 'met' : 'missed', escapeControl(s.broken.join(', ')) + (s.generatorSaturated ? ' (generator saturated)' : '')]);
+    // With a baseline, the reference server's figures for the same load sit beside the target's.
+    const baseline = c.baseline ? new Map(c.baseline.map((s) => [s.load, s])) : undefined;
+    const rows = [['load', 'throughput/s', 'p50', 'p99', 'SLO', 'broken', ...(baseline ? ['ref throughput/s', 'ref p99', 'ref SLO'] : [])]];
+    for (const s of c.steps) {
+      const b = baseline?.get(s.load);
+      const ref = baseline ? (b ? [formatCount(b.throughput), formatMs(b.p99Ms), b.sloPassed ? 'met' : 'missed'] : ['-', '-', '-']) : [];
+      rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), s.sloPassed ? 'met' : 'missed', escapeControl(s.broken.join(', ')) + (s.generatorSaturated ? ' (generator saturated)' : ''), ...ref]);
+    }
     lines.push(...textTable(rows).map((l) => `  ${l}`));
-    lines.push(`  knee: ${c.knee ?? 'not found'}; first broken: ${c.firstBroken ?? 'none'}${c.limitingFactor ? `; limited by ${escapeControl(c.limitingFactor)}` : ''}`);
+    lines.push(`  knee: ${c.knee ?? 'not found'}; first broken: ${c.firstBroken ?? 'none'}${c.limitingFactor ? `; limited by ${escapeControl(c.limitingFactor)}` : ''}${baseline ? `; reference server knee: ${c.baselineKnee ?? 'not found'}` : ''}`);
   }
   if (report.thresholds?.length) {
     lines.push('', 'Thresholds:');

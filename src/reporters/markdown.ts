@@ -1,4 +1,4 @@
-import type { RunReport } from '../report/model.js';
+import type { CapacityStep, RunReport } from '../report/model.js';
 import { escapeMarkdownCell, escapeMarkdownFence } from './escape.js';
 import { emit } from './json.js';
 import { caseLocation, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
@@ -61,8 +61,16 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
   if (report.capacity) {
     const c = report.capacity;
     out.push(`### Capacity (varying ${c.vary})`, '');
-    out.push(...tableOf(['load', 'throughput/s', 'p50', 'p99', 'SLO'], c.steps.map((st) => [String(st.load), formatCount(st.throughput), formatMs(st.p50Ms), formatMs(st.p99Ms), st.sloPassed ? '✅' : `❌ ${cell(st.broken.join(', '))}`]), ['r', 'r', 'r', 'r', 'l']));
-    out.push('', `Knee: **${c.knee ?? 'not found'}**; first broken: **${c.firstBroken ?? 'none'}**${c.limitingFactor ? `; limited by ${cell(c.limitingFactor)}` : ''}`, '');
+    const slo = (st: CapacityStep): string => (st.sloPassed ? '✅' : `❌ ${cell(st.broken.join(', '))}`);
+    const baseline = c.baseline ? new Map(c.baseline.map((st) => [st.load, st])) : undefined;
+    const head = ['load', 'throughput/s', 'p50', 'p99', 'SLO', ...(baseline ? ['reference throughput/s', 'reference p99', 'reference SLO'] : [])];
+    const body = c.steps.map((st) => {
+      const b = baseline?.get(st.load);
+      const ref = baseline ? (b ? [formatCount(b.throughput), formatMs(b.p99Ms), slo(b)] : ['–', '–', '–']) : [];
+      return [String(st.load), formatCount(st.throughput), formatMs(st.p50Ms), formatMs(st.p99Ms), slo(st), ...ref];
+    });
+    out.push(...tableOf(head, body, ['r', 'r', 'r', 'r', 'l', ...(baseline ? (['r', 'r', 'l'] as const) : [])]));
+    out.push('', `Knee: **${c.knee ?? 'not found'}**; first broken: **${c.firstBroken ?? 'none'}**${c.limitingFactor ? `; limited by ${cell(c.limitingFactor)}` : ''}${baseline ? `; reference server knee: **${c.baselineKnee ?? 'not found'}**` : ''}`, '');
   }
   if (report.generator?.saturated) out.push(`> [!WARNING]\n> The load generator saturated: results are not trustworthy.${report.generator.reason ? ` ${cell(report.generator.reason)}` : ''}`, '');
 

@@ -166,6 +166,7 @@ export function capacityChart(c: CapacityResult): string | null {
   inner += polyline(steps.map((s) => [plot.x(s.load), plot.yRight(s.p99Ms)]), PALETTE[2] ?? '#000', true);
   for (const s of steps) inner += `<circle cx="${num(plot.x(s.load))}" cy="${num(plot.yLeft(s.throughput))}" r="3.5" class="${s.sloPassed ? 'ok' : 'bad'}"><title>${escapeHtml(`${s.load} ${s.unit}: ${s.throughput}/s, p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, SLO ${s.sloPassed ? 'met' : 'missed'}`)}</title></circle>`;
   inner += legend(['throughput', 'p50 (ms)', 'p99 (ms)']);
-  inner += `<text x="${W / 2}" y="${H - M.bottom + 30}" text-anchor="middle" class="unit">${escapeHtml(c.vary === 'clients' ? 'clients' : 'messages / s')}</text>`;
+  // The x unit sits at the right end of the axis: the legend fills the bottom-left row.
+  inner += `<text x="${W - M.right}" y="${H - M.bottom + 30}" text-anchor="end" class="unit">${escapeHtml(c.vary === 'clients' ? 'clients' : 'messages / s')}</text>`;
   return frame('Capacity: throughput and latency against load', inner, 'capacity');
 }

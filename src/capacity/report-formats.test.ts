@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { capacityReport } from '../report/fixtures.js';
 import type { CapacityStep } from '../report/model.js';
 import { validateReport } from '../report/validate.js';
+import { renderConsole } from '../reporters/console.js';
 import { renderHtml } from '../reporters/html.js';
+import { renderMarkdown } from '../reporters/markdown.js';
 
 function withBaseline() {
   const report = capacityReport();
@@ -33,5 +35,30 @@ describe('the capacity section of the HTML report', () => {
     expect(baselineSvg.match(/<circle /g)).toHaveLength(4);
     expect(baselineSvg).toMatch(/class="marker knee"\/><text [^>]*>knee 400<\/text>/);
     expect(baselineSvg).toMatch(/class="marker broken"\/><text [^>]*>first broken 800<\/text>/);
+  });
+});
+
+describe('the capacity section of the console and Markdown reports', () => {
+  it('shows the reference server beside the target in the same rows, with its knee', () => {
+    const text = renderConsole(withBaseline());
+    const table = text.slice(text.indexOf('Capacity (varying clients):'), text.indexOf('knee:'));
+    expect(table).toMatch(/load +throughput\/s +p50 +p99 +SLO +broken +ref throughput\/s +ref p99 +ref SLO/);
+    expect(table).toMatch(/\n +400 +3,900 +1\.60ms +6\.00ms +met +4,000 +3\.00ms +met *\n/);
+    expect(table).toMatch(/\n +1600 +5,800 .* +- +- +- *\n/);
+    expect(text).toContain('knee: 400; first broken: 800; limited by reply latency (p99 48 ms at 800 clients); reference server knee: 400');
+  });
+
+  it('adds the reference columns to the Markdown table', () => {
+    const md = renderMarkdown(withBaseline());
+    expect(md).toContain('| load | throughput/s | p50 | p99 | SLO | reference throughput/s | reference p99 | reference SLO |');
+    expect(md).toContain('| 800 | 6,100 | 4.80ms | 48.0ms | ❌ reply.p99&lt;20ms | 8,000 | 30.0ms | ❌ reply.p99&lt;20ms |');
+    expect(md).toContain('| 1600 | 5,800 | 40.0ms | 900.0ms | ❌ reply.p99&lt;20ms | – | – | – |');
+    expect(md).toContain('; reference server knee: **400**');
+  });
+
+  it('leaves the reference columns out without a baseline', () => {
+    const report = capacityReport();
+    expect(renderConsole(report)).not.toContain('ref throughput');
+    expect(renderMarkdown(report)).not.toContain('reference');
   });
 });
