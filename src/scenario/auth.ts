@@ -22,6 +22,8 @@ export interface OpenOptions {
   maxInboundBytes: number;
   insecure: boolean;
   lenient: boolean;
+  /** Record a transcript (default true); the load engine turns it off for its thousands of clients. */
+  record?: boolean;
 }
 
 export type OpenResult =
@@ -37,6 +39,7 @@ export async function openClient(profile: Profile, options: OpenOptions): Promis
     maxInboundBytes: options.maxInboundBytes,
     lenient: options.lenient,
     tls: { insecure: options.insecure },
+    ...(options.record === false ? { record: false } : {}),
   };
   const auth = profile.auth;
   if (auth.kind === 'query') {

@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../auth/jwt.js';
+import { loadProfile } from '../profile/load.js';
+import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
+import { openClient } from './auth.js';
+
+/** openClient over OpenIRC's HTTP login: the opened connection records a transcript unless told not to. */
+describe('openClient', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startReferenceServer({ host: '127.0.0.1', profiles: ['openirc'] });
+  });
+  afterAll(() => server.close());
+
+  for (const record of [true, false]) {
+    it(`logs in over HTTP, opens the returned WebSocket and ${record ? 'records' : 'does not record'} a transcript`, async () => {
+      const token = mintToken({ claims: { sub: '42', nickname: 'Ada' }, expiresIn: 60 });
+      const opened = await openClient(loadProfile('openirc'), { url: server.urls.openircHttp!, token, connectTimeout: 2000, maxInboundBytes: 1 << 20, insecure: false, lenient: false, ...(record ? {} : { record: false }) });
+      if (opened.kind !== 'open') throw new Error(`refused: ${opened.reason}`);
+      try {
+        expect(opened.loginStatus).toBe(200);
+        await opened.conn.send({ rid: 1, type: 'no.such.type' });
+        await opened.conn.receive(2000);
+        expect(opened.conn.transcript.length).toBe(record ? 2 : 0);
+      } finally {
+        await opened.conn.close();
+      }
+    });
+  }
+});
