@@ -20,7 +20,7 @@ describe('openClient', () => {
       try {
         expect(opened.loginStatus).toBe(200);
         await opened.conn.send({ rid: 1, type: 'no.such.type' });
-        await opened.conn.receive(2000);
+        expect((await opened.conn.receive(2000, 'the error reply')).kind).toBe('message');
         expect(opened.conn.transcript.length).toBe(record ? 2 : 0);
       } finally {
         await opened.conn.close();
