@@ -68,6 +68,13 @@ const dataOf = (m: Msg): Msg | undefined => (isObj(m.data) ? m.data : undefined)
 const withData = (m: Msg, patch: Msg): Msg => ({ ...m, data: { ...dataOf(m), ...patch } });
 /** Rewrites one error code (ASSA `error_code`, envelope `code`). */
 const recode = (field: 'error_code' | 'code', from: string, to: string) => (m: Msg): Msg => (m[field] === from ? { ...m, [field]: to } : m);
+/** Leaves one field out of `data` of one ASSA action (a missing field). */
+const withoutDataField = (action: string, field: string) => (m: Msg): Msg => {
+  const d = dataOf(m);
+  if (m.action !== action || !d) return m;
+  const { [field]: _drop, ...rest } = d;
+  return { ...m, data: rest };
+};
 /** Drops messages of one name for the first recipient of each (a broadcast that misses a member). */
 function skipFirstRecipient(nameField: string, name: string): FaultDef['outbound'] {
   const served = new WeakSet<object>();
@@ -88,11 +95,7 @@ export const FAULTS: readonly FaultDef[] = [
   {
     name: 'assa.create-room-no-room-id', protocol: 'assa',
     description: 'CREATE_ROOM_RESPONSE leaves out data.room_id (a missing field)',
-    outbound: (m) => {
-      if (m.action !== 'CREATE_ROOM_RESPONSE' || !dataOf(m)) return m;
-      const { room_id: _drop, ...rest } = dataOf(m) as Msg;
-      return { ...m, data: rest };
-    },
+    outbound: withoutDataField('CREATE_ROOM_RESPONSE', 'room_id'),
   },
   {
     name: 'assa.message-id-as-string', protocol: 'assa',
@@ -279,11 +282,21 @@ export const FAULTS: readonly FaultDef[] = [
   {
     name: 'assa.error-without-original-action', protocol: 'assa',
     description: 'ERROR messages leave out data.original_action',
-    outbound: (m) => {
-      if (m.action !== 'ERROR' || !dataOf(m)) return m;
-      const { original_action: _drop, ...rest } = dataOf(m) as Msg;
-      return { ...m, data: rest };
+    outbound: withoutDataField('ERROR', 'original_action'),
+  },
+  {
+    name: 'assa.announcement-only-to-room-members', protocol: 'assa',
+    description: 'SERVER_ANNOUNCEMENT reaches only connections that created or joined a room (a broadcast that walks the rooms, not the connections)',
+    outbound: (m, state) => {
+      // Whether this connection has been in a room: its own successful CREATE_ROOM or JOIN_ROOM reply passed here.
+      if ((m.action === 'CREATE_ROOM_RESPONSE' || m.action === 'JOIN_ROOM_RESPONSE') && m.success === true) state.scratch.set('in-room', true);
+      return m.action === 'SERVER_ANNOUNCEMENT' && state.scratch.get('in-room') !== true ? null : m;
     },
+  },
+  {
+    name: 'assa.announcement-without-message', protocol: 'assa',
+    description: 'SERVER_ANNOUNCEMENT leaves out data.message (a missing field)',
+    outbound: withoutDataField('SERVER_ANNOUNCEMENT', 'message'),
   },
   // ---- every protocol that verifies JWTs (ASSA CONNECT, envelope handshake, OpenIRC login) ----
   {

@@ -30,9 +30,9 @@ describe('conformance catalogue', () => {
       for (const d of c.decisions) expect(decisionIds.has(d), `${c.id} cites unknown decision ${d}`).toBe(true);
     }
     expect(catalogue.filter((c) => c.profile === 'assa').length).toBeGreaterThanOrEqual(60);
-    // Decisions no case cites: announcements (no client trigger in the seed) and the client-side reconnect policy.
+    // The one decision no case cites: the reconnect policy, a rule for clients.
     const cited = new Set(catalogue.flatMap((c) => c.decisions));
-    expect([...decisionIds].filter((d) => !cited.has(d))).toEqual(['assa.D17.announcements', 'assa.D19.reconnect']);
+    expect([...decisionIds].filter((d) => !cited.has(d))).toEqual(['assa.D19.reconnect']);
   });
 
   it('triggers every §9.2 error code and sends every ASSA client action', () => {

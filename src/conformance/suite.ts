@@ -34,6 +34,8 @@ export interface SuiteRunOptions {
   concurrency?: number;
   /** Only cases whose id or title matches. */
   grep?: string;
+  /** Leave `${admin_url}` unset (the cases that need it are then not checked); default: the server's admin endpoint. */
+  withoutAdminUrl?: boolean;
 }
 
 export interface SuiteOutcome {
@@ -61,6 +63,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteOutcome> 
       packageRoot: options.packageRoot,
       paths: [join(options.packageRoot, 'scenarios', 'conformance', options.profile)],
       target: target as string,
+      ...(options.withoutAdminUrl ? {} : { adminUrl: urls.adminHttp }),
       profile: options.profile,
       jwtSecret: DEV_JWT_SECRET,
       timers,

@@ -6,8 +6,19 @@
 import type { RuleStrength } from '../report/model.js';
 import type { Template } from './template.js';
 
-/** Variables every case has: the target URL, its URLs by scheme, the profile's limits and timers. */
-export const BUILTIN_VARIABLES: ReadonlySet<string> = new Set(['target', 'targets', 'limits', 'timers']);
+/** Variables every case has: the target URL, its URLs by scheme, the profile's limits and timers, the admin URL. */
+export const BUILTIN_VARIABLES: ReadonlySet<string> = new Set(['target', 'targets', 'limits', 'timers', 'admin_url']);
+
+/**
+ * Run variables a case may `require`: each comes from a flag of `run` and may be absent. A case
+ * that needs one the run lacks is not run; it is INFORMATIONAL with a finding naming the flag.
+ */
+export const RUN_VARIABLES = {
+  /** An HTTP endpoint that makes the server act (the reference server's POST /admin/announce). */
+  admin_url: { flag: '--admin-url URL', purpose: 'an HTTP endpoint that makes the server act (for example send SERVER_ANNOUNCEMENT)' },
+} as const;
+
+export type RunVariable = keyof typeof RUN_VARIABLES;
 
 export interface SourceRef {
   /** Path of the step in the case, e.g. `steps[3].expect` or `steps[2].repeat.steps[0].send`. */
@@ -163,6 +174,32 @@ export interface CrowdStep {
   source: SourceRef;
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * An HTTP request under a deadline, to make the server do something no client can ask for (an
+ * administrator's announcement). It drives the case rather than checking the server: a refused
+ * connection, no answer in time or an unexpected status is an ERROR (the rule could not be checked).
+ */
+export interface HttpStep {
+  kind: 'http';
+  method: HttpMethod;
+  /** http:// or https:// URL (template). */
+  url: Template;
+  /** Sent as JSON with content-type application/json (template tree). */
+  json?: Template;
+  /** Sent as is (template). */
+  body?: Template;
+  /** Header name → value (templates). */
+  headers: Record<string, Template>;
+  /** Acceptable statuses; empty: any 2xx. */
+  status: number[];
+  within?: Duration;
+  /** Variable name → path into the response `{status, headers, body}` (body parsed when it is JSON). */
+  capture: Record<string, string>;
+  source: SourceRef;
+}
+
 export interface RepeatStep {
   kind: 'repeat';
   times: number;
@@ -190,7 +227,8 @@ export type Step =
   | RepeatStep
   | ParallelStep
   | CrowdStep
-  | CheckStep;
+  | CheckStep
+  | HttpStep;
 
 export type UnexpectedPolicy = 'record' | 'fail';
 
@@ -203,6 +241,8 @@ export interface ScenarioCase {
   strength: RuleStrength;
   tags: string[];
   decisions: string[];
+  /** Run variables the case cannot do without (`admin_url`); the run lacking one makes it INFORMATIONAL, not checked. */
+  requires: RunVariable[];
   /** Transport schemes the case applies to (a rule the decisions state per transport); absent: all. */
   transports?: string[];
   /** Overall deadline of the case in ms. */

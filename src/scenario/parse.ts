@@ -13,9 +13,9 @@ import type { RuleStrength } from '../report/model.js';
 import { parseDuration } from '../util/duration.js';
 import { checkMatcher } from './match.js';
 import type {
-  ClientDef, ConnectStep, Duration, ExpectStep, HeartbeatMode, ScenarioCase, SourceRef, Step, TokenVariant, UnexpectedPolicy,
+  ClientDef, ConnectStep, Duration, ExpectStep, HeartbeatMode, HttpMethod, HttpStep, RunVariable, ScenarioCase, SourceRef, Step, TokenVariant, UnexpectedPolicy,
 } from './model.js';
-import { BUILTIN_VARIABLES } from './model.js';
+import { BUILTIN_VARIABLES, RUN_VARIABLES } from './model.js';
 import { scenarioSchema, STEP_KINDS } from './scenario.schema.js';
 import { compileTemplate, TemplateError, templateVariables, type Template } from './template.js';
 
@@ -90,6 +90,8 @@ class CaseBuilder {
   private clientNames = new Set<string>();
   /** Always defined: the target URL and the profile's effective limits and timers. */
   private knownVariables = new Set<string>(BUILTIN_VARIABLES);
+  /** Run variables the case declares under `requires:`; using another one is a load error. */
+  private requires: RunVariable[] = [];
 
   constructor(
     private readonly doc: Document,
@@ -108,6 +110,7 @@ class CaseBuilder {
     if (!validate(this.raw)) this.schemaError(validate.errors ?? []);
     const raw = this.raw;
     if (raw.steps === undefined && raw.load === undefined) this.fail([], 'the case needs steps', 'add steps: (or a load: section for a load case, see docs/load.md)');
+    this.requires = (raw.requires as RunVariable[] | undefined) ?? [];
 
     const profileName = (raw.profile as string | undefined) ?? this.options.defaultProfile;
     if (!profileName) this.fail([], 'the case names no profile', 'add `profile: assa` (or envelope, openirc), or pass --profile');
@@ -158,6 +161,7 @@ class CaseBuilder {
       strength: (raw.strength as RuleStrength | undefined) ?? 'MUST',
       tags: (raw.tags as string[] | undefined) ?? [],
       decisions: (raw.decisions as string[] | undefined) ?? [],
+      requires: this.requires,
       ...(raw.transports === undefined ? {} : { transports: raw.transports as string[] }),
       timeout,
       ...(raw.within === undefined ? {} : { within: parseDuration(raw.within as string | number) }),
@@ -175,7 +179,7 @@ class CaseBuilder {
   private collectDeclaredNames(steps: unknown[], path: Path): void {
     steps.forEach((step, i) => {
       const [kind, body] = Object.entries(step as Record<string, unknown>)[0] as [string, Record<string, unknown>];
-      if (kind === 'expect' && body.capture) for (const name of Object.keys(body.capture)) this.knownVariables.add(name);
+      if ((kind === 'expect' || kind === 'http') && body.capture) for (const name of Object.keys(body.capture)) this.knownVariables.add(name);
       if (kind === 'capture') for (const name of Object.keys(body)) this.knownVariables.add(name);
       if (kind === 'connect' && typeof body === 'object' && body !== null && typeof body.login === 'string') this.knownVariables.add(body.login);
       if (kind === 'repeat') {
@@ -303,6 +307,8 @@ class CaseBuilder {
           ...(obj.within === undefined ? {} : { within: this.duration(obj.within, [...at, 'within']) }),
           source,
         };
+      case 'http':
+        return this.httpStep(obj, at, source);
       case 'capture': {
         const values: Record<string, Template> = {};
         for (const [name, value] of Object.entries(obj)) values[name] = this.compile(value, [...at, name]);
@@ -327,6 +333,28 @@ class CaseBuilder {
       default:
         return this.fail(at, `unknown step ${kind}`, `steps are ${STEP_KINDS.join(', ')}`);
     }
+  }
+
+  private httpStep(obj: Record<string, unknown>, at: Path, source: SourceRef): HttpStep {
+    if (obj.json !== undefined && obj.body !== undefined) this.fail(at, 'give json or body, not both', 'json: is sent as JSON; body: is sent as text');
+    if (typeof obj.url === 'string' && !obj.url.includes('${') && !/^https?:\/\/[^/\s]/i.test(obj.url)) {
+      this.fail([...at, 'url'], `url ${JSON.stringify(obj.url)} is not an http:// or https:// URL`, 'e.g. url: "${admin_url}" or url: http://127.0.0.1:8080/admin/announce');
+    }
+    const headers: Record<string, Template> = {};
+    for (const [name, value] of Object.entries((obj.headers ?? {}) as Record<string, string>)) headers[name.toLowerCase()] = this.compile(value, [...at, 'headers', name]);
+    const hasBody = obj.json !== undefined || obj.body !== undefined;
+    return {
+      kind: 'http',
+      method: (obj.method as HttpMethod | undefined) ?? (hasBody ? 'POST' : 'GET'),
+      url: this.compile(obj.url, [...at, 'url']),
+      ...(obj.json === undefined ? {} : { json: this.compile(obj.json, [...at, 'json']) }),
+      ...(obj.body === undefined ? {} : { body: this.compile(obj.body, [...at, 'body']) }),
+      headers,
+      status: obj.status === undefined ? [] : Array.isArray(obj.status) ? (obj.status as number[]) : [obj.status as number],
+      ...(obj.within === undefined ? {} : { within: this.duration(obj.within, [...at, 'within']) }),
+      capture: (obj.capture as Record<string, string> | undefined) ?? {},
+      source,
+    };
   }
 
   private duration(value: unknown, at: Path): Duration {
@@ -380,6 +408,10 @@ class CaseBuilder {
 
   private checkVariables(template: Template, at: Path): void {
     for (const v of templateVariables(template)) {
+      if (v.name in RUN_VARIABLES && !this.requires.includes(v.name as RunVariable)) {
+        // Without the declaration a run lacking the value would ERROR mid-case instead of saying "not checked".
+        this.fail([...at, ...v.path], `\${${v.source}} needs \`requires: [${v.name}]\` on the case`, `add requires: [${v.name}] so that a run without ${RUN_VARIABLES[v.name as RunVariable].flag.split(' ')[0]} reports the case as not checked`, v.offset);
+      }
       if (!this.knownVariables.has(v.name)) {
         const near = closest(v.name, [...this.knownVariables]);
         this.fail([...at, ...v.path], `unknown variable ${v.name} in \${${v.source}}`, near ? `did you mean ${near}?` : 'define it under variables:, capture it in an expect, or name a client', v.offset);

@@ -31,6 +31,12 @@ export interface RunScenariosOptions {
   cwd?: string;
   /** URL of the server under test; absent: the embedded reference server. */
   target?: string;
+  /**
+   * `${admin_url}`: an HTTP endpoint that makes the target act (the reference server's
+   * `POST /admin/announce`). Absent with an embedded server: the embedded server's own. Absent
+   * otherwise: cases that require it are INFORMATIONAL, not checked.
+   */
+  adminUrl?: string;
   /** Profile of the target and of cases that name none (default assa). */
   profile?: string;
   jwtSecret?: string;
@@ -138,6 +144,8 @@ export async function runScenarios(input: RunScenariosOptions): Promise<RunRepor
           lenient: options.lenient ?? false,
           runId: `${runId}-${index}`,
         };
+        const adminUrl = options.adminUrl ?? server?.adminUrl;
+        if (adminUrl !== undefined) caseEnv.adminUrl = adminUrl;
         const result = await runCase(scenario, caseEnv).finally(() => {
           inFlight--;
           if (solo) alone = false;
@@ -283,6 +291,7 @@ function describeOptions(options: RunScenariosOptions, key: JwtSigningKey): Reco
     insecure: options.insecure ?? false,
   };
   if (options.target) out.target = options.target;
+  if (options.adminUrl) out.adminUrl = options.adminUrl;
   if (options.grep) out.grep = options.grep;
   if (options.tags?.length) out.tags = options.tags;
   if (options.timers) out.timers = strip(options.timers);
@@ -341,7 +350,10 @@ function urlScheme(url: string): string {
 }
 
 interface EmbeddedServer {
+  /** The client-facing URLs (the admin endpoint is not one of them). */
   urls: Record<string, string | undefined>;
+  /** The loopback admin endpoint, `${admin_url}` of every case. */
+  adminUrl: string;
   urlFor(profile: string): string;
   /** Every URL of a profile by scheme. */
   targetsFor(profile: string): Record<string, string>;
@@ -363,6 +375,7 @@ async function startEmbedded(cases: ScenarioCase[], options: RunScenariosOptions
   const urls = server.urls as unknown as Record<string, string | undefined>;
   return {
     urls: { ...urls, adminHttp: undefined },
+    adminUrl: server.urls.adminHttp,
     urlFor(profile: string): string {
       const url = profile === 'assa' ? urls.assaTcp : profile === 'envelope' ? urls.envelopeWs : profile === 'openirc' ? urls.openircHttp : undefined;
       if (!url) throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${profile}; pass --target` });

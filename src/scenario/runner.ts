@@ -11,13 +11,14 @@ import type { CaseResult, Evidence, Finding, TranscriptEntry, Verdict } from '..
 import type { InboundEvent } from '../transport/types.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { openClient } from './auth.js';
+import { httpRequest, responseBody } from './http-request.js';
 import type { MessageChecker } from './checker.js';
 import { applyByteFill, composeMessage, setPath } from './compose.js';
 import { deepEqual, match, readPath, type Mismatch } from './match.js';
 import type {
-  CaptureStep, ClientDef, CloseStep, ConnectStep, CrowdStep, Duration, ExpectCloseStep, ExpectNoneStep, ExpectStep, RepeatStep, ScenarioCase, SendStep, SourceRef, Step,
+  CaptureStep, ClientDef, CloseStep, ConnectStep, CrowdStep, Duration, ExpectCloseStep, ExpectNoneStep, ExpectStep, HttpStep, RepeatStep, ScenarioCase, SendStep, SourceRef, Step,
 } from './model.js';
-import { BUILTIN_VARIABLES } from './model.js';
+import { BUILTIN_VARIABLES, RUN_VARIABLES } from './model.js';
 import { ScenarioClient, type Received, type SessionHost } from './session.js';
 import { evaluate, TemplateEvalError, type Template, type TemplateContext } from './template.js';
 import { mintVariant, type JwtSigningKey } from './tokens.js';
@@ -40,6 +41,8 @@ export interface CaseEnvironment {
   lenient?: boolean;
   /** Unique per run: prefixes uids and correlation ids. */
   runId: string;
+  /** `${admin_url}`: an HTTP endpoint that makes the server act (`run --admin-url`, or the embedded server's). */
+  adminUrl?: string;
   /** How long after a broadcast reached its members a `none_for` client is still watched, ms (default 50). */
   noneForGrace?: number;
   /** Characters kept per transcript entry (default 4096). */
@@ -75,6 +78,9 @@ class CaseRun implements SessionHost {
   private readonly counts = new Map<string, number>();
   private readonly textLimit: number;
   private readonly templateContext: TemplateContext;
+  /** Cancels HTTP requests still open when the case ends. */
+  private readonly httpAbort = new AbortController();
+  private httpCount = 0;
 
   constructor(
     private readonly scenario: ScenarioCase,
@@ -133,6 +139,7 @@ class CaseRun implements SessionHost {
   }
 
   private async body(): Promise<void> {
+    if (this.missingRunVariables()) return;
     try {
       for (const [name, template] of Object.entries(this.scenario.variables)) {
         this.vars.set(name, this.eval(template, { path: `variables.${name}`, line: this.scenario.line, column: 1 }));
@@ -143,6 +150,27 @@ class CaseRun implements SessionHost {
       if (err instanceof Stop || this.aborted) return;
       this.add({ verdict: 'ERROR', code: 'CC_CASE_INTERNAL', message: `the runner failed: ${(err as Error).message}` });
     }
+  }
+
+  /** A case that requires what the run lacks is not run: INFORMATIONAL, saying what to pass. */
+  private missingRunVariables(): boolean {
+    const missing = this.scenario.requires.filter((name) => this.runVariable(name) === undefined);
+    for (const name of missing) {
+      const info = RUN_VARIABLES[name];
+      this.add({
+        verdict: 'INFORMATIONAL',
+        code: 'CC_CASE_NOT_CHECKED',
+        message: `not checked: this case needs \${${name}}, ${info.purpose}; pass ${info.flag} to run (the embedded reference server supplies its own)`,
+        step: { path: 'requires', line: this.scenario.line },
+        ...(this.scenario.specSections[0] ? { section: this.scenario.specSections[0] } : {}),
+        evidence: { expected: `${name} (${info.flag.split(' ')[0]})`, actual: 'not given' },
+      });
+    }
+    return missing.length > 0;
+  }
+
+  private runVariable(name: string): unknown {
+    return name === 'admin_url' ? this.env.adminUrl : undefined;
   }
 
   private async steps(steps: Step[]): Promise<void> {
@@ -174,6 +202,8 @@ class CaseRun implements SessionHost {
         return this.repeat(step);
       case 'crowd':
         return this.crowd(step);
+      case 'http':
+        return this.http(step);
       case 'check': {
         const m = match(this.eval(step.match, step.source), this.eval(step.value, step.source));
         if (m) this.fail(step.source, { code: 'CC_CHECK_MISMATCH', message: `checked value: ${m.pointer || '/'} ${m.reason}`, evidence: { pointer: m.pointer, expected: m.expected, actual: m.actual } });
@@ -227,6 +257,63 @@ class CaseRun implements SessionHost {
       this.note(names[0] as string, `crowd of ${count} held`);
     } finally {
       await Promise.all(names.map((name) => this.clients.get(name)?.close()));
+    }
+  }
+
+  /**
+   * `http`: one request under the step's deadline. It drives the case (an admin's announcement), it
+   * does not check the server: no answer, or a status not asked for, is an ERROR with the exchange
+   * as evidence.
+   */
+  private async http(step: HttpStep): Promise<void> {
+    const label = `http-${++this.httpCount}`;
+    const url = this.eval(step.url, step.source);
+    const headers: Record<string, string> = {};
+    for (const [name, t] of Object.entries(step.headers)) headers[name] = String(this.eval(t, step.source));
+    let body: string | undefined;
+    if (step.json !== undefined) {
+      body = JSON.stringify(this.eval(step.json, step.source));
+      headers['content-type'] ??= 'application/json';
+    } else if (step.body !== undefined) {
+      body = String(this.eval(step.body, step.source));
+    }
+    const within = this.ms(step.within, step.source) ?? this.env.responseTimeout;
+    const request = `${step.method} ${String(url)}`;
+    this.push({ client: label, direction: 'out', at: this.now(), bytes: body === undefined ? 0 : Buffer.byteLength(body), ...this.clip(body === undefined ? request : `${request} ${body}`), event: 'http' });
+    // expect_none listens from the last thing the case did to the server: this request counts.
+    this.lastSendAt = this.now();
+    const outcome = typeof url === 'string'
+      ? await httpRequest({ method: step.method, url, headers, ...(body === undefined ? {} : { body }), timeoutMs: within, insecure: this.env.insecure ?? false, signal: this.httpAbort.signal })
+      : { kind: 'failed' as const, reason: 'bad-url' as const, message: `the url is ${JSON.stringify(url)}, not a string`, ms: 0 };
+    if (outcome.kind === 'failed') {
+      if (outcome.reason === 'aborted') throw new Stop();
+      const index = this.push({ client: label, direction: 'in', at: this.now(), bytes: 0, text: `${outcome.reason}: ${outcome.message}`, truncated: false, event: 'http' });
+      const what = outcome.reason === 'timeout' ? `no answer within ${formatDuration(within)}` : outcome.message;
+      this.fail(step.source, {
+        code: 'CC_CASE_HTTP_FAILED',
+        message: `${request} failed: ${what}`,
+        evidence: { client: label, expected: { status: expectedStatus(step.status) }, actual: { method: step.method, url, error: outcome.message }, transcriptIndex: index },
+        verdict: 'ERROR',
+      });
+    }
+    const index = this.push({ client: label, direction: 'in', at: this.now(), bytes: Buffer.byteLength(outcome.text), ...this.clip(`${outcome.status} ${outcome.text}`), event: 'http' });
+    const statusOk = step.status.length === 0 ? outcome.status >= 200 && outcome.status < 300 : step.status.includes(outcome.status);
+    if (!statusOk) {
+      const excerpt = outcome.text.length > EXCERPT ? `${outcome.text.slice(0, EXCERPT)}…` : outcome.text;
+      this.fail(step.source, {
+        code: 'CC_CASE_HTTP_STATUS',
+        message: `${request} answered ${outcome.status}, expected ${expectedStatus(step.status)}${excerpt ? `: ${excerpt}` : ''}`,
+        evidence: { client: label, pointer: '/status', expected: { status: expectedStatus(step.status) }, actual: { method: step.method, url, status: outcome.status, body: excerpt }, transcriptIndex: index },
+        verdict: 'ERROR',
+      });
+    }
+    const response = { status: outcome.status, headers: outcome.headers, body: responseBody(outcome.text, outcome.headers) };
+    for (const [name, path] of Object.entries(step.capture)) {
+      const got = readPath(response, path);
+      if (!got.found) {
+        this.fail(step.source, { code: 'CC_CASE_HTTP_CAPTURE', message: `cannot capture ${name}: the answer to ${request} has no ${path}`, evidence: { client: label, pointer: toPointerPath(path), expected: 'present', actual: response.body, transcriptIndex: index }, verdict: 'ERROR' });
+      }
+      this.vars.set(name, got.value);
     }
   }
 
@@ -772,6 +859,7 @@ class CaseRun implements SessionHost {
     if (name === 'limits') return this.env.profile.limits;
     if (name === 'timers') return this.env.profile.timers;
     if (name === 'targets') return this.env.targets ?? { [this.env.targetUrl.split(':')[0] as string]: this.env.targetUrl };
+    if (name in RUN_VARIABLES) return this.runVariable(name) ?? null;
     return undefined;
   }
 
@@ -811,6 +899,7 @@ class CaseRun implements SessionHost {
   }
 
   private async shutdown(): Promise<void> {
+    this.httpAbort.abort();
     await Promise.all(
       [...this.clients.values()].map(async (client) => {
         const conn = client.conn;
@@ -834,6 +923,13 @@ function mismatchFailure(client: string, r: Received, m: Mismatch): Failure {
     message: `${r.name ?? 'the message'} to ${client}: ${m.pointer || '/'} ${m.reason}`,
     evidence: { client, message: r.name, pointer: m.pointer, expected: m.expected, actual: m.actual, transcriptIndex: r.transcriptIndex },
   };
+}
+
+/** Characters of an HTTP answer quoted in a finding. */
+const EXCERPT = 300;
+
+function expectedStatus(status: number[]): string {
+  return status.length === 0 ? '2xx' : status.join(' or ');
 }
 
 function toPointerPath(path: string): string {

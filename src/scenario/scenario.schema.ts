@@ -31,7 +31,10 @@ const oneOrMany = {
   clients: clientList,
 };
 
-export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel', 'crowd', 'check'] as const;
+export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel', 'crowd', 'check', 'http'] as const;
+
+const httpStatus = { type: 'integer', minimum: 100, maximum: 599 };
+const captureMap = { type: 'object', propertyNames: clientName, additionalProperties: { type: 'string', minLength: 1 } };
 
 export const scenarioSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -50,6 +53,7 @@ export const scenarioSchema = {
     strength: { enum: ['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] },
     tags: { type: 'array', items: { type: 'string', minLength: 1 } },
     decisions: { type: 'array', items: { type: 'string', minLength: 1 } },
+    requires: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['admin_url'] } },
     transports: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['tcp', 'tcp+lp', 'tls', 'ws', 'wss'] } },
     timeout: fixedDuration,
     within: fixedDuration,
@@ -125,7 +129,7 @@ export const scenarioSchema = {
             match: { type: 'object' },
             within: duration,
             next: { type: 'boolean' },
-            capture: { type: 'object', propertyNames: clientName, additionalProperties: { type: 'string', minLength: 1 } },
+            capture: captureMap,
             none_for: clientList,
           },
         },
@@ -173,6 +177,21 @@ export const scenarioSchema = {
             user_id_from: { type: 'integer', minimum: 1 },
             hold: duration,
             within: duration,
+          },
+        },
+        http: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+            url: { type: 'string', minLength: 1 },
+            json: {},
+            body: { type: 'string' },
+            headers: { type: 'object', propertyNames: { pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }, additionalProperties: { type: 'string' } },
+            status: { anyOf: [httpStatus, { type: 'array', items: httpStatus, minItems: 1, uniqueItems: true }] },
+            within: duration,
+            capture: captureMap,
           },
         },
         repeat: {

@@ -1,10 +1,11 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ALL_OVERRIDES, addSharedOptions, collect, positiveIntArg } from '../options.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 
 export interface RunCommandOptions {
   target?: string;
+  adminUrl?: string;
   profile?: string;
   jwtSecret?: string;
   jwtKey?: string;
@@ -50,6 +51,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
     packageRoot,
     cwd,
     ...(options.target === undefined ? {} : { target: options.target }),
+    ...(options.adminUrl === undefined ? {} : { adminUrl: options.adminUrl }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.jwtSecret === undefined ? {} : { jwtSecret: options.jwtSecret }),
     ...(options.jwtKey === undefined ? {} : { jwtKeyFile: options.jwtKey }),
@@ -70,6 +72,18 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
   return { exitCode: report.summary.exitCode, reportDir: written.dir };
 }
 
+/** `--admin-url`: an absolute http:// or https:// URL. */
+export function httpUrlArg(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`expected an http:// or https:// URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`expected an http:// or https:// URL, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function register(program: Command, ctx: CliContext): Command {
   return addSharedOptions(
     program
@@ -82,6 +96,7 @@ export function register(program: Command, ctx: CliContext): Command {
       overrides: ALL_OVERRIDES,
     },
   )
+    .option('--admin-url <url>', 'http(s) endpoint that makes the target act, ${admin_url} in scenarios (the reference server: its POST /admin/announce); default with no --target: the embedded server\'s', httpUrlArg)
     .option('--grep <regex>', 'only cases whose id or title matches')
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collect)
     .option('--bail', 'start no new case after the first FAIL or ERROR')
