@@ -92,6 +92,11 @@ export async function runScenarios(input: RunScenariosOptions): Promise<RunRepor
 
   const embedded = options.target === undefined;
   if (!embedded) parseTarget(toTransportUrl(options.target as string));
+  if (!embedded && options.adminUrl === undefined) {
+    // Said up front as well as in each case's finding: the console shows INFORMATIONAL cases on one line.
+    const unchecked = cases.filter((c) => c.requires.includes('admin_url')).map((c) => c.id);
+    if (unchecked.length > 0) options.onNote?.(`${unchecked.length} case(s) need --admin-url and are not checked without it (INFORMATIONAL): ${unchecked.join(', ')}`);
+  }
   const server = embedded ? await startEmbedded(cases, options, signingKey) : undefined;
   try {
     if (server) {

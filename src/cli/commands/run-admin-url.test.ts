@@ -49,16 +49,18 @@ describe('chat-conform run --admin-url', () => {
   });
 
   it('runs the announcement cases against --target with the URL given, and records it in the report', async () => {
-    const { code, stdout, report } = await run('--target', server.urls.assaTcp as string, '--jwt-secret', DEV_JWT_SECRET, '--admin-url', server.urls.adminHttp, cases);
+    const { code, stdout, stderr, report } = await run('--target', server.urls.assaTcp as string, '--jwt-secret', DEV_JWT_SECRET, '--admin-url', server.urls.adminHttp, cases);
     expect(code).toBe(0);
+    expect(stderr).toBe('');
     expect(stdout).toMatch(/^PASS +assa\.8\.1\.announcement-to-all /m);
     expect(report?.cases.map((c) => c.verdict)).toEqual(['PASS', 'PASS']);
     expect(report?.options.adminUrl).toBe(server.urls.adminHttp);
   }, 30_000);
 
   it('reports them as not checked without --admin-url, and exits 0', async () => {
-    const { code, stdout, report } = await run('--target', server.urls.assaTcp as string, '--jwt-secret', DEV_JWT_SECRET, cases);
+    const { code, stdout, stderr, report } = await run('--target', server.urls.assaTcp as string, '--jwt-secret', DEV_JWT_SECRET, cases);
     expect(code).toBe(0);
+    expect(stderr).toBe('chat-conform: 2 case(s) need --admin-url and are not checked without it (INFORMATIONAL): assa.8.1.announcement-to-all, assa.8.1.announcement-not-before-connect');
     expect(stdout).toMatch(/^INFORMATIONAL +assa\.8\.1\.announcement-to-all /m);
     expect(report?.cases.map((c) => [c.verdict, c.decidedBy?.code])).toEqual([['INFORMATIONAL', 'CC_CASE_NOT_CHECKED'], ['INFORMATIONAL', 'CC_CASE_NOT_CHECKED']]);
     expect(report?.options.adminUrl).toBeUndefined();
