@@ -22,6 +22,8 @@ export interface CatalogueEntry {
   tags: string[];
   /** Transports the case is written for; absent: every transport of the profile. */
   transports?: string[];
+  /** Run variables the case needs (e.g. `admin_url`); without them it is not checked. */
+  requires?: string[];
   /** Path relative to the package root, and the line of the case. */
   file: string;
   line: number;
@@ -38,7 +40,8 @@ export function loadCatalogue(packageRoot: string, profile?: SuiteProfile): Cata
       for (const c of loadScenarioFile(file, { defaultProfile: p, resolveProfile: loadProfile }, shown)) {
         entries.push({
           id: c.id, profile: p, sections: c.specSections, strength: c.strength, description: c.title,
-          decisions: c.decisions, tags: c.tags, ...(c.transports ? { transports: c.transports } : {}), file: shown, line: c.line,
+          decisions: c.decisions, tags: c.tags, ...(c.transports ? { transports: c.transports } : {}),
+          ...(c.requires.length ? { requires: [...c.requires] } : {}), file: shown, line: c.line,
         });
       }
     }

@@ -20,6 +20,11 @@ describe('chat-conform list', () => {
     const entries = JSON.parse(io.stdout.join('')) as { id: string; strength: string; decisions: string[] }[];
     expect(entries.find((e) => e.id === 'assa.5.1.broadcast-to-members')).toMatchObject({ strength: 'MUST', decisions: ['assa.D11.broadcast', 'assa.D12.rooms'] });
     expect(entries.find((e) => e.id === 'assa.10.1.connections-over-limit')?.strength).toBe('UNSPECIFIED');
+    // Cases that need a run variable say so; the others carry no `requires`.
+    expect(entries.filter((e) => 'requires' in e).map((e) => [e.id, (e as { requires?: string[] }).requires])).toEqual([
+      ['assa.8.1.announcement-to-all', ['admin_url']],
+      ['assa.8.1.announcement-not-before-connect', ['admin_url']],
+    ]);
     const faults = memoryIO();
     await list({ faults: true, profile: 'envelope' }, faults, packageRoot());
     const text = faults.stdout.join('\n');

@@ -36,7 +36,7 @@ export async function list(options: ListOptions, io: CliIO, packageRoot: string)
   }
   const catalogue = loadCatalogue(packageRoot, options.profile);
   if (options.json) {
-    io.out(JSON.stringify(catalogue.map((c) => ({ id: c.id, profile: c.profile, sections: c.sections, strength: c.strength, description: c.description, decisions: c.decisions, tags: c.tags, ...(c.transports ? { transports: c.transports } : {}) })), null, 2));
+    io.out(JSON.stringify(catalogue.map((c) => ({ id: c.id, profile: c.profile, sections: c.sections, strength: c.strength, description: c.description, decisions: c.decisions, tags: c.tags, ...(c.transports ? { transports: c.transports } : {}), ...(c.requires ? { requires: c.requires } : {}) })), null, 2));
     return 0;
   }
   const idWidth = Math.max(4, ...catalogue.map((c) => c.id.length)) + 2;
@@ -52,7 +52,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .command('list')
     .description('print the catalogue of the bundled conformance cases (id, section, strength, description)')
     .addOption(new Option('--profile <name>', 'only this profile\'s suite').choices(['assa', 'envelope', 'openirc']))
-    .option('--json', 'as JSON (adds decisions, tags and transports)')
+    .option('--json', 'as JSON (adds decisions, tags, transports and required run variables such as admin_url)')
     .addOption(new Option('--markdown', 'print docs/conformance.md (catalogue, faults, mutation score)').conflicts(['json', 'faults']))
     .option('--faults', 'list the reference server\'s faults (for testing the suites only) instead')
     .action(async (opts: ListOptions) => {
