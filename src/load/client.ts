@@ -6,6 +6,7 @@
  */
 import type { Connection, InboundEvent } from '../transport/types.js';
 import type { DeliveryHandle, SendHandle } from './integrity.js';
+import type { SendTemplate } from './send-template.js';
 
 export enum ClientState {
   Idle,
@@ -76,6 +77,10 @@ export class VirtualClient {
   reconnectAttempt = 0;
   /** The send message with room variables filled in; stamped per send. */
   sendProto: Record<string, unknown> | undefined;
+  /** What follows the integrity marker in the content of a regular send (the original content). */
+  sendSuffix = '';
+  /** The regular send pre-encoded (JSON profiles), or undefined for the generic path. */
+  sendTemplate: SendTemplate | undefined;
   /** The client's open-model send times (undefined for silent clients). */
   table: { next(): number | undefined } | undefined;
   /** The client number as text: its name in integrity markers. */
@@ -83,6 +88,10 @@ export class VirtualClient {
   /** Integrity handles, resolved once: this client's sends, and deliveries to it by sender number. */
   sendHandle: SendHandle | undefined;
   readonly from = new Map<number, DeliveryHandle>();
+  /** The same handles for senders of this client's own room, by their position in it: no hashing per delivery. */
+  readonly fromRoom: (DeliveryHandle | undefined)[] = [];
+  /** This client's position in its room's member list. */
+  slot = 0;
   /** Minted once before the run and reused on reconnects. */
   token = '';
   /** The parsed answer of an HTTP login (http-login profiles), for templates that read `login`. */

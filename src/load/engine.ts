@@ -27,11 +27,12 @@ import { connect } from '../transport/connect.js';
 import type { Connection, InboundEvent } from '../transport/types.js';
 import { ClientState, readKeys, RequestKind, stampPath, VirtualClient, type RoomState } from './client.js';
 import { HealthMonitor } from './health.js';
-import { IntegrityTracker, integrityMarker, readIntegrityMarker, type RoomIntegrity } from './integrity.js';
+import { IntegrityTracker, integrityMarker, readIntegrityMarker, readNumericMarker, type DeliveryHandle, type RoomIntegrity } from './integrity.js';
 import { addExample, emptyTally, type LimitTally } from './limits.js';
 import type { LoadPlan, MessagePlan } from './plan.js';
 import { roomOf } from './plan.js';
 import { Scheduler, timetable } from './schedule.js';
+import { isoNow, SendTemplate, type FillPlan } from './send-template.js';
 
 /** Time between the end of the ramp and the first scheduled send, so the last joins complete. */
 export const SETTLE_MS = 500;
@@ -119,6 +120,8 @@ export class LoadSlice {
   private readonly replyKeys: (string | number)[];
   private readonly requestKeys: (string | number)[];
   private readonly autofill: [(string | number)[], 'now-iso' | 'correlation-id'][];
+  /** What `fill()` writes, for the send templates. */
+  private readonly fillPlan: FillPlan;
   private readonly sendExpectsReply: boolean;
   /** The sender's own copy of its message is its reply (delivery.echo and no correlated success reply). */
   private readonly echoIsReply: boolean;
@@ -133,6 +136,8 @@ export class LoadSlice {
   private authenticated = 0;
   private stoppedAt = 0;
   private readonly taken = { scheduledAt: 0, sentAt: 0 };
+  /** Out-parameter of readNumericMarker. */
+  private readonly markerSender = { sender: 0 };
   private readonly expired = (c: VirtualClient, kind: RequestKind): void => this.onExpired(c, kind);
 
   constructor(private readonly options: SliceOptions) {
@@ -149,6 +154,7 @@ export class LoadSlice {
     this.replyKeys = splitPath(this.profile.correlation.replyField);
     this.requestKeys = splitPath(this.profile.correlation.requestField);
     this.autofill = Object.entries(this.profile.autofill).map(([path, kind]) => [splitPath(path), kind]);
+    this.fillPlan = { autofill: this.autofill, requestKeys: this.requestKeys };
     const sendId = this.profile.messages.find((m) => m.direction === 'client' && m.name === this.plan.send.message)?.id;
     // A reply the spec lists only as an error (envelope: chat.message is answered only when refused)
     // is not awaited: tracking it would time out every successful send.
@@ -179,6 +185,7 @@ export class LoadSlice {
       const textProbe = limits !== undefined && position === 0 && roomIndex < limits.textProbes;
       const oversize = limits !== undefined && position === this.plan.roomSize - 1 && this.plan.roomSize > 1 && roomIndex < limits.oversizeSenders;
       const c = new VirtualClient(i, this.plan.userIdBase + i, room, `${options.runTag}c${i}-`, false, textProbe, oversize, handlers);
+      c.slot = room.members.length;
       room.members.push(c);
       this.clients.push(c);
     }
@@ -249,8 +256,9 @@ export class LoadSlice {
     for (const c of this.clients) {
       if (c.silent) continue;
       // Spread clients over the interval with the golden ratio so they never fire together.
+      // Rate 0 (no scenario can ask for it; bench/load.ts's idle clients do): connected, authenticated, answering PING only.
       const table = timetable(this.sendStart, this.sendEnd, this.plan.rate, (c.index * 0.6180339887) % 1);
-      const first = table.next();
+      const first = this.plan.rate > 0 ? table.next() : undefined;
       if (first !== undefined) {
         c.table = table;
         this.scheduler.at(first, c.onTick);
@@ -404,7 +412,14 @@ export class LoadSlice {
 
   private ready(c: VirtualClient): void {
     c.state = ClientState.Ready;
-    c.sendProto ??= this.compose(c, this.plan.send);
+    if (c.sendProto !== undefined) return;
+    const proto = this.compose(c, this.plan.send);
+    c.sendProto = proto;
+    const original = readKeys(proto, this.markerKeys);
+    c.sendSuffix = typeof original === 'string' && original ? ` ${original}` : '';
+    if (this.profile.codec === 'json') {
+      c.sendTemplate = SendTemplate.build(proto, this.markerKeys, c.sendSuffix, this.fillPlan, this.profile.correlation.generator === 'int32' ? undefined : c.prefix);
+    }
   }
 
   /** Evaluates a message template for this client (once per client and message, never per send). */
@@ -429,18 +444,22 @@ export class LoadSlice {
   private request(c: VirtualClient, message: Record<string, unknown>, kind: RequestKind, scheduledAt: number): void {
     const id = c.nextId++;
     this.fill(c, message, id);
-    const sentAt = performance.now();
+    this.track(c, id, kind, scheduledAt, performance.now());
+    this.write(c, this.codec.encode(message));
+  }
+
+  /** Awaits the reply to request `id` (sends only when the profile answers them). */
+  private track(c: VirtualClient, id: number, kind: RequestKind, scheduledAt: number, sentAt: number): void {
     if (kind !== RequestKind.Send || this.sendExpectsReply) {
       const evicted = c.track(id, kind, scheduledAt, sentAt);
       if (evicted !== RequestKind.None) this.onExpired(c, evicted);
     }
-    this.write(c, this.codec.encode(message));
   }
 
   private fill(c: VirtualClient, message: Record<string, unknown>, id: number): void {
     for (const [keys, kind] of this.autofill) {
       if (readKeys(message, keys) !== undefined) continue;
-      stampPath(message, keys, kind === 'now-iso' ? new Date().toISOString() : this.profile.correlation.generator === 'int32' ? id : c.prefix + id);
+      stampPath(message, keys, kind === 'now-iso' ? isoNow() : this.profile.correlation.generator === 'int32' ? id : c.prefix + id);
     }
     // A correlation field the profile does not autofill is still set: replies need it.
     if (readKeys(message, this.requestKeys) === undefined) {
@@ -448,11 +467,12 @@ export class LoadSlice {
     }
   }
 
-  private write(c: VirtualClient, payload: string | Uint8Array): void {
+  /** `bytes`: the payload's size when the caller knows it already. */
+  private write(c: VirtualClient, payload: string | Uint8Array, bytes?: number): void {
     const conn = c.conn;
     if (!conn || conn.closed) return;
     this.counts['messages.sent']++;
-    this.counts['bytes.sent'] += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+    this.counts['bytes.sent'] += bytes ?? (typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength);
     conn.sendRaw(payload).catch(NOOP);
   }
 
@@ -469,8 +489,7 @@ export class LoadSlice {
       this.counts['sends.waiting']++;
       return;
     }
-    const original = readKeys(c.sendProto, this.markerKeys);
-    this.sendMarked(c, typeof original === 'string' && original ? ` ${original}` : '', scheduledAt, RequestKind.Send);
+    this.sendMarked(c, c.sendSuffix, scheduledAt, RequestKind.Send);
   }
 
   /** Every client has finished its setup: authenticated and joined, silent, lost (reconnecting) or given up. */
@@ -505,9 +524,22 @@ export class LoadSlice {
   private sendMarked(c: VirtualClient, suffix: string, scheduledAt: number, kind: RequestKind): void {
     const room = c.room as RoomState;
     const seq = c.sendSeq++;
-    const message = stampPath({ ...(c.sendProto as Record<string, unknown>) }, this.markerKeys, integrityMarker(c.name, seq) + suffix);
+    const marker = integrityMarker(c.name, seq);
     c.sendHandle ??= this.tracker.sendHandle(room.label, c.name);
     c.sendHandle.send(seq, Math.max(0, room.active - (c.joined && this.plan.delivery.echo !== true ? 1 : 0)));
+    const template = c.sendTemplate;
+    if (template !== undefined && suffix === c.sendSuffix) {
+      // The regular send: the pre-encoded message with this send's marker, id and time (see send-template.ts).
+      const id = c.nextId++;
+      const sentAt = performance.now();
+      c.recordSendTime(seq, sentAt);
+      if (this.echoIsReply) c.recordScheduledTime(seq, scheduledAt);
+      this.track(c, id, kind, scheduledAt, sentAt);
+      const text = template.render(marker, id, isoNow());
+      this.write(c, text, template.byteLength(text));
+      return;
+    }
+    const message = stampPath({ ...(c.sendProto as Record<string, unknown>) }, this.markerKeys, marker + suffix);
     c.recordSendTime(seq, performance.now());
     if (this.echoIsReply) c.recordScheduledTime(seq, scheduledAt);
     this.request(c, message, kind, scheduledAt);
@@ -648,7 +680,7 @@ export class LoadSlice {
     if (echoField && ping[echoField] !== undefined) pong[echoField] = ping[echoField];
     if ('data' in ping) pong.data = {};
     for (const [keys, kind] of this.autofill) {
-      if (readKeys(pong, keys) === undefined) stampPath(pong, keys, kind === 'now-iso' ? new Date().toISOString() : c.prefix + c.nextId++);
+      if (readKeys(pong, keys) === undefined) stampPath(pong, keys, kind === 'now-iso' ? isoNow() : c.prefix + c.nextId++);
     }
     this.counts['heartbeats.answered']++;
     this.write(c, this.codec.encode(pong));
@@ -659,6 +691,14 @@ export class LoadSlice {
     if (typeof text !== 'string') {
       this.counts['delivery.unmarked']++;
       return;
+    }
+    const seq = readNumericMarker(text, this.markerSender);
+    if (seq >= 0) {
+      const sender = this.clients[this.markerSender.sender - this.options.range[0]];
+      if (sender !== undefined && sender.room !== undefined && sender.room === c.room && sender.index === this.markerSender.sender) {
+        const handle = (c.fromRoom[sender.slot] ??= this.tracker.deliveryHandle(sender.room.label, sender.name, c.name));
+        return this.delivered(c, sender, seq, handle.deliver(seq), at);
+      }
     }
     const marker = readIntegrityMarker(text);
     if (!marker) {
@@ -679,13 +719,17 @@ export class LoadSlice {
       handle = this.tracker.deliveryHandle(sender.room.label, sender.name, c.name);
       c.from.set(senderIndex, handle);
     }
-    const outcome = handle.deliver(marker.seq);
+    this.delivered(c, sender, marker.seq, handle.deliver(marker.seq), at);
+  }
+
+  /** Fan-out latency (and the echo's reply latency) of a first delivery. */
+  private delivered(c: VirtualClient, sender: VirtualClient, seq: number, outcome: ReturnType<DeliveryHandle['deliver']>, at: number): void {
     if (outcome === 'ok' || outcome === 'reordered') {
-      const sentAt = sender.sendTimes[marker.seq]!;
+      const sentAt = sender.sendTimes[seq]!;
       this.rec.delivery.record((at - sentAt) * 1000);
       if (sender === c && this.echoIsReply) {
         this.rec.reply.record((at - sentAt) * 1000);
-        this.rec.replyScheduled.record((at - c.sendScheduled![marker.seq]!) * 1000);
+        this.rec.replyScheduled.record((at - c.sendScheduled![seq]!) * 1000);
       }
     }
   }

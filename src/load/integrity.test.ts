@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IntegrityTracker, integrityMarker, readIntegrityMarker } from './integrity.js';
+import { IntegrityTracker, integrityMarker, readIntegrityMarker, readNumericMarker } from './integrity.js';
 
 /** A room of `members` where each member sends `perSender` messages to all the others. */
 function sendAll(tracker: IntegrityTracker, room: string, members: string[], perSender: number): void {
@@ -123,6 +123,28 @@ describe('integrity markers', () => {
       fc.property(fc.string({ unit: fc.constantFrom('a', '7', ':', ']', '[', 'c', ' ') }), fc.nat(100000), fc.string(), (sender, seq, rest) => {
         for (const text of [`[cc:${sender}:${seq}]${rest}`, `[cc:${sender}:${rest}`, `${rest}[cc:${sender}:${seq}]`]) {
           expect(readIntegrityMarker(text)).toEqual(slow(text));
+        }
+      }),
+    );
+  });
+
+  it('reads a leading marker with a numeric sender exactly as readIntegrityMarker does, or declines', () => {
+    const out = { sender: -1 };
+    expect(readNumericMarker('[cc:17:42] hello', out)).toBe(42);
+    expect(out.sender).toBe(17);
+    expect(readNumericMarker('[cc:vc-17:42]', out)).toBe(-1);
+    expect(readNumericMarker('hi [cc:17:42]', out)).toBe(-1);
+    expect(readNumericMarker('[cc::42]', out)).toBe(-1);
+    expect(readNumericMarker('[cc:17:]', out)).toBe(-1);
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('1', '7', '0', ':', ']', '[', 'c', 'x') }), fc.string({ unit: fc.constantFrom('1', '9', '0', ']', ':') }), fc.string(), (sender, seq, rest) => {
+        for (const text of [`[cc:${sender}:${seq}${rest}`, `[cc:${sender}:${seq}]${rest}`]) {
+          const o = { sender: -1 };
+          const fast = readNumericMarker(text, o);
+          // Whenever the fast reader answers, the general one agrees; it declines only what is not "[cc:<digits>:<digits>]".
+          if (fast >= 0) expect(readIntegrityMarker(text)).toEqual({ sender: text.slice(4, text.indexOf(':', 4)), seq: fast });
+          if (fast >= 0) expect(Number(readIntegrityMarker(text)!.sender)).toBe(o.sender);
+          else expect(/^\[cc:\d{1,15}:\d{1,15}\]/.test(text)).toBe(false);
         }
       }),
     );

@@ -171,6 +171,35 @@ export function integrityMarker(sender: string, seq: number): string {
 
 const MARKER = /\[cc:([^:\]]+):(\d+)\]/;
 
+/**
+ * The hot path's marker reader for numeric senders (the engine's client numbers): the sequence
+ * number, with the sender number in `out.sender`; -1 when the text does not start with such a
+ * marker (then `readIntegrityMarker` decides). Allocates nothing.
+ */
+export function readNumericMarker(text: string, out: { sender: number }): number {
+  if (text.charCodeAt(0) !== 91 || text.charCodeAt(1) !== 99 || text.charCodeAt(2) !== 99 || text.charCodeAt(3) !== 58) return -1; // "[cc:"
+  let i = 4;
+  let sender = 0;
+  const n = text.length;
+  for (; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    sender = sender * 10 + d;
+  }
+  // At least one digit, at most 15 (exact as a double), then ":".
+  if (i === 4 || i > 19 || text.charCodeAt(i) !== 58) return -1;
+  const start = ++i;
+  let seq = 0;
+  for (; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    seq = seq * 10 + d;
+  }
+  if (i === start || i - start > 15 || text.charCodeAt(i) !== 93) return -1; // "]"
+  out.sender = sender;
+  return seq;
+}
+
 export function readIntegrityMarker(text: string): { sender: string; seq: number } | undefined {
   // Fast path: the load engine puts the marker first; parse it without a regex match array.
   if (text.startsWith('[cc:')) {

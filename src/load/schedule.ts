@@ -24,6 +24,8 @@ export class Scheduler {
   private armedFor = Infinity;
   private counter = 0;
   private stopped = false;
+  /** True while `fire` runs tasks: it arms the timer once when they are done, not once per task they add. */
+  private firing = false;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -31,7 +33,7 @@ export class Scheduler {
   at(at: number, task: Task): void {
     if (this.stopped) return;
     this.push({ at, seq: this.counter++, task });
-    if (at < this.armedFor) this.arm();
+    if (at < this.armedFor && !this.firing) this.arm();
   }
 
   get pending(): number {
@@ -74,12 +76,17 @@ export class Scheduler {
     this.timer = undefined;
     this.armedFor = Infinity;
     const now = this.now();
-    // Run everything due; tasks scheduled for "now" by a running task wait for the next turn.
-    const due: Entry[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.at <= now) due.push(this.pop()!);
-    for (const entry of due) {
-      if (this.stopped) return;
-      entry.task(entry.at);
+    // Run everything due; tasks scheduled for "now" by a running task (a higher seq than any
+    // entry already queued) wait for the next turn.
+    const newer = this.counter;
+    this.firing = true;
+    try {
+      while (!this.stopped && this.heap.length > 0 && this.heap[0]!.at <= now && this.heap[0]!.seq < newer) {
+        const entry = this.pop()!;
+        entry.task(entry.at);
+      }
+    } finally {
+      this.firing = false;
     }
     if (!this.stopped) this.arm();
   }
