@@ -14,6 +14,7 @@ import { MetricsStore } from '../metrics/store.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, ThresholdResult } from '../report/model.js';
+import type { LoadProgress, Reporter } from '../reporters/types.js';
 import { reportHeader } from '../report/header.js';
 import { summariseRun } from '../report/summary.js';
 import { loadMetric } from '../report/thresholds.js';
@@ -45,6 +46,12 @@ export interface LoadRunOptions {
   io?: CliIO;
   /** Progress line every N ms when not on a TTY (default 5 s). */
   progressEveryMs?: number;
+  /**
+   * Reporters whose `onProgress` gets the live figures, as often as the progress line (every
+   * second on a terminal, else every `progressEveryMs`). With `io`, the progress line is the
+   * console's status, so a reporter named `console` is not called (it would print it twice).
+   */
+  reporters?: readonly Reporter[];
   /** Aborts the run early (Ctrl-C); the report is still built. */
   signal?: AbortSignal;
   /** Validate every inbound message (default true). */
@@ -254,6 +261,8 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const series: NonNullable<LoadResult['series']> = [];
     let lastLine = 0;
     let busy = false;
+    const everyMs = options.progressEveryMs ?? 5000;
+    let progressTo = (options.reporters ?? []).filter((r) => r.onProgress && !(io && r.name === 'console'));
     const tick = async (): Promise<void> => {
       if (busy) return;
       busy = true;
@@ -295,15 +304,30 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
             for (const s of slices) s.stop();
           }
         }
-        if (!io) return;
+        // The line and the reporters' onProgress share one cadence: every tick on a terminal, else every `everyMs`.
+        const due = io?.isTTY === true || performance.now() - lastLine >= everyMs;
+        if (!due || (!io && progressTo.length === 0)) return;
+        lastLine = performance.now();
         const rate = intervalMs > 0 ? (point.sent * 1000) / intervalMs : 0;
         const errors = Object.entries(counters).filter(([n]) => n.startsWith('errors.')).reduce((s, [, n]) => s + n, 0);
-        const line = `[${formatDuration(Math.min(elapsed, totalMs))}/${formatDuration(totalMs)}] connected ${connected}  msg/s ${Math.round(rate)}  p99 ${point.p99.toFixed(1)}ms  errors ${errors}  timeouts ${counters.timeouts ?? 0}`;
-        // On a terminal the line is redrawn in place (CliIO.out always ends a line, so write directly).
-        if (io.isTTY) process.stdout.write(`\r\u001b[2K${line}`);
-        else if (performance.now() - lastLine >= (options.progressEveryMs ?? 5000)) {
-          lastLine = performance.now();
-          io.out(line);
+        if (io) {
+          const line = `[${formatDuration(Math.min(elapsed, totalMs))}/${formatDuration(totalMs)}] connected ${connected}  msg/s ${Math.round(rate)}  p99 ${point.p99.toFixed(1)}ms  errors ${errors}  timeouts ${counters.timeouts ?? 0}`;
+          // On a terminal the line is redrawn in place (CliIO.out always ends a line, so write directly).
+          if (io.isTTY) process.stdout.write(`\r\u001b[2K${line}`);
+          else io.out(line);
+        }
+        const progress: LoadProgress = {
+          elapsedMs: Math.round(Math.min(elapsed, totalMs)), totalMs, connected, sentPerSecond: rate,
+          receivedPerSecond: intervalMs > 0 ? (point.received * 1000) / intervalMs : 0, p99Ms: point.p99, errors,
+        };
+        for (const r of progressTo) {
+          try {
+            await r.onProgress!(progress);
+          } catch (err) {
+            // A broken reporter must not stop the load: say so once and stop calling it.
+            progressTo = progressTo.filter((x) => x !== r);
+            io?.err(`chat-conform: reporter ${r.name} failed in onProgress (${(err as Error).message}); no more progress goes to it`);
+          }
         }
       } finally {
         busy = false;
