@@ -355,8 +355,15 @@ async function idleRole(urls: string[], requested: number, holdSeconds: number):
 // ---- orchestration --------------------------------------------------------------------------
 
 /** A child running this script in `role`, on node with tsx's loader (no tsx wrapper process). */
-function child(args: string[], stdio: 'pipe' | 'ignore' = 'pipe', nodeFlags: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', self, ...args], { cwd: root, stdio: [stdio, 'pipe', 'inherit'] });
+function child(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', self, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+}
+
+/** The same, with the open-files soft limit raised to the hard limit first (bash execs node: no extra process or fd). */
+function childAtFdLimit(args: string[], nodeFlags: string[]): ChildProcess {
+  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, ...nodeFlags, '--import', 'tsx', self, ...args].map(quote).join(' ');
+  return spawn('bash', ['-c', `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec ${command}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 function firstLine<T>(c: ChildProcess, timeoutMs: number): Promise<T> {
@@ -461,8 +468,8 @@ async function idle(): Promise<void> {
   const perServer = Math.ceil(IDLE / 2) + 100;
   const servers = await Promise.all([startServer(perServer, IDLE_PING_MS), startServer(perServer, IDLE_PING_MS)]);
   try {
-    // stdin ignored and stderr shared: the child's own fds are stdio, node's and its sockets.
-    const c = child(['--role', 'idle', '--urls', servers.map((s) => s.urls.assaWs).join(','), '--idle', String(IDLE), '--idle-hold', String(IDLE_HOLD)], 'ignore', ['--expose-gc']);
+    // stdin closed and stderr shared: the child's own fds are stdio, node's and its sockets.
+    const c = childAtFdLimit(['--role', 'idle', '--urls', servers.map((s) => s.urls.assaWs).join(','), '--idle', String(IDLE), '--idle-hold', String(IDLE_HOLD)], ['--expose-gc']);
     const r = await firstLine<IdleResult>(c, 600_000).finally(() => stop(c));
     console.log('');
     console.log(`idle connections, one engine process (authenticated, answering PING every ${IDLE_PING_MS / 1000} s, held ${IDLE_HOLD} s):`);
