@@ -342,8 +342,8 @@ export class LoadSlice {
     const auth = this.profile.auth;
     const maxInboundBytes = Math.max(4 * 1024 * 1024, this.options.limits.maxMessageBytes * 2);
     if (auth.kind === 'http-login') {
-      // The login dance lives in the scenario runner; it records transcripts, which is fine for the login only.
-      return openClient(this.profile, { url: this.options.targetUrl, token, connectTimeout: this.options.timers.connectTimeout, maxInboundBytes, insecure: false, lenient: false })
+      // The login dance lives in the scenario runner's openClient; no transcript under load.
+      return openClient(this.profile, { url: this.options.targetUrl, token, connectTimeout: this.options.timers.connectTimeout, maxInboundBytes, insecure: false, lenient: false, record: false })
         .then((r) => {
           if (r.kind === 'open') {
             c.login = r.login ?? null;
