@@ -342,8 +342,9 @@ export class LoadSlice {
     const auth = this.profile.auth;
     const maxInboundBytes = Math.max(4 * 1024 * 1024, this.options.limits.maxMessageBytes * 2);
     if (auth.kind === 'http-login') {
-      // The login dance lives in the scenario runner's openClient; no transcript under load.
-      return openClient(this.profile, { url: this.options.targetUrl, token, connectTimeout: this.options.timers.connectTimeout, maxInboundBytes, insecure: false, lenient: false, record: false })
+      // The login dance lives in the scenario runner's openClient; no transcript and no frame
+      // observer under load (the engine reads neither).
+      return openClient(this.profile, { url: this.options.targetUrl, token, connectTimeout: this.options.timers.connectTimeout, maxInboundBytes, insecure: false, lenient: false, record: false, observe: false })
         .then((r) => {
           if (r.kind === 'open') {
             c.login = r.login ?? null;
@@ -359,6 +360,7 @@ export class LoadSlice {
       connectTimeout: this.options.timers.connectTimeout,
       maxInboundBytes,
       record: false,
+      observe: false,
       ...(auth.kind === 'query' && token ? { query: { [auth.param]: token } } : {}),
     });
   }

@@ -24,6 +24,8 @@ export interface OpenOptions {
   lenient: boolean;
   /** Record a transcript (default true); the load engine turns it off for its thousands of clients. */
   record?: boolean;
+  /** Watch frame headers for wire diagnostics (ConnectOptions.observe, default true); the load engine turns it off. */
+  observe?: boolean;
 }
 
 export type OpenResult =
@@ -40,6 +42,7 @@ export async function openClient(profile: Profile, options: OpenOptions): Promis
     lenient: options.lenient,
     tls: { insecure: options.insecure },
     ...(options.record === false ? { record: false } : {}),
+    ...(options.observe === false ? { observe: false } : {}),
   };
   const auth = profile.auth;
   if (auth.kind === 'query') {

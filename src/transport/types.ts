@@ -72,6 +72,14 @@ export interface ConnectOptions {
   lenient?: boolean;
   /** Record a transcript (default true); the load engine turns it off. */
   record?: boolean;
+  /**
+   * Strict ws:// and wss:// only: read every inbound frame header beside ws for the faults ws
+   * accepts silently (CC_WIRE_NON_MINIMAL_LENGTH, CC_WIRE_RESET_MID_MESSAGE). Default true.
+   * `false` skips that per-frame parse: those two are never reported (a cut mid-message then
+   * reads as CC_WIRE_NO_CLOSE_FRAME); everything ws reports itself still is. The load engine,
+   * which reads no wire diagnostics, turns it off.
+   */
+  observe?: boolean;
   /** Max characters of a recorded payload (default 4096). */
   transcriptTextLimit?: number;
   /** Max transcript records kept, oldest dropped first (default 10,000). */

@@ -41,31 +41,35 @@ export function statusLineOf(res: IncomingMessage): string {
 
 export class WsConnection extends BaseConnection {
   handshake: HandshakeInfo | undefined;
-  private readonly observer: FrameReader;
+  /** Absent with `observe: false`. */
+  private readonly observer: FrameReader | undefined;
 
   constructor(target: Target, codec: Codec, options: ConnectOptions, private readonly ws: WebSocket, socket: Duplex) {
     super(target.href, target.scheme, codec, options);
     this.protocol = ws.protocol;
     this.extensions = ws.extensions;
-    this.observer = new FrameReader({
-      mode: 'observe',
-      maxPayload: Number.MAX_SAFE_INTEGER,
-      onViolation: (code, message, detail) => {
-        // Everything else the observer sees, ws reports itself (and then closes).
-        if (code === 'CC_WIRE_NON_MINIMAL_LENGTH') this.report(wireDiagnostic(code, message, detail));
-      },
-    });
-    // ws unshifts the bytes that followed the 101 and resumes the socket on the next tick, so a
-    // listener added now sees the stream from its first frame; prepended, it sees each chunk
-    // before ws does, so a frame's diagnostic comes before its message.
-    socket.prependListener('data', (chunk: Buffer) => this.observer.push(chunk));
+    if (options.observe !== false) {
+      const observer = new FrameReader({
+        mode: 'observe',
+        maxPayload: Number.MAX_SAFE_INTEGER,
+        onViolation: (code, message, detail) => {
+          // Everything else the observer sees, ws reports itself (and then closes).
+          if (code === 'CC_WIRE_NON_MINIMAL_LENGTH') this.report(wireDiagnostic(code, message, detail));
+        },
+      });
+      this.observer = observer;
+      // ws unshifts the bytes that followed the 101 and resumes the socket on the next tick, so a
+      // listener added now sees the stream from its first frame; prepended, it sees each chunk
+      // before ws does, so a frame's diagnostic comes before its message.
+      socket.prependListener('data', (chunk: Buffer) => observer.push(chunk));
+    }
     ws.on('message', (data: Buffer) => this.deliver(data));
     ws.on('error', (err: Error & { code?: string }) => this.onError(err));
     ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString()));
   }
 
   private onError(err: Error & { code?: string }): void {
-    if ((err.code === 'ECONNRESET' || err.code === 'EPIPE') && this.observer.midMessage()) {
+    if ((err.code === 'ECONNRESET' || err.code === 'EPIPE') && this.observer?.midMessage()) {
       this.report(wireDiagnostic('CC_WIRE_RESET_MID_MESSAGE', undefined, { code: err.code, ...this.observer.position() }));
       return;
     }
@@ -74,7 +78,7 @@ export class WsConnection extends BaseConnection {
 
   private onClose(code: number, reason: string): void {
     if (code === 1006 && !this.weClosed && !this.hasFailure()) {
-      if (this.observer.midMessage()) this.report(wireDiagnostic('CC_WIRE_RESET_MID_MESSAGE', undefined, this.observer.position()));
+      if (this.observer?.midMessage()) this.report(wireDiagnostic('CC_WIRE_RESET_MID_MESSAGE', undefined, this.observer.position()));
       else this.report(wireDiagnostic('CC_WIRE_NO_CLOSE_FRAME'));
     }
     this.settleClose({ code, reason, clean: code !== 1006 });
