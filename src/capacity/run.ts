@@ -11,6 +11,7 @@ import type { LoadTimers } from '../load/engine.js';
 import { SETTLE_MS } from '../load/engine.js';
 import type { LoadPlan } from '../load/plan.js';
 import { runLoad, type LoadRunOptions } from '../load/run.js';
+import type { Reporter } from '../reporters/types.js';
 import { parseThreshold, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
 import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
@@ -57,6 +58,8 @@ export interface CapacityOptions {
   /** Upper bound on the number of steps of one search (default 64). */
   maxSteps?: number;
   /** Progress: one line per step. */
+  /** Reporters whose onProgress gets each step's live figures (the console prints its own line). */
+  reporters?: readonly Reporter[];
   io?: CliIO;
   /** Ctrl-C: the current step ends early and is not judged; the report covers the steps done. */
   signal?: AbortSignal;
@@ -162,6 +165,7 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
         ...(o.workers === undefined ? {} : { workers: o.workers }),
         ...(o.validate === undefined ? {} : { validate: o.validate }),
         ...(o.io?.isTTY ? { io: o.io } : {}),
+        ...(o.reporters?.length ? { reporters: o.reporters.filter((r) => r.name !== 'console') } : {}),
         signal: controller.signal,
       });
     } finally {

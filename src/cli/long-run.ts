@@ -1,4 +1,5 @@
 import type { RunReport } from '../report/model.js';
+import type { PreparedReporter } from '../reporters/write.js';
 import type { CliIO } from './io.js';
 
 /**
@@ -7,13 +8,14 @@ import type { CliIO } from './io.js';
  * plus report files.
  */
 
-/** Parses `--reporter` values (repeatable, comma-separated) and loads each now, so a bad name fails before the run. */
-export async function preflightReporters(values: readonly string[] | undefined): Promise<string[]> {
-  const { createReporter } = await import('../reporters/index.js');
+/**
+ * Parses `--reporter` values (repeatable, comma-separated) and makes each reporter now, so a bad
+ * name fails before any load is sent and the run's progress reaches each one's onProgress.
+ */
+export async function preflightReporters(values: readonly string[] | undefined, io: CliIO): Promise<PreparedReporter[]> {
+  const { prepareReporters } = await import('../reporters/index.js');
   const specs = (values ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'json');
-  const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
-  for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false });
-  return specs;
+  return prepareReporters(specs, { io, color: io.color });
 }
 
 /** Runs `work` with a signal that Ctrl-C (or `outer`) aborts. A second Ctrl-C is Node's default. */
@@ -34,12 +36,12 @@ export async function interruptible<T>(outer: AbortSignal | undefined, work: (si
 export async function finishLongRun(
   report: RunReport,
   summary: readonly string[],
-  options: { out?: string; reporters: string[] },
+  options: { out?: string; reporters: readonly PreparedReporter[] },
   io: CliIO,
 ): Promise<{ exitCode: number; reportDir: string; report: RunReport }> {
   const { writeReports } = await import('../reporters/index.js');
   for (const line of summary) io.out(line);
-  const written = await writeReports(report, { out: options.out ?? 'reports', reporters: options.reporters, io, color: io.color });
+  const written = await writeReports(report, { out: options.out ?? 'reports', prepared: options.reporters, io, color: io.color });
   io.out(`report: ${written.files[0] ?? written.dir}`);
   return { exitCode: report.summary.exitCode, reportDir: written.dir, report };
 }

@@ -1,7 +1,7 @@
 export type { Reporter, ReporterContext, ReporterFactory, RunInfo, CaseStartInfo, LoadProgress } from './types.js';
 export { createReporter, fanOut, loadReporterModule, registerReporter, reporterNames, REPORTER_FILES } from './registry.js';
-export { writeReports, runFolderName } from './write.js';
-export type { WriteReportsOptions, WrittenReports } from './write.js';
+export { writeReports, runFolderName, prepareReporters, withoutRunEnd } from './write.js';
+export type { WriteReportsOptions, WrittenReports, PreparedReporter } from './write.js';
 export { renderConsole, renderConsoleSummary, consoleCaseLine, consoleReporter } from './console.js';
 export { renderJson, jsonReporter } from './json.js';
 export { renderJUnit, junitReporter } from './junit.js';

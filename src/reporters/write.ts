@@ -6,12 +6,15 @@ import type { RunReport } from '../report/model.js';
 import { redactReport } from '../report/redact.js';
 import { renderJson } from './json.js';
 import { createReporter } from './registry.js';
+import type { Reporter, ReporterContext } from './types.js';
 
 export interface WriteReportsOptions {
   /** Output root; default `reports/`. */
   out?: string;
   /** Reporters to run besides report.json (always written): names or module paths. */
   reporters?: readonly string[];
+  /** Reporters made before the run (prepareReporters), used instead of `reporters`. */
+  prepared?: readonly PreparedReporter[];
   /** Where `console` (and other printing reporters) write; default: nowhere. */
   io?: CliIO;
   color?: boolean;
@@ -27,6 +30,41 @@ export interface WrittenReports {
 }
 
 const SILENT: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
+
+/**
+ * A reporter made before a run, so its live hooks (onRunStart, onCaseEnd, onProgress) see the run
+ * and its onRunEnd is the same object's. A file reporter learns its folder (ctx.outDir) only when
+ * the reports are written, just before onRunEnd: the folder is named after the finished run.
+ */
+export interface PreparedReporter {
+  readonly spec: string;
+  readonly reporter: Reporter;
+  readonly ctx: ReporterContext;
+}
+
+/** Creates every reporter now (a bad name or module fails before the run); `json` is always written and needs none. */
+export async function prepareReporters(specs: readonly string[], options: { io?: CliIO; color?: boolean; cwd?: string } = {}): Promise<PreparedReporter[]> {
+  const prepared: PreparedReporter[] = [];
+  for (const spec of specs) {
+    if (spec === 'json') continue;
+    const ctx: ReporterContext = { io: options.io ?? SILENT, color: options.color ?? false };
+    prepared.push({ spec, reporter: await createReporter(spec, ctx, options.cwd), ctx });
+  }
+  return prepared;
+}
+
+/** The reporter without its onRunEnd: for runners that call every hook, when writeReports calls onRunEnd itself. */
+export function withoutRunEnd(reporter: Reporter): Reporter {
+  const { onRunEnd: _end, ...live } = reporter;
+  // Class-based reporters keep their hooks on the prototype: bind them so spreading loses nothing.
+  const hooks = ['onRunStart', 'onCaseStart', 'onCaseEnd', 'onProgress'] as const;
+  const out: Record<string, unknown> = { ...live, name: reporter.name };
+  for (const h of hooks) {
+    const fn = reporter[h];
+    if (typeof fn === 'function') out[h] = fn.bind(reporter);
+  }
+  return out as unknown as Reporter;
+}
 
 /** `2026-11-22T04:00:05.100Z` → `20261122T040005Z`: sortable and safe in every file system. */
 export function runFolderName(report: RunReport): string {
@@ -80,14 +118,10 @@ export async function writeReports(report: RunReport, options: WriteReportsOptio
     throw ccError('CC_ERR_FILE_WRITE', { path: jsonPath, reason: (err as NodeJS.ErrnoException).code ?? String(err) });
   }
   files.push(jsonPath);
-  for (const spec of options.reporters ?? []) {
-    if (spec === 'json') continue;
-    const printing = spec === 'console';
-    const reporter = await createReporter(spec, {
-      io: options.io ?? SILENT,
-      color: options.color ?? false,
-      ...(printing ? {} : { outDir: dir }),
-    });
+  const prepared = options.prepared ?? (await prepareReporters(options.reporters ?? [], { ...(options.io ? { io: options.io } : {}), ...(options.color === undefined ? {} : { color: options.color }) }));
+  for (const { spec, reporter, ctx } of prepared) {
+    // `console` prints; every other reporter writes into the run folder.
+    if (spec !== 'console') ctx.outDir = dir;
     const written = await reporter.onRunEnd?.(safe);
     if (Array.isArray(written)) files.push(...written);
   }

@@ -89,7 +89,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
   const profileName = options.profile ?? 'assa';
   const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
   const { profile, plan } = readLoadScenario(file, options.profile);
-  const specs = await preflightReporters(options.reporter);
+  const prepared = await preflightReporters(options.reporter, io);
 
   // Ctrl-C ends the step under way (not judged) and writes the report of the steps done.
   const vary = options.vary ?? 'clients';
@@ -117,10 +117,11 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
         : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
       validate: options.noValidate !== true,
       io,
+      reporters: prepared.map((p) => p.reporter),
       signal,
     }),
   );
-  return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: specs }, io);
+  return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: prepared }, io);
 }
 
 export function register(program: Command, ctx: CliContext): Command {

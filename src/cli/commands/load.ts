@@ -80,7 +80,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
     ...(options.duration === undefined ? {} : { durationMs: options.duration }),
     ...(options.rate === undefined ? {} : { rate: options.rate }),
   });
-  const specs = await preflightReporters(options.reporter);
+  const prepared = await preflightReporters(options.reporter, io);
 
   // Ctrl-C stops the run cleanly; the report is still written.
   const report = await interruptible(options.signal, (signal) =>
@@ -96,6 +96,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
       thresholds: options.threshold ?? [],
       abortOnFail: options.abortOnFail === true,
       io,
+      reporters: prepared.map((p) => p.reporter),
       ...(options.progressEveryMs === undefined ? {} : { progressEveryMs: options.progressEveryMs }),
       signal,
       validate: options.noValidate !== true,
@@ -104,7 +105,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
     }),
   );
   const { formatLoadSummary } = await import('../../load/summary.js');
-  return finishLongRun(report, formatLoadSummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: specs }, io);
+  return finishLongRun(report, formatLoadSummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: prepared }, io);
 }
 
 export function register(program: Command, ctx: CliContext): Command {

@@ -40,12 +40,13 @@ export interface RunCommandResult {
  */
 export async function runCommand(paths: string[], options: RunCommandOptions, io: CliIO, packageRoot: string, cwd = process.cwd()): Promise<RunCommandResult> {
   const { runScenarios } = await import('../../scenario/run.js');
-  const { createReporter, fanOut, writeReports } = await import('../../reporters/index.js');
+  const { fanOut, prepareReporters, withoutRunEnd, writeReports } = await import('../../reporters/index.js');
   const specs = (options.reporter ?? ['console']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
-  // Unknown reporter names fail before anything connects.
-  for (const spec of specs) if (spec !== 'console') await createReporter(spec, { io: silent, color: false }, cwd);
-  const live = specs.includes('console') ? [await createReporter('console', { io, color: io.color }, cwd)] : [];
+  // Every reporter is made now: unknown names fail before anything connects, and each one's live
+  // hooks see the run. The console prints its own end; the others write when the folder exists.
+  const prepared = await prepareReporters(specs, { io, color: io.color, cwd });
+  const files = prepared.filter((p) => p.spec !== 'console');
+  const live = prepared.map((p) => (p.spec === 'console' ? p.reporter : withoutRunEnd(p.reporter)));
   const report = await runScenarios({
     paths,
     packageRoot,
@@ -67,7 +68,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
     reporters: live.length ? [fanOut(live)] : [],
     onNote: (text) => io.err(`chat-conform: ${text}`),
   });
-  const written = await writeReports(report, { out: options.out ?? 'reports', reporters: specs.filter((s) => s !== 'console'), io, color: io.color });
+  const written = await writeReports(report, { out: options.out ?? 'reports', prepared: files, io, color: io.color });
   io.out(`report: ${written.files[0] ?? written.dir}`);
   return { exitCode: report.summary.exitCode, reportDir: written.dir };
 }
