@@ -117,6 +117,8 @@ export class LoadSlice {
   private sendEnd = 0;
   private readonly markerKeys: (string | number)[];
   private readonly textKeys: (string | number)[];
+  /** Where a failure's error code sits (profile errorCodePath); undefined: `error_code` or `code`. */
+  private readonly errorCodeKeys: (string | number)[] | undefined;
   private readonly replyKeys: (string | number)[];
   private readonly requestKeys: (string | number)[];
   private readonly autofill: [(string | number)[], 'now-iso' | 'correlation-id'][];
@@ -151,6 +153,7 @@ export class LoadSlice {
     this.key = resolveSigningKey(options.jwt);
     this.markerKeys = splitPath(this.plan.send.markerPath);
     this.textKeys = splitPath(this.plan.delivery.textPath);
+    this.errorCodeKeys = this.profile.errorCodePath === undefined ? undefined : splitPath(this.profile.errorCodePath);
     this.replyKeys = splitPath(this.profile.correlation.replyField);
     this.requestKeys = splitPath(this.profile.correlation.requestField);
     this.autofill = Object.entries(this.profile.autofill).map(([path, kind]) => [splitPath(path), kind]);
@@ -600,7 +603,7 @@ export class LoadSlice {
     const id = this.idOf(c, correlation);
     const kind = id < 0 ? RequestKind.None : c.take(id, this.taken);
     const failed = name === this.profile.errorMessage || msg.success === false;
-    const code = failed ? String(msg.error_code ?? msg.code ?? 'UNKNOWN') : '';
+    const code = failed ? String((this.errorCodeKeys ? readKeys(msg, this.errorCodeKeys) : (msg.error_code ?? msg.code)) ?? 'UNKNOWN') : '';
     if (kind === RequestKind.None) {
       if (failed && c.oversize && c.oversizeSentAt >= 0 && !c.oversizeAnswered && code === 'MESSAGE_TOO_LONG') {
         c.oversizeAnswered = true;

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from '@msgpack/msgpack';
@@ -194,6 +194,28 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
     expect(c['sends.skipped']).toBe(SENDS);
     expect(result.exitCode).toBe(1);
     expect(result.report.thresholds?.find((t) => t.expression === 'timeouts==0')).toMatchObject({ passed: false, actual: 200 });
+  });
+});
+
+describe('OpenIRC error codes under load', () => {
+  it('counts each refusal by the kind its error list names (profile errorCodePath), not as UNKNOWN', async () => {
+    // The same scenario, but every message goes to a channel the sender never joined.
+    const text = readFileSync(scenario('openirc-chat.yaml'), 'utf8');
+    const file = join(out, 'openirc-unjoined.yaml');
+    const changed = text.replace(
+      /(loop:[\s\S]*?target: \{ connid: "\$\{login\.connections\[0\]\.connid\}", kind: channel, name: )"#cc-load-\$\{room_id\}"/,
+      '$1"#cc-elsewhere-${room_id}"',
+    );
+    expect(changed).not.toBe(text);
+    writeFileSync(file, changed);
+    const result = await loadCommand({ ...SHORT, profile: 'openirc', scenario: file, out }, memoryIO(), root);
+    const c = result.report.load!.counters;
+    // Seed 001: a message to a channel not joined is invalid_type at context target.name.
+    expect(c['errors.invalid_type']).toBe(SENDS);
+    expect(c['errors.UNKNOWN']).toBeUndefined();
+    expect(result.report.load!.histograms.reply!.count).toBe(SENDS);
+    expect(result.exitCode).toBe(1);
+    expect(result.report.thresholds?.find((t) => t.expression === 'errors.rate==0')).toMatchObject({ passed: false });
   });
 });
 

@@ -12,7 +12,7 @@ export type ProfileExtension = Pick<
   Profile,
   'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'decisions'
 > &
-  Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage'>>;
+  Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage' | 'errorCodePath'>>;
 
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' }] };
 const size = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*([bB]|[kKmMgG][iI]?[bB])?\\s*$' }] };
@@ -70,6 +70,7 @@ const extensionSchema = {
       properties: { ping: field, pong: field, echoField: field, initiator: { enum: ['server', 'client'] } },
     },
     errorMessage: field,
+    errorCodePath: field,
     errorCodes: { type: 'array', uniqueItems: true, items: field },
     limits: {
       type: 'object',

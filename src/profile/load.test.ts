@@ -48,6 +48,8 @@ describe('loadProfile', () => {
     expect(p.auth).toEqual({ kind: 'message', message: 'CONNECT', tokenPath: 'data.jwt_token', reply: 'CONNECT_RESPONSE' });
     expect(p.heartbeat).toEqual({ ping: 'PING', pong: 'PONG', echoField: 'seq_id', initiator: 'server' });
     expect(p.errorMessage).toBe('ERROR');
+    expect(p.errorCodePath).toBe('error_code');
+    expect([loadProfile('envelope').errorCodePath, loadProfile('openirc').errorCodePath]).toEqual(['code', 'list[0].kind']);
     expect(p.timers).toEqual({ connectTimeout: 30_000, responseTimeout: 10_000, pingInterval: 30_000, pongTimeout: 60_000 });
     expect(p.limits).toEqual({ maxTextChars: 5000, maxMessageBytes: 1_048_576, maxImageBytes: 10_485_760, maxConnections: 1000 });
     expect(p.autofill).toEqual({ timestamp: 'now-iso', seq_id: 'correlation-id' });

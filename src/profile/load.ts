@@ -71,6 +71,7 @@ function build(specPath: string): Loaded {
   if (ext.defaultPort !== undefined) profile.defaultPort = ext.defaultPort;
   if (ext.heartbeat !== undefined) profile.heartbeat = ext.heartbeat;
   if (ext.errorMessage !== undefined) profile.errorMessage = ext.errorMessage;
+  if (ext.errorCodePath !== undefined) profile.errorCodePath = ext.errorCodePath;
   return { profile, doc, sources };
 }
 

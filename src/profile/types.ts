@@ -128,6 +128,8 @@ export interface Profile {
   heartbeat?: HeartbeatSpec;
   /** Name of the server's error message (`ERROR`, `error`). */
   errorMessage?: string;
+  /** Dotted path of the error code in a failed reply or error message (`error_code`, `code`, `list[0].kind`). */
+  errorCodePath?: string;
   /** Every error code the spec enumerates. */
   errorCodes: string[];
   limits: ProfileLimits;
