@@ -1,9 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv } from './ajv.js';
-import addFormatsModule from 'ajv-formats';
-
-const addFormats = addFormatsModule.default;
+import { addFormatsTo, Ajv } from './ajv.js';
 
 export interface AsyncApiIssue {
   pointer: string;
@@ -31,7 +28,7 @@ function asyncApiValidator(): ValidateFunction | undefined {
   // keywords), so strictness is relaxed for this third-party meta-schema only; our generated
   // schemas compile strictly (src/spec/ajv.ts).
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
-  addFormats(ajv);
+  addFormatsTo(ajv);
   validator = ajv.compile(schema);
   return validator;
 }
