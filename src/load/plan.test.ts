@@ -1,16 +1,19 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCcError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
 import { parseScenarios } from '../scenario/parse.js';
 import { applyOverrides, parseLoadSection, regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
+import { readLoadScenario } from './scenario.js';
 
-const assa = loadProfile('assa');
 
-function plan(load: string): LoadPlan {
-  const text = `id: t\ntitle: t\nprofile: assa\nload:\n${load.replace(/^/gm, '  ')}\n`;
+function planFor(profile: string, load: string): LoadPlan {
+  const text = `id: t\ntitle: t\nprofile: ${profile}\nload:\n${load.replace(/^/gm, '  ')}\n`;
   const [c] = parseScenarios(text, 'x.yaml', { resolveProfile: loadProfile });
-  return parseLoadSection(c!.load!, c!, { file: 'x.yaml', line: c!.line }, assa);
+  return parseLoadSection(c!.load!, c!, { file: 'x.yaml', line: c!.line }, loadProfile(profile));
 }
+
+const plan = (load: string): LoadPlan => planFor('assa', load);
 
 const BASE = `clients: 100
 rooms: { size: 10 }
@@ -60,5 +63,28 @@ describe('the load: section', () => {
     expect(slices).toEqual([[0, 30], [30, 60], [60, 100]]);
     for (const [from] of slices) expect(from % 10).toBe(0);
     expect([0, 1, 2].map((i) => silentSlice(p, i, 3))).toEqual([[100, 101], [101, 103], [103, 105]]);
+  });
+});
+
+describe('plan: what envelope and OpenIRC need', () => {
+  const ENVELOPE = `rooms: { size: 2, join: { message: room.join, data: { room: "\${room_id}" }, ack: user.joined } }
+loop: { send: { message: chat.message, data: { room: "\${room_id}", text: hi }, marker: data.text } }
+delivery: { message: chat.message, text: data.text, echo: true }`;
+
+  it('reads join.ack and delivery.echo', () => {
+    const p = planFor('envelope', ENVELOPE);
+    expect(p.join?.ack).toBe('user.joined');
+    expect(p.delivery).toEqual({ message: 'chat.message', textPath: 'data.text', echo: true });
+    expect(planFor('envelope', ENVELOPE.replace(', echo: true', '')).delivery.echo).toBeUndefined();
+  });
+
+  it('refuses an ack the server never sends, and an echo that is not a boolean', () => {
+    expect(problem(() => planFor('envelope', ENVELOPE.replace('ack: user.joined', 'ack: room.join')))).toContain('load.rooms.join.ack: profile envelope has no server message named room.join');
+    expect(problem(() => planFor('envelope', ENVELOPE.replace('echo: true', 'echo: yes please')))).toMatch(/^CC_ERR_SCENARIO_INVALID x\.yaml:\d+:\d+: .*echo/);
+  });
+
+  it('lets templates read the login answer (OpenIRC connid)', () => {
+    const p = readLoadScenario(join(import.meta.dirname, '..', '..', 'scenarios', 'load', 'openirc-chat.yaml')).plan;
+    expect(JSON.stringify(p.send.fields)).toContain('"connections",0,"connid"');
   });
 });

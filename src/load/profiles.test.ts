@@ -15,12 +15,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
 import { loadCommand, type LoadCommandOptions } from '../cli/commands/load.js';
 import { memoryIO } from '../cli/io.js';
-import { isCcError } from '../errors.js';
-import { loadProfile } from '../profile/load.js';
 import type { RunReport } from '../report/model.js';
-import { parseScenarios } from '../scenario/parse.js';
-import { parseLoadSection } from './plan.js';
-import { readLoadScenario } from './scenario.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const scenario = (name: string): string => join(root, 'scenarios', 'load', name);
@@ -219,42 +214,6 @@ describe('OpenIRC error codes under load', () => {
   });
 });
 
-describe('plan: what envelope and OpenIRC need', () => {
-  const parse = (profile: string, load: string): ReturnType<typeof parseLoadSection> => {
-    const text = `id: t\ntitle: t\nprofile: ${profile}\nload:\n${load.replace(/^/gm, '  ')}\n`;
-    const [c] = parseScenarios(text, 'x.yaml', { resolveProfile: loadProfile });
-    return parseLoadSection(c!.load!, c!, { file: 'x.yaml', line: c!.line }, loadProfile(profile));
-  };
-  const problem = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (err) {
-      if (isCcError(err)) return `${err.code} ${err.message}`;
-      throw err;
-    }
-    return 'no error';
-  };
-  const ENVELOPE = `rooms: { size: 2, join: { message: room.join, data: { room: "\${room_id}" }, ack: user.joined } }
-loop: { send: { message: chat.message, data: { room: "\${room_id}", text: hi }, marker: data.text } }
-delivery: { message: chat.message, text: data.text, echo: true }`;
-
-  it('reads join.ack and delivery.echo', () => {
-    const p = parse('envelope', ENVELOPE);
-    expect(p.join?.ack).toBe('user.joined');
-    expect(p.delivery).toEqual({ message: 'chat.message', textPath: 'data.text', echo: true });
-    expect(parse('envelope', ENVELOPE.replace(', echo: true', '')).delivery.echo).toBeUndefined();
-  });
-
-  it('refuses an ack the server never sends, and an echo that is not a boolean', () => {
-    expect(problem(() => parse('envelope', ENVELOPE.replace('ack: user.joined', 'ack: room.join')))).toContain('load.rooms.join.ack: profile envelope has no server message named room.join');
-    expect(problem(() => parse('envelope', ENVELOPE.replace('echo: true', 'echo: yes please')))).toMatch(/^CC_ERR_SCENARIO_INVALID x\.yaml:\d+:\d+: .*echo/);
-  });
-
-  it('lets templates read the login answer (OpenIRC connid)', () => {
-    const p = readLoadScenario(scenario('openirc-chat.yaml')).plan;
-    expect(JSON.stringify(p.send.fields)).toContain('"connections",0,"connid"');
-  });
-});
 
 // ---- a faulty OpenIRC proxy: HTTP login and WebSocket, message events dropped or doubled ----
 
