@@ -224,16 +224,20 @@ describe('capacity against a server that slows down with its connections', () =>
     expect(c.firstBroken).toBeNull();
   }, 60_000);
 
-  it('is a connection error (exit 2) when not one client of the first step can connect', async () => {
+  it('is a connection error (exit 2), found by the preflight before the first step, when nobody listens at the target', async () => {
     server = await startSlowAssaServer({ delayMs: () => 1 });
     const unreachable = server.url;
+    const port = new URL(unreachable).port;
     await server.close();
     server = undefined;
-    await expect(runCapacity(options(unreachable, { from: 10, to: 20, step: 10, slo: ['reply.p99<1s'], timers: { connectTimeout: 500 } }))).rejects.toMatchObject({
+    const lines: string[] = [];
+    const io = { ...memoryIO(), out: (l: string) => void lines.push(l) };
+    await expect(runCapacity(options(unreachable, { from: 10, to: 20, step: 10, slo: ['reply.p99<1s'], io, timers: { connectTimeout: 500 } }))).rejects.toMatchObject({
       code: 'CC_ERR_CONNECT',
       exitCode: 2,
-      message: `cannot connect to ${unreachable}: not one of 10 clients could connect (20 failed attempts)`,
+      message: `cannot connect to ${unreachable}: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`,
     });
+    expect(lines).toEqual([]);
   }, 60_000);
 
   it('steps the total message rate at a fixed number of clients with --vary rate', async () => {

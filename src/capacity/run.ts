@@ -10,7 +10,8 @@ import type { CliIO } from '../cli/io.js';
 import type { LoadTimers } from '../load/engine.js';
 import { SETTLE_MS } from '../load/engine.js';
 import type { LoadPlan } from '../load/plan.js';
-import { runLoad, type LoadRunOptions } from '../load/run.js';
+import { checkTarget, runLoad, type LoadRunOptions } from '../load/run.js';
+import { loadProfile } from '../profile/load.js';
 import type { Reporter } from '../reporters/types.js';
 import { parseThreshold, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
@@ -158,7 +159,9 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
       report = await runLoad({
         plan,
         profile: o.profile,
-        ...(target === undefined ? {} : { target }),
+        // The target was checked once before the first step: a server that stops answering
+        // mid-search breaks a step (its clients cannot connect), it does not end the search.
+        ...(target === undefined ? {} : { target, preflight: false }),
         ...(o.jwt ? { jwt: o.jwt } : {}),
         ...(o.timers ? { timers: o.timers } : {}),
         ...(o.limits ? { limits: o.limits } : {}),
@@ -230,6 +233,10 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
   const mode = options.search ?? 'linear';
   const resolution = options.resolution ?? Math.max(1, Math.ceil((options.to - options.from) / 32));
   const makeSearch = (): LoadSearch => (mode === 'binary' ? binarySearch(options.from, options.to, resolution) : linearSearch(options.from, options.to, options.step ?? 100));
+  if (options.target !== undefined) {
+    const profile = loadProfile(options.profile);
+    await checkTarget(options.target, profile, options.plan, options.jwt, options.timers?.connectTimeout ?? profile.timers.connectTimeout ?? 30_000);
+  }
   const main = await runSearch(options, slos, makeSearch(), options.target, options.baseline ? 'target' : 'step');
   const { knee, firstBroken } = kneeOf(main.steps);
   const saturated = main.steps.find((s) => s.generatorSaturated);

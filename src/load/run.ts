@@ -19,7 +19,8 @@ import { reportHeader } from '../report/header.js';
 import { summariseRun } from '../report/summary.js';
 import { loadMetric } from '../report/thresholds.js';
 import type { JwtKeySources } from '../scenario/tokens.js';
-import { resolveSigningKey } from '../scenario/tokens.js';
+import { mintVariant, resolveSigningKey } from '../scenario/tokens.js';
+import { DEFAULT_PREFLIGHT_TIMEOUT_MS, preflight } from '../transport/preflight.js';
 import { formatDuration } from '../util/duration.js';
 import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SliceProgress, type SliceResult } from './engine.js';
 import type { RoomIntegrity } from './integrity.js';
@@ -33,6 +34,11 @@ export interface LoadRunOptions {
   profile: string;
   /** The server under test; undefined: the embedded reference server. */
   target?: string;
+  /**
+   * Check that `target` is there before any client starts (src/transport/preflight.ts); a
+   * failure throws its CcError (exit 2). Default true; capacity checks once, not per step.
+   */
+  preflight?: boolean;
   jwt?: JwtKeySources;
   timers?: Partial<LoadTimers>;
   limits?: { maxTextChars?: number; maxMessageBytes?: number; maxConnections?: number };
@@ -184,6 +190,20 @@ async function resolveTarget(options: LoadRunOptions, profile: Profile, timers: 
   return { url: url as string, embedded: true, close: () => server.close() };
 }
 
+/**
+ * The preflight of an explicit target, with the first client's token where the handshake needs
+ * one (query auth), so a refused signing key also stops the run before it starts.
+ */
+export async function checkTarget(url: string, profile: Profile, plan: LoadPlan, jwt: JwtKeySources | undefined, connectTimeoutMs: number): Promise<void> {
+  const auth = profile.auth;
+  const query = auth.kind === 'query' ? { [auth.param]: mintVariant('valid', { sub: String(plan.userIdBase), nickname: 'vu0' }, resolveSigningKey(jwt)) } : undefined;
+  const result = await preflight({
+    url, auth, transports: profile.transports, ...(query ? { query } : {}),
+    timeoutMs: Math.min(DEFAULT_PREFLIGHT_TIMEOUT_MS, connectTimeoutMs),
+  });
+  if (!result.ok) throw result.error;
+}
+
 function mergeHealth(parts: GeneratorHealth[]): GeneratorHealth {
   const reasons = [...new Set(parts.map((p) => p.reason).filter((r): r is string => r !== undefined))];
   return {
@@ -229,6 +249,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
   const rooms = Math.ceil(regularClients(plan) / plan.roomSize);
   const wanted = options.workers ?? defaultWorkers(plan.clients);
   const workers = Math.max(1, Math.min(wanted, Math.ceil(rooms / shard.count) || 1));
+  if (options.target !== undefined && options.preflight !== false) await checkTarget(options.target, profile, plan, options.jwt, timers.connectTimeout);
   const target = await resolveTarget(options, profile, timers, limits, plan.clients);
   const runTag = `L${Date.now().toString(36)}${shard.count > 1 ? `s${shard.index}` : ''}`;
   const slices: SliceHandle[] = [];
