@@ -58,7 +58,7 @@ describe('judging a step', () => {
 
   it('names an errors SLO, in messages/s for a rate search', () => {
     const s = judgeStep(stepReport(10, { 'messages.sent': 10, 'errors.ROOM_FULL': 2 }), 400, 'rate', [parseThreshold('errors.rate<1%', 'slo')], 2000);
-    expect(limitingFactor(s)).toBe('errors: errors.rate<1% broken (actual 20) at 400 messages/s');
+    expect(limitingFactor(s)).toBe('errors: errors.rate<1% broken (actual 20%) at 400 messages/s');
   });
 
   it('marks a step where the generator saturated, with the reason', () => {

@@ -13,7 +13,7 @@ import type { LoadPlan } from '../load/plan.js';
 import { checkTarget, runLoad, type LoadRunOptions } from '../load/run.js';
 import { loadProfile } from '../profile/load.js';
 import type { Reporter } from '../reporters/types.js';
-import { parseThreshold, type Threshold } from '../load/thresholds.js';
+import { parseThresholds, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
 import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
 import type { JwtKeySources } from '../scenario/tokens.js';
@@ -228,7 +228,7 @@ export function capacityExitCode(c: CapacityResult): number {
 export async function runCapacity(options: CapacityOptions): Promise<RunReport> {
   validateCapacityOptions(options);
   const startedAt = new Date();
-  const slos = options.slo.map((s) => parseThreshold(s, 'slo'));
+  const slos = parseThresholds(options.slo, 'slo', loadProfile(options.profile));
   const vary = options.vary ?? 'clients';
   const mode = options.search ?? 'linear';
   const resolution = options.resolution ?? Math.max(1, Math.ceil((options.to - options.from) / 32));

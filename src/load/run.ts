@@ -26,7 +26,7 @@ import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SlicePro
 import type { RoomIntegrity } from './integrity.js';
 import { limitCases, mergeTallies } from './limits.js';
 import { regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
-import { evaluateThresholds, parseThreshold, type Threshold } from './thresholds.js';
+import { evaluateThresholds, parseThresholds, type Threshold } from './thresholds.js';
 
 export interface LoadRunOptions {
   plan: LoadPlan;
@@ -241,10 +241,8 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
   const plan = options.plan;
   const toleranceMs = plan.limits?.toleranceMs ?? Math.max(50, Math.round(0.1 * Math.max(timers.pingInterval, timers.pongTimeout)));
   const durationMs = derivedDuration(plan, timers, toleranceMs);
-  const thresholds: Threshold[] = [
-    ...plan.thresholds.map((t) => parseThreshold(t, 'scenario')),
-    ...(options.thresholds ?? []).map((t) => parseThreshold(t, 'flag')),
-  ];
+  // Refused here, before the target is even checked: a typo must not cost a run.
+  const thresholds: Threshold[] = [...parseThresholds(plan.thresholds, 'scenario', profile), ...parseThresholds(options.thresholds ?? [], 'flag', profile)];
   const shard = options.shard ?? { index: 0, count: 1 };
   const rooms = Math.ceil(regularClients(plan) / plan.roomSize);
   const wanted = options.workers ?? defaultWorkers(plan.clients);
@@ -378,10 +376,10 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const delivery: RoomIntegrity[] = results.flatMap((r) => r.delivery).sort((a, b) => a.room.localeCompare(b.room, 'en', { numeric: true }));
     const unknown = results.reduce((s, r) => s + r.unknownDeliveries, 0);
     if (unknown > 0) store.increment('delivery.unknown', unknown);
-    // An error code the spec enumerates that never occurred counted zero times, e.g.
-    // `errors.rate_limited==0`; an unknown name still finds no metric, so a typo cannot pass.
+    // An error code or refusal that never occurred counted zero times (`errors.rate_limited==0`
+    // holds); the names were checked against the profile before the run, so a typo never got here.
     for (const t of thresholds) {
-      if (t.metric.startsWith('errors.') && profile.errorCodes.includes(t.metric.slice(7))) store.increment(t.metric, 0);
+      if (/^(errors|refusals)\.[^.]+$/.test(t.metric) && !t.metric.endsWith('.rate')) store.increment(t.metric, 0);
     }
     const ranMs = Math.max(...results.map((r) => r.ranMs));
     const load: LoadResult = {

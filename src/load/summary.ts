@@ -1,5 +1,6 @@
 /** The few lines `chat-conform load` prints at the end of a run, from the canonical report. */
 import type { HistogramSummary, RunReport } from '../report/model.js';
+import { formatThresholdActual } from '../reporters/format.js';
 
 function ms(us: number): string {
   return us >= 10_000 ? `${(us / 1000).toFixed(0)}ms` : `${(us / 1000).toFixed(2)}ms`;
@@ -27,7 +28,7 @@ export function formatLoadSummary(report: RunReport): string[] {
     lines.push(`  delivery: ${load.delivery.length} rooms, expected ${sum('expected')}, delivered ${sum('delivered')}, lost ${sum('lost')}, duplicated ${sum('duplicated')}, reordered ${sum('reordered')}`);
   }
   for (const k of report.cases) lines.push(`  ${k.verdict.padEnd(5)} ${k.id}: ${k.decidedBy?.message ?? k.findings[0]?.message ?? k.title}`);
-  for (const t of report.thresholds ?? []) lines.push(`  threshold ${t.passed ? 'PASS' : 'FAIL'} ${t.expression} (actual ${t.actual === null ? 'not measured' : t.actual})`);
+  for (const t of report.thresholds ?? []) lines.push(`  threshold ${t.passed ? 'PASS' : 'FAIL'} ${t.expression} (actual ${formatThresholdActual(t, report)})`);
   const g = report.generator;
   if (g) {
     lines.push(`  generator: CPU ${g.cpuPercent}%, event-loop lag p99 ${g.eventLoopLagP99Ms}ms${g.saturated ? `  UNTRUSTWORTHY: the generator was saturated (${g.reason ?? ''}); latencies include its own delay` : ''}`);

@@ -66,10 +66,10 @@ describe('mergeReports', () => {
     const p99 = union.summarise('reply').p99;
     const errors = union.counter('errors.ROOM_FULL');
     expect(merged.thresholds).toEqual([
-      { expression: 'reply.p99<26ms', metric: 'reply.p99', actual: p99, passed: p99 < 26000, source: 'flag' },
-      { expression: 'errors.ROOM_FULL<6', metric: 'errors.ROOM_FULL', actual: errors, passed: errors < 6, source: 'flag' },
-      { expression: 'delivery.lost==0', metric: 'delivery.lost', actual: 1, passed: false, source: 'flag' },
-      { expression: 'errors.rate<0.02%', metric: 'errors.rate', actual: (100 * errors) / union.counter('messages.sent'), passed: (100 * errors) / union.counter('messages.sent') < 0.02, source: 'flag' },
+      { expression: 'reply.p99<26ms', metric: 'reply.p99', actual: p99, passed: p99 < 26000, source: 'flag', unit: 'ms' },
+      { expression: 'errors.ROOM_FULL<6', metric: 'errors.ROOM_FULL', actual: errors, passed: errors < 6, source: 'flag', unit: '' },
+      { expression: 'delivery.lost==0', metric: 'delivery.lost', actual: 1, passed: false, source: 'flag', unit: '' },
+      { expression: 'errors.rate<0.02%', metric: 'errors.rate', actual: (100 * errors) / union.counter('messages.sent'), passed: (100 * errors) / union.counter('messages.sent') < 0.02, source: 'flag', unit: '%' },
     ]);
     // Each shard alone passed errors.ROOM_FULL<6 (3 and 4); the union (7) does not.
     expect(errors).toBe(7);

@@ -93,9 +93,13 @@ export interface ThresholdResult {
   /** As written, e.g. "reply.p99<100ms". */
   expression: string;
   metric: string;
+  /** µs for times, percent for rates; null: no data (a histogram nobody recorded into, a rate of nothing). */
   actual: number | null;
   passed: boolean;
-  source: 'flag' | 'scenario' | 'slo';
+  /** The unit the bound was written in (`''`: a count); the actual value prints in it. */
+  unit?: 'us' | 'ms' | 's' | 'm' | '%' | '';
+  /** `gate`: the default gate every load run has (round trips, connect failures, timeouts, leaks). */
+  source: 'flag' | 'scenario' | 'slo' | 'gate';
 }
 
 export interface GeneratorHealth {
@@ -115,9 +119,35 @@ export interface LoadResult {
   /** Named counters: messages.sent, bytes.received, errors.ROOM_FULL, schema.violations, ... */
   counters: Record<string, number>;
   /** Delivery integrity per room. */
-  delivery?: { room: string; expected: number; delivered: number; lost: number; duplicated: number; reordered: number }[];
+  delivery?: DeliveryRow[];
   /** Time series for charts: one point per interval. */
   series?: { t: number; sent: number; received: number; p50: number; p99: number; connected: number }[];
+}
+
+/**
+ * Delivery integrity of one room, counted per (sender, recipient) pair. A message is expected by a
+ * recipient when both were members (joined and connected) when it was sent; lost when expected and
+ * never received by the end of the drain. Copies to the sender itself, to non-members and of
+ * messages sent while the recipient was away are counted apart and never fill another's gap.
+ */
+export interface DeliveryRow {
+  room: string;
+  expected: number;
+  /** Expected and received (first copies). */
+  delivered: number;
+  lost: number;
+  /** Second and later copies to one recipient (the sender's own included). */
+  duplicated: number;
+  /** Copies that arrived after a later message of the same sender to the same recipient. */
+  reordered: number;
+  /** Copies that reached their own sender (first copies). */
+  selfCopies?: number;
+  /** Messages whose sender never got its own copy, when the profile says it is expected. */
+  selfMissing?: number;
+  /** Copies that reached a client that was never a member of the room: a failure. */
+  leaked?: number;
+  /** Copies of messages sent while the recipient was not connected (neither expected nor lost). */
+  offlineCopies?: number;
 }
 
 export interface CapacityStep {

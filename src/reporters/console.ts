@@ -106,7 +106,7 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
     lines.push('', 'Thresholds:');
     for (const t of report.thresholds) {
       const mark = t.passed ? paint('pass', '32') : paint('FAIL', '31');
-      lines.push(`  ${mark} ${escapeControl(t.expression)} (actual ${formatThresholdActual(report, t.metric, t.actual)}, ${t.source})`);
+      lines.push(`  ${mark} ${escapeControl(t.expression)} (actual ${formatThresholdActual(t, report)}, ${t.source})`);
     }
   }
   const g = report.generator;

@@ -1,4 +1,4 @@
-import type { CaseResult, HistogramSummary, RunReport, TranscriptEntry, Verdict } from '../report/model.js';
+import type { CaseResult, HistogramSummary, RunReport, ThresholdResult, TranscriptEntry, Verdict } from '../report/model.js';
 import { formatDuration } from '../util/duration.js';
 
 /** Small formatting helpers shared by the text reporters (console, markdown, junit, html). */
@@ -91,18 +91,26 @@ export function summaryLine(report: RunReport): string {
   return items.join('; ');
 }
 
+const UNIT_US: Record<string, number> = { us: 1, ms: 1000, s: 1_000_000, m: 60_000_000 };
+
 /**
- * A threshold's actual value as a person reads it: latency statistics (held in µs) in ms,
- * rates in percent, counters as numbers.
+ * A threshold's actual value as a person reads it: in the unit its bound was written in (3325 µs
+ * against `reply.p99<100ms` is `3.325ms`), rates in percent, counts as numbers; null is "no data".
+ * Reports written before thresholds kept their unit show latencies in ms.
  */
-export function formatThresholdActual(report: RunReport, metric: string, actual: number | null): string {
-  if (actual === null) return 'no such metric';
-  const normalised = metric.replace(/\.p99\.9$/, '.p999');
+export function formatThresholdActual(t: Pick<ThresholdResult, 'metric' | 'actual' | 'unit'>, report?: RunReport): string {
+  const actual = t.actual;
+  if (actual === null) return 'no data';
+  // Two decimals from 1 up (198.02ms), three significant digits below (0.0123%).
+  const round = (x: number): string => String(Math.abs(x) >= 1 ? Math.round(x * 100) / 100 : Number(x.toPrecision(3)));
+  const unit = t.unit ?? (t.metric.endsWith('.rate') ? '%' : undefined);
+  if (unit === '%') return `${round(actual)}%`;
+  if (unit !== undefined && unit !== '') return `${round(actual / (UNIT_US[unit] as number))}${unit}`;
+  if (unit === '') return formatCount(actual);
+  const normalised = t.metric.replace(/\.p99\.9$/, '.p999');
   const dot = normalised.lastIndexOf('.');
-  const histogram = report.load?.histograms[normalised.slice(0, dot)];
-  const stat = normalised.slice(dot + 1);
-  if (histogram && ['p50', 'p90', 'p99', 'p999', 'max', 'min', 'mean'].includes(stat)) return formatMetric(actual, histogram.unit);
-  if (stat === 'rate') return `${Math.round(actual * 1000) / 1000}%`;
+  const histogram = report?.load?.histograms[normalised.slice(0, dot)];
+  if (histogram && ['p50', 'p90', 'p99', 'p999', 'max', 'min', 'mean'].includes(normalised.slice(dot + 1))) return formatMetric(actual, histogram.unit);
   return formatCount(actual);
 }
 

@@ -139,7 +139,7 @@ ${delivery}${generator}</section>`;
 function thresholdsSection(report: RunReport): string {
   if (!report.thresholds?.length) return '';
   return `<section id="thresholds"><h2>Thresholds</h2><table><thead><tr><th></th><th>threshold</th><th>actual</th><th>source</th></tr></thead><tbody>${report.thresholds
-    .map((t) => `<tr><td class="${t.passed ? 'ok' : 'bad'}">${t.passed ? '✔ pass' : '✘ FAIL'}</td><td><code>${e(t.expression)}</code></td><td class="num">${e(formatThresholdActual(report, t.metric, t.actual))}</td><td>${t.source}</td></tr>`)
+    .map((t) => `<tr><td class="${t.passed ? 'ok' : 'bad'}">${t.passed ? '✔ pass' : '✘ FAIL'}</td><td><code>${e(t.expression)}</code></td><td class="num">${e(formatThresholdActual(t, report))}</td><td>${t.source}</td></tr>`)
     .join('')}</tbody></table></section>`;
 }
 

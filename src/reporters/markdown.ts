@@ -33,7 +33,7 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
   }
   if (report.thresholds?.length) {
     out.push('### Thresholds', '');
-    out.push(...tableOf(['', 'threshold', 'actual', 'source'], report.thresholds.map((t) => [t.passed ? '✅' : '❌', cell(t.expression), formatThresholdActual(report, t.metric, t.actual), t.source]), ['l', 'l', 'r', 'l']));
+    out.push(...tableOf(['', 'threshold', 'actual', 'source'], report.thresholds.map((t) => [t.passed ? '✅' : '❌', cell(t.expression), formatThresholdActual(t, report), t.source]), ['l', 'l', 'r', 'l']));
     out.push('');
   }
   const load = report.load;

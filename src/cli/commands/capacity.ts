@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
-import { parseThreshold } from '../../load/thresholds.js';
+import { parseThreshold, parseThresholds } from '../../load/thresholds.js';
 import { finishLongRun, interruptible, preflightReporters } from '../long-run.js';
 import { addSharedOptions, durationArg, positiveIntArg } from '../options.js';
 import { rateArg } from './load.js';
@@ -80,15 +80,16 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
     import('../../capacity/summary.js'),
     import('../../errors.js'),
   ]);
-  // Direct callers (tests, scripts) skip commander's parsing: check the SLOs here too.
   const slo = options.slo ?? [];
-  for (const s of slo) parseThreshold(s, 'slo');
   if (options.search === 'binary' && options.step !== undefined) {
     throw ccError('CC_ERR_USAGE', { detail: '--step sets a linear search; --search binary bisects to --resolution: give one of them' });
   }
   const profileName = options.profile ?? 'assa';
   const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
   const { profile, plan } = readLoadScenario(file, options.profile);
+  // Direct callers (tests, scripts) skip commander's parsing; and only now is the profile known,
+  // whose error codes an SLO may name. Either way a bad SLO exits 2 before any load is sent.
+  parseThresholds(slo, 'slo', profile);
   const prepared = await preflightReporters(options.reporter, io);
 
   // Ctrl-C ends the step under way (not judged) and writes the report of the steps done.

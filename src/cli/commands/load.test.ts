@@ -46,3 +46,18 @@ describe('chat-conform load: a target that is not there', () => {
     expect(r.stdout).toEqual([]);
   });
 });
+
+describe('chat-conform load: thresholds are checked before the run', () => {
+  it('refuses an unknown metric with the nearest name, exit 2, before any client starts', async () => {
+    const r = await load('--threshold', 'repyl.p99<1ms', '--clients', '20', '--duration', '1s');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toEqual(['chat-conform: CC_ERR_BAD_THRESHOLD invalid threshold "repyl.p99<1ms" (command line): unknown metric repyl.p99 (did you mean reply.p99? the metrics are listed in docs/load.md#metrics)']);
+    expect(r.stdout).toEqual([]);
+  });
+
+  it('refuses a time bound written without a unit, saying how to write it', async () => {
+    const r = await load('--threshold', 'reply.p99<100', '--clients', '20', '--duration', '1s');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toEqual(['chat-conform: CC_ERR_BAD_THRESHOLD invalid threshold "reply.p99<100" (command line): reply.p99 is a time: its bound needs a unit (write it as reply.p99<100ms (units: us, ms, s, m))']);
+  });
+});
