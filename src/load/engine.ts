@@ -29,6 +29,7 @@ import { ClientState, readKeys, RequestKind, stampPath, VirtualClient, type Room
 import { HealthMonitor } from './health.js';
 import { IntegrityTracker, integrityMarker, readIntegrityMarker, readNumericMarker, type DeliveryHandle, type RoomIntegrity } from './integrity.js';
 import { addExample, emptyTally, type LimitTally } from './limits.js';
+import { ENGINE_COUNTERS } from './metric-names.js';
 import type { LoadPlan, MessagePlan } from './plan.js';
 import { roomOf } from './plan.js';
 import { Scheduler, timetable } from './schedule.js';
@@ -90,11 +91,7 @@ export interface SliceResult {
 const NOOP = (): void => undefined;
 
 /** Counters kept as plain numbers on the hot path and flushed into the store as deltas. */
-const COUNTERS = [
-  'messages.sent', 'messages.received', 'bytes.sent', 'bytes.received', 'schema.violations', 'timeouts', 'reconnects',
-  'reconnect.attempts', 'reconnect.failed', 'drops', 'connections.opened', 'connections.closed', 'connect.errors',
-  'sends.skipped', 'sends.waiting', 'delivery.unmarked', 'connections.current', 'messages.other', 'replies.lost_on_close', 'heartbeats.answered',
-] as const;
+const COUNTERS = ENGINE_COUNTERS;
 type CounterName = (typeof COUNTERS)[number];
 
 export class LoadSlice {
@@ -456,6 +453,7 @@ export class LoadSlice {
   /** Awaits the reply to request `id` (sends only when the profile answers them). */
   private track(c: VirtualClient, id: number, kind: RequestKind, scheduledAt: number, sentAt: number): void {
     if (kind !== RequestKind.Send || this.sendExpectsReply) {
+      this.counts.requests++;
       const evicted = c.track(id, kind, scheduledAt, sentAt);
       if (evicted !== RequestKind.None) this.onExpired(c, evicted);
     }
@@ -598,10 +596,14 @@ export class LoadSlice {
     const hb = this.profile.heartbeat;
     if (hb && hb.initiator === 'server' && name === hb.ping) return this.onPing(c, msg, hb.pong, hb.echoField);
     if (name === this.plan.delivery.message) return this.onDelivery(c, msg, at);
-    if (name === this.joinAck && c.state === ClientState.Joining && c.take(c.joinId, this.taken) === RequestKind.Join) return this.becomeMember(c);
+    if (name === this.joinAck && c.state === ClientState.Joining && c.take(c.joinId, this.taken) === RequestKind.Join) {
+      this.counts.replies++;
+      return this.becomeMember(c);
+    }
     const correlation = readKeys(msg, this.replyKeys);
     const id = this.idOf(c, correlation);
     const kind = id < 0 ? RequestKind.None : c.take(id, this.taken);
+    if (kind !== RequestKind.None) this.counts.replies++;
     const failed = name === this.profile.errorMessage || msg.success === false;
     const code = failed ? String((this.errorCodeKeys ? readKeys(msg, this.errorCodeKeys) : (msg.error_code ?? msg.code)) ?? 'UNKNOWN') : '';
     if (kind === RequestKind.None) {

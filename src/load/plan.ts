@@ -21,6 +21,7 @@
  */
 import { ccError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
+import type { GateSettings } from './gate.js';
 import { compileTemplate, templateVariables, type Template, type TemplateError } from '../scenario/template.js';
 import { parseDuration } from '../util/duration.js';
 
@@ -89,6 +90,14 @@ export const LOAD_SECTION_SCHEMA = {
       },
     },
     thresholds: { type: 'array', items: { type: 'string', minLength: 1 } },
+    gate: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        connect_failures: { type: 'integer', minimum: 0 },
+        timeouts: { anyOf: [{ type: 'number', minimum: 0, maximum: 100 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' }] },
+      },
+    },
   },
 } as const;
 
@@ -145,6 +154,8 @@ export interface LoadPlan {
   reconnectBackoffMs: number[];
   limits?: LimitsPlan;
   thresholds: string[];
+  /** The scenario's relaxation of the default gate (src/load/gate.ts), if any. */
+  gate?: Partial<GateSettings>;
 }
 
 export const DEFAULT_RECONNECT_BACKOFF_MS = [1000, 2000, 4000];
@@ -223,6 +234,12 @@ export function parseLoadSection(raw: Record<string, unknown>, meta: { id: strin
       checkName(j.ack, 'server', 'rooms.join.ack');
       plan.join.ack = j.ack;
     }
+  }
+  const gate = raw.gate as { connect_failures?: number; timeouts?: number | string } | undefined;
+  if (gate) {
+    plan.gate = {};
+    if (gate.connect_failures !== undefined) plan.gate.connectFailures = gate.connect_failures;
+    if (gate.timeouts !== undefined) plan.gate.timeoutsPercent = typeof gate.timeouts === 'number' ? gate.timeouts : Number.parseFloat(gate.timeouts);
   }
   const limits = raw.limits as Record<string, unknown> | undefined;
   if (limits) {

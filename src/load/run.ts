@@ -26,6 +26,7 @@ import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SlicePro
 import type { RoomIntegrity } from './integrity.js';
 import { limitCases, mergeTallies } from './limits.js';
 import { regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
+import { gateThresholds, resolveGate, type GateSettings } from './gate.js';
 import { evaluateThresholds, parseThresholds, type Threshold } from './thresholds.js';
 
 export interface LoadRunOptions {
@@ -47,6 +48,8 @@ export interface LoadRunOptions {
   shard?: { index: number; count: number };
   /** `--threshold` expressions (the plan's own come with source `scenario`). */
   thresholds?: string[];
+  /** Relaxations of the default gate from the command line (over the scenario's `load.gate`). */
+  gate?: Partial<GateSettings>;
   abortOnFail?: boolean;
   /** Where progress goes; none = silent. */
   io?: CliIO;
@@ -70,6 +73,47 @@ export interface LoadRunOptions {
 /** Default slice count: one per core, but one below 200 clients where threads only add overhead. */
 export function defaultWorkers(clients: number): number {
   return clients < 200 ? 1 : Math.max(1, availableParallelism());
+}
+
+/** The phases of a run as planned, and the timers and limits it runs with. */
+export interface LoadTimeline {
+  timers: LoadTimers;
+  limits: { maxTextChars: number; maxMessageBytes: number };
+  toleranceMs: number;
+  rampMs: number;
+  /** The steady phase (`--duration`, or derived from the timers for a limits run). */
+  steadyMs: number;
+  /** At most this long for what is still in flight after the steady phase. */
+  drainMs: number;
+  /**
+   * How long after the ramp the steady phase may wait for clients still setting up (connecting,
+   * authenticating, joining) before it starts anyway.
+   */
+  setupGraceMs: number;
+  /** Ramp + settle + steady + drain: the length of a run whose clients set up in time. */
+  totalMs: number;
+}
+
+export function loadTimeline(plan: LoadPlan, profile: Profile, options: Pick<LoadRunOptions, 'timers' | 'limits'> = {}): LoadTimeline {
+  const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const timers: LoadTimers = {
+    connectTimeout: profile.timers.connectTimeout ?? 30_000,
+    responseTimeout: profile.timers.responseTimeout ?? 10_000,
+    pingInterval: profile.timers.pingInterval ?? 30_000,
+    pongTimeout: profile.timers.pongTimeout ?? 60_000,
+    ...strip(options.timers),
+  };
+  const limits = {
+    maxTextChars: options.limits?.maxTextChars ?? profile.limits.maxTextChars ?? 5000,
+    maxMessageBytes: options.limits?.maxMessageBytes ?? profile.limits.maxMessageBytes ?? 1_048_576,
+  };
+  const toleranceMs = plan.limits?.toleranceMs ?? Math.max(50, Math.round(0.1 * Math.max(timers.pingInterval, timers.pongTimeout)));
+  const steadyMs = derivedDuration(plan, timers, toleranceMs);
+  return {
+    timers, limits, toleranceMs, rampMs: plan.rampMs, steadyMs, drainMs: plan.drainMs,
+    setupGraceMs: timers.connectTimeout + timers.responseTimeout,
+    totalMs: plan.rampMs + SETTLE_MS + steadyMs + plan.drainMs,
+  };
 }
 
 /** The steady phase a limits run needs when none is given: past the drop timeout, with PINGs to see. */
@@ -220,29 +264,22 @@ function mergeHealth(parts: GeneratorHealth[]): GeneratorHealth {
  * Live latency figures are the worst slice's running percentiles (the final verdict is exact).
  */
 function judgeableLive(t: Threshold): boolean {
-  return !t.metric.startsWith('delivery.');
+  // The gate is judged on the whole run: no round trip yet, a few seconds in, is no verdict.
+  return !t.metric.startsWith('delivery.') && t.source !== 'gate';
 }
 
 export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
   const startedAt = new Date();
   const profile = loadProfile(options.profile);
-  const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
-  const timers: LoadTimers = {
-    connectTimeout: profile.timers.connectTimeout ?? 30_000,
-    responseTimeout: profile.timers.responseTimeout ?? 10_000,
-    pingInterval: profile.timers.pingInterval ?? 30_000,
-    pongTimeout: profile.timers.pongTimeout ?? 60_000,
-    ...strip(options.timers),
-  };
-  const limits = {
-    maxTextChars: options.limits?.maxTextChars ?? profile.limits.maxTextChars ?? 5000,
-    maxMessageBytes: options.limits?.maxMessageBytes ?? profile.limits.maxMessageBytes ?? 1_048_576,
-  };
+  const { timers, limits, toleranceMs, steadyMs: durationMs } = loadTimeline(options.plan, profile, options);
   const plan = options.plan;
-  const toleranceMs = plan.limits?.toleranceMs ?? Math.max(50, Math.round(0.1 * Math.max(timers.pingInterval, timers.pongTimeout)));
-  const durationMs = derivedDuration(plan, timers, toleranceMs);
   // Refused here, before the target is even checked: a typo must not cost a run.
-  const thresholds: Threshold[] = [...parseThresholds(plan.thresholds, 'scenario', profile), ...parseThresholds(options.thresholds ?? [], 'flag', profile)];
+  const gate = resolveGate(plan.gate, options.gate);
+  const thresholds: Threshold[] = [
+    ...gateThresholds(gate),
+    ...parseThresholds(plan.thresholds, 'scenario', profile),
+    ...parseThresholds(options.thresholds ?? [], 'flag', profile),
+  ];
   const shard = options.shard ?? { index: 0, count: 1 };
   const rooms = Math.ceil(regularClients(plan) / plan.roomSize);
   const wanted = options.workers ?? defaultWorkers(plan.clients);
@@ -411,7 +448,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
       ...reportHeader('load', startedAt, finishedAt, { url: target.url, embedded: target.embedded }, profile.name, options.packageVersion),
       options: {
         scenario: plan.id, clients: plan.clients, rampMs: plan.rampMs, durationMs, rate: plan.rate, roomSize: plan.roomSize,
-        workers, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), timers, limits,
+        workers, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), timers, limits, gate,
         ...(stopped ? { stopped } : {}), ...(options.abortOnFail ? { abortOnFail: true } : {}),
       },
       summary: summariseRun(cases, thresholdResults),

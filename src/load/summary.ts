@@ -1,6 +1,7 @@
 /** The few lines `chat-conform load` prints at the end of a run, from the canonical report. */
 import type { HistogramSummary, RunReport } from '../report/model.js';
 import { formatThresholdActual } from '../reporters/format.js';
+import { gateReasons, gateRelaxations, type ResolvedGate } from './gate.js';
 
 function ms(us: number): string {
   return us >= 10_000 ? `${(us / 1000).toFixed(0)}ms` : `${(us / 1000).toFixed(2)}ms`;
@@ -15,7 +16,9 @@ export function formatLoadSummary(report: RunReport): string[] {
   const load = report.load;
   if (!load) return [];
   const c = load.counters;
-  const lines = [`load: ${load.clients} clients for ${(load.durationMs / 1000).toFixed(1)}s against ${report.target.url}${report.target.embedded ? ' (embedded reference server)' : ''}`];
+  // Why the run failed its gate comes first: the figures below it are the evidence.
+  const lines = gateReasons(report).map((r) => `FAIL: ${r}`);
+  lines.push(`load: ${load.clients} clients for ${(load.durationMs / 1000).toFixed(1)}s against ${report.target.url}${report.target.embedded ? ' (embedded reference server)' : ''}`);
   for (const name of ['connect', 'auth', 'reply', 'reply_scheduled', 'delivery']) {
     const line = latency(name, load.histograms[name]);
     if (line) lines.push(`  ${line}`);
@@ -28,7 +31,14 @@ export function formatLoadSummary(report: RunReport): string[] {
     lines.push(`  delivery: ${load.delivery.length} rooms, expected ${sum('expected')}, delivered ${sum('delivered')}, lost ${sum('lost')}, duplicated ${sum('duplicated')}, reordered ${sum('reordered')}`);
   }
   for (const k of report.cases) lines.push(`  ${k.verdict.padEnd(5)} ${k.id}: ${k.decidedBy?.message ?? k.findings[0]?.message ?? k.title}`);
-  for (const t of report.thresholds ?? []) lines.push(`  threshold ${t.passed ? 'PASS' : 'FAIL'} ${t.expression} (actual ${formatThresholdActual(t, report)})`);
+  const gate = (report.thresholds ?? []).filter((t) => t.source === 'gate');
+  if (gate.length) {
+    const broken = gate.filter((t) => !t.passed);
+    const relaxed = report.options.gate ? gateRelaxations(report.options.gate as ResolvedGate) : [];
+    lines.push(`  gate ${broken.length ? 'FAIL' : 'PASS'} ${gate.map((t) => t.expression).join(', ')}${relaxed.length ? `; relaxed: ${relaxed.join('; ')}` : ''}`);
+    for (const t of broken) lines.push(`  gate FAIL ${t.expression} (actual ${formatThresholdActual(t, report)})`);
+  }
+  for (const t of (report.thresholds ?? []).filter((x) => x.source !== 'gate')) lines.push(`  threshold ${t.passed ? 'PASS' : 'FAIL'} ${t.expression} (actual ${formatThresholdActual(t, report)})`);
   const g = report.generator;
   if (g) {
     lines.push(`  generator: CPU ${g.cpuPercent}%, event-loop lag p99 ${g.eventLoopLagP99Ms}ms${g.saturated ? `  UNTRUSTWORTHY: the generator was saturated (${g.reason ?? ''}); latencies include its own delay` : ''}`);

@@ -19,7 +19,8 @@ const DELIVERY_COLUMNS: Record<string, Exclude<keyof DeliveryRow, 'room'>> = {
  *   column (`self_copies` is the column selfCopies).
  * - `round_trips`: requests answered (`replies`) plus messages delivered to their recipients.
  * - `<prefix>.rate`: 100 × (counter `<prefix>`, or the sum of counters `<prefix>.*`) / messages sent;
- *   `timeouts.rate` is per request awaiting a reply (`requests`). No data when nothing was sent.
+ *   `timeouts.rate` is per request awaiting a reply (`requests`, when there were any). No data when
+ *   nothing was sent.
  */
 export function loadMetric(load: LoadResult, metric: string): number | undefined {
   const counters = load.counters;
@@ -39,7 +40,8 @@ export function loadMetric(load: LoadResult, metric: string): number | undefined
     return (counters.replies ?? 0) + (load.delivery ?? []).reduce((sum, d) => sum + d.delivered, 0);
   }
   if (stat === 'rate') {
-    const sent = base === 'timeouts' && counters.requests !== undefined ? counters.requests : counters['messages.sent'];
+    // Timeouts happen only to requests awaiting a reply; with none of those, none timed out of what was sent.
+    const sent = base === 'timeouts' && counters.requests ? counters.requests : counters['messages.sent'];
     if (!sent) return undefined;
     const own = counters[base];
     const numerator = own ?? Object.entries(counters).filter(([name]) => name.startsWith(`${base}.`)).reduce((sum, [, n]) => sum + n, 0);

@@ -61,3 +61,31 @@ describe('chat-conform load: thresholds are checked before the run', () => {
     expect(r.stderr).toEqual(['chat-conform: CC_ERR_BAD_THRESHOLD invalid threshold "reply.p99<100" (command line): reply.p99 is a time: its bound needs a unit (write it as reply.p99<100ms (units: us, ms, s, m))']);
   });
 });
+
+describe('chat-conform load: no green without evidence', () => {
+  it('exits 1 against a server that accepts and never answers, the reason first in the summary', async () => {
+    const { port, close } = await listenOnLoopback(net.createServer((s) => s.resume()));
+    try {
+      const r = await load('--target', `tcp://127.0.0.1:${port}`, '--clients', '20', '--ramp', '100ms', '--duration', '1s', '--response-timeout', '300ms');
+      expect(r.code).toBe(1);
+      expect(r.stdout[0]).toBe(`load: 20 clients against tcp://127.0.0.1:${port}, about 3.6s: ramp 100ms (--ramp) + steady 1s (--duration) + drain up to 2s (scenario); the steady phase waits up to 30.3s for clients still setting up`);
+      const summary = r.stdout.findIndex((l) => l.startsWith('load: 20 clients for '));
+      const reason = /^FAIL: no round trip completed: (\d+) requests sent, 0 replies, (\d+) timeouts$/.exec(r.stdout[summary - 2] ?? '');
+      expect(reason, r.stdout.join('\n')).not.toBeNull();
+      // Every CONNECT (one per attempt: the first and the reconnections) timed out.
+      expect(Number(reason![1])).toBeGreaterThanOrEqual(20);
+      expect(reason![2]).toBe(reason![1]);
+      expect(r.stdout[summary - 1]).toBe(`FAIL: ${reason![2]} of ${reason![1]} requests timed out (100%; the gate allows 0.1%)`);
+      expect(r.stdout).toContain('  gate FAIL round_trips>0 (actual 0)');
+    } finally {
+      await close();
+    }
+  }, 30_000);
+
+  it('prints a relaxed gate before the run and in the summary', async () => {
+    const r = await load('--clients', '20', '--ramp', '100ms', '--duration', '1s', '--gate-timeouts', '2%');
+    expect(r.code).toBe(0);
+    expect(r.stdout[1]).toBe('gate relaxed: timeouts allowed: 2% of requests (--gate-timeouts; default 0.1%)');
+    expect(r.stdout).toContain('  gate PASS round_trips>0, connect.errors<=0, timeouts.rate<=2%, delivery.leaked==0; relaxed: timeouts allowed: 2% of requests (--gate-timeouts; default 0.1%)');
+  }, 30_000);
+});
