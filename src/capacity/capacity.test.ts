@@ -220,6 +220,7 @@ describe('capacity against a server that slows down with its connections', () =>
     expect(c.steps.map((s) => s.load)).toEqual([20]);
     expect(lines.filter((l) => l.startsWith('step '))).toHaveLength(1);
     expect(c.stoppedBecause).toBe('stopped (Ctrl-C)');
+    expect(report.summary).toMatchObject({ exitCode: 130, incomplete: 'stopped by an interrupt (Ctrl-C) after 1 judged step: the search did not finish' });
     expect(c.knee).toBe(20);
     expect(c.firstBroken).toBeNull();
   }, 60_000);

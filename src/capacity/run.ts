@@ -10,7 +10,7 @@ import type { CliIO } from '../cli/io.js';
 import type { LoadTimers } from '../load/engine.js';
 import { SETTLE_MS } from '../load/engine.js';
 import type { LoadPlan } from '../load/plan.js';
-import { checkTarget, runLoad, type LoadRunOptions } from '../load/run.js';
+import { checkTarget, INTERRUPTED_EXIT_CODE, runLoad, type LoadRunOptions } from '../load/run.js';
 import { loadProfile } from '../profile/load.js';
 import type { Reporter } from '../reporters/types.js';
 import { parseThresholds, type Threshold } from '../load/thresholds.js';
@@ -290,7 +290,10 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
       total: 0,
       byVerdict: { PASS: 0, 'NON-STRICT': 0, INFORMATIONAL: 0, FAIL: 0, ERROR: 0 },
       thresholdsFailed: exitCode === 1 ? (first?.broken.length ?? 0) : 0,
-      exitCode,
+      // Stopped by Ctrl-C: the steps done are reported, but the search did not finish.
+      ...(options.signal?.aborted
+        ? { exitCode: INTERRUPTED_EXIT_CODE, incomplete: `stopped by an interrupt (Ctrl-C) after ${main.steps.length} judged step${main.steps.length === 1 ? '' : 's'}: the search did not finish` }
+        : { exitCode }),
     },
     cases: [],
     capacity,

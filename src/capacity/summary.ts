@@ -33,7 +33,8 @@ export function formatCapacitySummary(report: RunReport): string[] {
   const c = report.capacity;
   if (!c) return [];
   const unit = c.vary === 'clients' ? 'clients' : 'messages/s';
-  const lines = [`capacity: varying ${c.vary} against ${report.target.url}${report.target.embedded ? ' (embedded reference server)' : ''}; SLO ${(c.slo ?? []).join(', ')}`];
+  const lines = report.summary.incomplete ? [`INCOMPLETE: ${report.summary.incomplete}`] : [];
+  lines.push(`capacity: varying ${c.vary} against ${report.target.url}${report.target.embedded ? ' (embedded reference server)' : ''}; SLO ${(c.slo ?? []).join(', ')}`);
   lines.push(...textTable(stepRows(c.steps), 0).map((l) => `  ${l}`));
   lines.push(`knee: ${c.knee === null ? 'none (the first step already missed the SLO, or no step could be judged)' : `${c.knee} ${unit}`}`);
   if (c.firstBroken !== null) lines.push(`first broken: ${c.firstBroken} ${unit}: ${c.limitingFactor ?? ''}`);

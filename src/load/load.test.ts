@@ -116,6 +116,8 @@ describe('thresholds', () => {
     } };
     const result = await loadCommand({ clients: 20, ramp: 100, duration: 20_000, rate: 2, out, signal: controller.signal, progressEveryMs: 100 }, io, root);
     expect(result.report.options.stopped).toBe('signal');
+    expect(result.exitCode).toBe(130);
+    expect(result.report.summary.incomplete).toMatch(/^stopped by an interrupt \(Ctrl-C\) [\d.]+m?s into a run planned for 22\.6s: the figures cover only the part that ran$/);
     // Off a terminal: plain progress lines.
     expect(mem.stdout.some((l) => /^\[[\d.]+m?s\/[\d.]+s\] connected 20 {2}msg\/s \d+ {2}p99 [\d.]+ms {2}errors 0 {2}timeouts 0$/.test(l))).toBe(true);
     expect(result.report.load!.counters['connections.current']).toBe(0);

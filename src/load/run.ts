@@ -13,7 +13,7 @@ import { ccError } from '../errors.js';
 import { MetricsStore } from '../metrics/store.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
-import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, ThresholdResult } from '../report/model.js';
+import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, RunSummary, ThresholdResult } from '../report/model.js';
 import type { LoadProgress, Reporter } from '../reporters/types.js';
 import { reportHeader } from '../report/header.js';
 import { summariseRun } from '../report/summary.js';
@@ -259,6 +259,17 @@ function mergeHealth(parts: GeneratorHealth[]): GeneratorHealth {
   };
 }
 
+/** Exit code of a run stopped from outside before its end: 128 + SIGINT, as a shell reports Ctrl-C. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * The summary of a run cut short (Ctrl-C): whatever its verdicts, it is marked incomplete and exits
+ * 130, so neither a script nor a person mistakes the part that ran for the whole.
+ */
+function interrupted(summary: RunSummary, ranMs: number, plannedMs: number): RunSummary {
+  return { ...summary, exitCode: INTERRUPTED_EXIT_CODE, incomplete: `stopped by an interrupt (Ctrl-C) ${formatDuration(ranMs)} into a run planned for ${formatDuration(plannedMs)}: the figures cover only the part that ran` };
+}
+
 /**
  * Thresholds that can be judged before the end: delivery figures only settle after the drain.
  * Live latency figures are the worst slice's running percentiles (the final verdict is exact).
@@ -451,7 +462,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
         workers, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), timers, limits, gate,
         ...(stopped ? { stopped } : {}), ...(options.abortOnFail ? { abortOnFail: true } : {}),
       },
-      summary: summariseRun(cases, thresholdResults),
+      summary: stopped === 'signal' ? interrupted(summariseRun(cases, thresholdResults), ranMs, plan.rampMs + SETTLE_MS + durationMs + plan.drainMs) : summariseRun(cases, thresholdResults),
       cases,
       load,
       ...(thresholdResults.length ? { thresholds: thresholdResults } : {}),

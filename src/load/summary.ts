@@ -16,8 +16,9 @@ export function formatLoadSummary(report: RunReport): string[] {
   const load = report.load;
   if (!load) return [];
   const c = load.counters;
-  // Why the run failed its gate comes first: the figures below it are the evidence.
-  const lines = gateReasons(report).map((r) => `FAIL: ${r}`);
+  // What makes the figures below partial or failing comes first: they are its evidence.
+  const lines = report.summary.incomplete ? [`INCOMPLETE: ${report.summary.incomplete}`] : [];
+  lines.push(...gateReasons(report).map((r) => `FAIL: ${r}`));
   lines.push(`load: ${load.clients} clients for ${(load.durationMs / 1000).toFixed(1)}s against ${report.target.url}${report.target.embedded ? ' (embedded reference server)' : ''}`);
   for (const name of ['connect', 'auth', 'reply', 'reply_scheduled', 'delivery']) {
     const line = latency(name, load.histograms[name]);

@@ -100,4 +100,12 @@ describe('mergeReports', () => {
     expect(() => mergeReports([conformanceReport(), { ...conformanceReport(), profile: 'envelope' }])).toThrowError(/profiles differ \(assa and envelope\)/);
     expect(() => mergeReports([])).toThrowError(/no reports given/);
   });
+
+  it('keeps a shard stopped by Ctrl-C visible: the merged run is incomplete and exits 130', () => {
+    const cut = { ...shard(loadStore(1), 1, 2, []), summary: { ...loadReport().summary, exitCode: 130, incomplete: 'stopped by an interrupt (Ctrl-C) 4s into a run planned for 1m: the figures cover only the part that ran' } };
+    const merged = mergeReports([shard(loadStore(0), 0, 2, []), cut]);
+    expect(merged.summary.exitCode).toBe(130);
+    expect(merged.summary.incomplete).toBe('1 of 2 shards incomplete: stopped by an interrupt (Ctrl-C) 4s into a run planned for 1m: the figures cover only the part that ran');
+    expect(validateReport(merged)).toEqual([]);
+  });
 });

@@ -41,7 +41,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     target: first.target,
     profile: first.profile,
     options: first.options,
-    summary: summariseRun(cases, thresholds, { strict: first.options.strict === true }),
+    summary: mergedSummary(reports, summariseRun(cases, thresholds, { strict: first.options.strict === true })),
     cases,
     shards,
   };
@@ -54,6 +54,14 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const coverage = mergeCoverage(reports);
   if (coverage) merged.coverage = coverage;
   return merged;
+}
+
+/** A shard cut short (Ctrl-C) leaves the merged run incomplete too, with its exit code. */
+function mergedSummary(reports: readonly RunReport[], summary: RunReport['summary']): RunReport['summary'] {
+  const cut = reports.filter((r) => r.summary.incomplete !== undefined);
+  if (!cut.length) return summary;
+  const first = cut[0] as RunReport;
+  return { ...summary, exitCode: first.summary.exitCode, incomplete: `${cut.length} of ${reports.length} shards incomplete: ${first.summary.incomplete as string}` };
 }
 
 /** By id; a case present in several shards keeps its worst result. */

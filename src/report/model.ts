@@ -194,7 +194,10 @@ export interface RunSummary {
   total: number;
   byVerdict: Record<Verdict, number>;
   thresholdsFailed: number;
+  /** 0, 1 or 2 (DESIGN.md, Verdicts); 130 when the run was stopped before its end (Ctrl-C). */
   exitCode: number;
+  /** Why the figures cover only part of the planned run (e.g. stopped by Ctrl-C 4.2s in). */
+  incomplete?: string;
 }
 
 export interface RunReport {

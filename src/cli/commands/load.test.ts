@@ -3,12 +3,16 @@
  * (and, for Ctrl-C, the built binary in a child process). What is asserted is what the user sees:
  * the exit code, the lines printed, the report written.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RunReport } from '../../report/model.js';
+import { validateReport } from '../../report/validate.js';
 import { listenOnLoopback } from '../../testing/loopback-listen.js';
+import { packageRoot } from '../../util/paths.js';
 import { memoryIO } from '../io.js';
 import { main } from '../main.js';
 
@@ -88,4 +92,40 @@ describe('chat-conform load: no green without evidence', () => {
     expect(r.stdout[1]).toBe('gate relaxed: timeouts allowed: 2% of requests (--gate-timeouts; default 0.1%)');
     expect(r.stdout).toContain('  gate PASS round_trips>0, connect.errors<=0, timeouts.rate<=2%, delivery.leaked==0; relaxed: timeouts allowed: 2% of requests (--gate-timeouts; default 0.1%)');
   }, 30_000);
+});
+
+describe('chat-conform load: Ctrl-C', () => {
+  it('writes the report marked incomplete and exits 130 when the process gets SIGINT mid-run', async () => {
+    // The built binary in its own process, as a person runs it; SIGINT once clients are sending.
+    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'chat-conform.js'), 'load', '--clients', '20', '--ramp', '100ms', '--duration', '60s', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!interrupted && /^\[.*\] connected 20 {2}msg\/s [1-9]/m.test(stdout)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const code = await exit;
+    clearTimeout(deadline);
+    expect(interrupted, `never saw clients sending:\n${stdout}\n${stderr}`).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toContain('chat-conform: stopping: closing connections and writing the report');
+    const lines = stdout.split('\n');
+    const summary = lines.findIndex((l) => l.startsWith('INCOMPLETE: '));
+    expect(lines[summary]).toMatch(/^INCOMPLETE: stopped by an interrupt \(Ctrl-C\) [\d.]+m?s into a run planned for 1m: the figures cover only the part that ran$/);
+    expect(lines[summary + 1]).toMatch(/^load: 20 clients for [\d.]+s against tcp:\/\/127\.0\.0\.1:\d+ \(embedded reference server\)$/);
+    const path = /^report: (.+)$/m.exec(stdout)?.[1];
+    const report = JSON.parse(readFileSync(path!, 'utf8')) as RunReport;
+    expect(validateReport(report)).toEqual([]);
+    expect(report.summary.exitCode).toBe(130);
+    expect(report.summary.incomplete).toMatch(/^stopped by an interrupt \(Ctrl-C\)/);
+    expect(report.options.stopped).toBe('signal');
+    expect(report.load!.durationMs).toBeLessThan(60_000);
+  }, 60_000);
 });
