@@ -16,7 +16,7 @@ import type { LoadPlan } from '../load/plan.js';
 import { readLoadScenario } from '../load/scenario.js';
 import type { CapacityStep } from '../report/model.js';
 import { validateReport } from '../report/validate.js';
-import { startSlowAssaServer, type SlowServer } from '../testing/slow-assa-server.js';
+import { startMiniAssaServer, type MiniServer } from '../testing/mini-assa-server.js';
 import { runCapacity, type CapacityOptions } from './run.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -39,7 +39,7 @@ async function browser(): Promise<Chromium | undefined> {
     return undefined;
   }
 }
-let server: SlowServer | undefined;
+let server: MiniServer | undefined;
 let out: string;
 
 /** Reply delay in ms with n connections open: quadratic, so steps of 20 clients are ≥ 100 ms apart near the knee. */
@@ -86,7 +86,7 @@ function options(target: string, more: Partial<CapacityOptions>): CapacityOption
 
 describe('capacity against a server that slows down with its connections', () => {
   it('finds the knee within one step of the true value, stops at the first broken step and prints the table', async () => {
-    server = await startSlowAssaServer({ delayMs: f });
+    server = await startMiniAssaServer({ delayMs: f });
     const io = memoryIO();
     const result = await capacityCommand(
       { target: server.url, slo: [`reply.p99<${BOUND_MS}ms`, 'delivery.lost==0'], from: 20, to: 200, step: 20, stepDuration: 700, ramp: 100, rate: 2, workers: 1, out, reporter: ['html'] },
@@ -154,7 +154,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 90_000);
 
   it('bisects between the last passing and the first broken load to the resolution', async () => {
-    server = await startSlowAssaServer({ delayMs: f });
+    server = await startMiniAssaServer({ delayMs: f });
     const report = await runCapacity(options(server.url, { from: 20, to: 300, search: 'binary', resolution: 10 }));
     const c = report.capacity!;
     // Doubling 20, 40, 80, 160 (broken), then 120, 140, 150 (broken): 140..150 is within 10.
@@ -169,7 +169,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 90_000);
 
   it('never runs above --to, and reports no break when every step met the SLO', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 5 });
+    server = await startMiniAssaServer({ delayMs: () => 5 });
     const report = await runCapacity(options(server.url, { from: 20, to: 90, step: 40 }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20, 60, 90]);
@@ -182,7 +182,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 60_000);
 
   it('exits 1 when even the first step breaks the SLO', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 300 });
+    server = await startMiniAssaServer({ delayMs: () => 300 });
     const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<100ms'] }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20]);
@@ -192,7 +192,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 60_000);
 
   it('names a server that stops accepting connections as the limiting factor', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 1, maxConnections: 50 });
+    server = await startMiniAssaServer({ delayMs: () => 1, maxConnections: 50 });
     const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 30, slo: ['reply.p99<1s'], timers: { connectTimeout: 1000 } }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load), JSON.stringify(c.steps)).toEqual([20, 50, 80]);
@@ -206,7 +206,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 60_000);
 
   it('stops on Ctrl-C: the step in progress is not judged, the steps before it are reported', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 2 });
+    server = await startMiniAssaServer({ delayMs: () => 2 });
     const controller = new AbortController();
     const io = memoryIO();
     const lines: string[] = [];
@@ -226,7 +226,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 60_000);
 
   it('is a connection error (exit 2), found by the preflight before the first step, when nobody listens at the target', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 1 });
+    server = await startMiniAssaServer({ delayMs: () => 1 });
     const unreachable = server.url;
     const port = new URL(unreachable).port;
     await server.close();
@@ -242,7 +242,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 60_000);
 
   it('steps the total message rate at a fixed number of clients with --vary rate', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 2 });
+    server = await startMiniAssaServer({ delayMs: () => 2 });
     const report = await runCapacity(options(server.url, { vary: 'rate', from: 40, to: 120, step: 40, clients: 20, ratePerClient: undefined, stepDurationMs: 1000, slo: ['reply.p99<1s'] }));
     const c = report.capacity!;
     expect(c.vary).toBe('rate');
@@ -254,7 +254,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 60_000);
 
   it('runs the same steps against the embedded reference server with --baseline reference', async () => {
-    server = await startSlowAssaServer({ delayMs: f });
+    server = await startMiniAssaServer({ delayMs: f });
     // Longer steps: the embedded server starts inside this process, and one start-up stall must not
     // reach the event-loop lag p99 of a short step (which would mark the generator saturated).
     const report = await runCapacity(options(server.url, { from: 40, to: 120, step: 40, stepDurationMs: 2000, slo: ['reply.p99<500ms'], baseline: 'reference' }));
@@ -273,8 +273,12 @@ describe('capacity flags', () => {
   it('exits 2 on an SLO that does not parse, naming the flag, before any load is sent', async () => {
     const io = memoryIO();
     expect(await main(['node', 'chat-conform', 'capacity', '--slo', 'reply.p99<<100ms', '--out', out], io)).toBe(2);
-    expect(io.stderr.join('\n')).toContain(`chat-conform: CC_ERR_USAGE option '--slo <expr>' argument 'reply.p99<<100ms' is invalid. invalid value "reply.p99<<100ms" for --slo: expected METRIC OP VALUE[UNIT], e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1%`);
-    await expect(capacityCommand({ slo: ['p99 under 100ms'], out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_BAD_FLAG', exitCode: 2 });
+    expect(io.stderr.join('\n')).toContain(`chat-conform: CC_ERR_USAGE option '--slo <expr>' argument 'reply.p99<<100ms' is invalid. invalid threshold "reply.p99<<100ms" (SLO): expected METRIC OP VALUE[UNIT] (e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1%)`);
+    await expect(capacityCommand({ slo: ['p99 under 100ms'], out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_BAD_THRESHOLD', exitCode: 2 });
+    // An unknown metric is refused too, once the profile is known, with the nearest name.
+    await expect(capacityCommand({ slo: ['reply.p99<1s', 'delivery.lots==0'], out }, memoryIO(), root)).rejects.toMatchObject({
+      code: 'CC_ERR_BAD_THRESHOLD', exitCode: 2, message: 'invalid threshold "delivery.lots==0" (SLO): unknown metric delivery.lots', hint: 'did you mean delivery.lost? the metrics are listed in docs/load.md#metrics',
+    });
   });
 
   it('exits 2 without an SLO, on --step with --search binary, and on --from above --to', async () => {

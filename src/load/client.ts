@@ -85,10 +85,9 @@ export class VirtualClient {
   table: { next(): number | undefined } | undefined;
   /** The client number as text: its name in integrity markers. */
   readonly name: string;
-  /** Integrity handles, resolved once: this client's sends, and deliveries to it by sender number. */
+  /** Integrity handles, resolved once: this client's sends. */
   sendHandle: SendHandle | undefined;
-  readonly from = new Map<number, DeliveryHandle>();
-  /** The same handles for senders of this client's own room, by their position in it: no hashing per delivery. */
+  /** Deliveries to this client, by the sender's position in their room: no hashing per delivery. */
   readonly fromRoom: (DeliveryHandle | undefined)[] = [];
   /** This client's position in its room's member list. */
   slot = 0;

@@ -17,7 +17,7 @@ import { MetricsStore } from '../metrics/store.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
-import type { GeneratorHealth, HistogramSummary } from '../report/model.js';
+import type { DeliveryRow, GeneratorHealth, HistogramSummary } from '../report/model.js';
 import { openClient } from '../scenario/auth.js';
 import { splitPath } from '../scenario/match.js';
 import { evaluate, type Template, type TemplateContext } from '../scenario/template.js';
@@ -27,11 +27,11 @@ import { connect } from '../transport/connect.js';
 import type { Connection, InboundEvent } from '../transport/types.js';
 import { ClientState, readKeys, RequestKind, stampPath, VirtualClient, type RoomState } from './client.js';
 import { HealthMonitor } from './health.js';
-import { IntegrityTracker, integrityMarker, readIntegrityMarker, readNumericMarker, type DeliveryHandle, type RoomIntegrity } from './integrity.js';
+import { IntegrityTracker, integrityMarker, readIntegrityMarker, readNumericMarker, type DeliveryOutcome } from './integrity.js';
 import { addExample, emptyTally, type LimitTally } from './limits.js';
 import { ENGINE_COUNTERS } from './metric-names.js';
 import type { LoadPlan, MessagePlan } from './plan.js';
-import { roomOf } from './plan.js';
+import { regularClients, roomOf } from './plan.js';
 import { Scheduler, timetable } from './schedule.js';
 import { isoNow, SendTemplate, type FillPlan } from './send-template.js';
 
@@ -80,7 +80,7 @@ export interface SliceProgress {
 export interface SliceResult {
   clients: number;
   metrics: EncodedMetrics;
-  delivery: RoomIntegrity[];
+  delivery: DeliveryRow[];
   unknownDeliveries: number;
   limits: LimitTally;
   health: GeneratorHealth;
@@ -100,7 +100,9 @@ export class LoadSlice {
   private readonly counts: Record<CounterName, number> = Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Record<CounterName, number>;
   private readonly flushed: Record<CounterName, number> = Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Record<CounterName, number>;
   private readonly scheduler = new Scheduler();
-  private readonly tracker = new IntegrityTracker();
+  private readonly tracker: IntegrityTracker;
+  /** Markers naming no client of the run (corrupted text, a foreign run). */
+  private unknownMarkers = 0;
   private readonly tally = emptyTally();
   private readonly profile: Profile;
   private readonly validator: ProfileValidator | undefined;
@@ -160,7 +162,10 @@ export class LoadSlice {
     // is not awaited: tracking it would time out every successful send.
     const errorId = this.profile.messages.find((m) => m.direction === 'server' && m.name === this.profile.errorMessage)?.id;
     this.sendExpectsReply = this.profile.operations.some((o) => o.request === sendId && o.replies.some((r) => r !== errorId));
-    this.echoIsReply = this.plan.delivery.echo === true && !this.sendExpectsReply;
+    // The profile says whether a sender gets its own copy; a scenario's `delivery.echo` overrides it.
+    const senderCopy = this.plan.delivery.echo === undefined ? this.profile.load.senderCopy : this.plan.delivery.echo ? 'expected' : 'allowed';
+    this.tracker = new IntegrityTracker(senderCopy);
+    this.echoIsReply = senderCopy === 'expected' && !this.sendExpectsReply;
     this.joinAck = this.plan.join?.ack;
     // Created up front so every report lists them, even when a run produced no value; the hot path
     // keeps the recorders rather than looking names up per value.
@@ -280,14 +285,14 @@ export class LoadSlice {
     for (const t of this.timers) clearTimeout(t);
     await Promise.all(this.clients.map((c) => this.closeClient(c)));
     this.flushCounters();
-    const totals = this.tracker.totals();
     const delivery = this.tracker.report();
+    const totals = this.tracker.totals();
     this.tally.deliveryLost = totals.lost + totals.duplicated;
     return {
       clients: this.clients.length,
       metrics: this.store.encode(),
       delivery,
-      unknownDeliveries: totals.unknown,
+      unknownDeliveries: totals.unknown + this.unknownMarkers,
       limits: this.tally,
       health: this.health.stop(),
       ranMs: Math.max(0, Math.min(this.stoppedAt, this.sendEnd || this.stoppedAt) - this.t0),
@@ -408,6 +413,7 @@ export class LoadSlice {
     if (!c.joined) {
       c.joined = true;
       room.active++;
+      this.tracker.member(room.label, c.name);
     }
     this.ready(c);
   }
@@ -529,7 +535,7 @@ export class LoadSlice {
     const seq = c.sendSeq++;
     const marker = integrityMarker(c.name, seq);
     c.sendHandle ??= this.tracker.sendHandle(room.label, c.name);
-    c.sendHandle.send(seq, Math.max(0, room.active - (c.joined && this.plan.delivery.echo !== true ? 1 : 0)));
+    c.sendHandle.send(seq, Math.max(0, room.active - (c.joined ? 1 : 0)));
     const template = c.sendTemplate;
     if (template !== undefined && suffix === c.sendSuffix) {
       // The regular send: the pre-encoded message with this send's marker, id and time (see send-template.ts).
@@ -699,45 +705,44 @@ export class LoadSlice {
       this.counts['delivery.unmarked']++;
       return;
     }
-    const seq = readNumericMarker(text, this.markerSender);
-    if (seq >= 0) {
-      const sender = this.clients[this.markerSender.sender - this.options.range[0]];
-      if (sender !== undefined && sender.room !== undefined && sender.room === c.room && sender.index === this.markerSender.sender) {
-        const handle = (c.fromRoom[sender.slot] ??= this.tracker.deliveryHandle(sender.room.label, sender.name, c.name));
-        return this.delivered(c, sender, seq, handle.deliver(seq), at);
+    let seq = readNumericMarker(text, this.markerSender);
+    let senderIndex = this.markerSender.sender;
+    if (seq < 0) {
+      // Not at the start of the text: the slow reader finds it anywhere.
+      const marker = readIntegrityMarker(text);
+      if (!marker) {
+        if (text.length > this.options.limits.maxTextChars && [...text].length > this.options.limits.maxTextChars) {
+          this.tally.textOverDelivered++;
+          addExample(this.tally, `client ${c.index} received a message of ${[...text].length} characters`);
+        } else this.counts['delivery.unmarked']++;
+        return;
       }
+      seq = marker.seq;
+      senderIndex = Number(marker.sender);
     }
-    const marker = readIntegrityMarker(text);
-    if (!marker) {
-      if (text.length > this.options.limits.maxTextChars && [...text].length > this.options.limits.maxTextChars) {
-        this.tally.textOverDelivered++;
-        addExample(this.tally, `client ${c.index} received a message of ${[...text].length} characters`);
-      } else this.counts['delivery.unmarked']++;
-      return;
-    }
-    const senderIndex = Number(marker.sender);
     const sender = this.clients[senderIndex - this.options.range[0]];
-    if (!sender || sender.index !== senderIndex || !sender.room) {
-      this.tracker.recordDelivery('(foreign)', marker.sender, marker.seq, c.name);
+    if (sender === undefined || sender.index !== senderIndex || sender.room === undefined) {
+      // A client of another slice: rooms are never split, so its room is not this client's.
+      if (Number.isInteger(senderIndex) && senderIndex >= 0 && senderIndex < regularClients(this.plan)) this.tracker.leak(`r${roomOf(this.plan, senderIndex)}`);
+      else this.unknownMarkers++;
       return;
     }
-    let handle = c.from.get(senderIndex);
-    if (!handle) {
-      handle = this.tracker.deliveryHandle(sender.room.label, sender.name, c.name);
-      c.from.set(senderIndex, handle);
+    if (sender.room !== c.room) {
+      this.tracker.leak(sender.room.label);
+      return;
     }
-    this.delivered(c, sender, marker.seq, handle.deliver(marker.seq), at);
+    const handle = (c.fromRoom[sender.slot] ??= this.tracker.deliveryHandle(sender.room.label, sender.name, c.name));
+    this.delivered(c, sender, seq, handle.deliver(seq), at);
   }
 
-  /** Fan-out latency (and the echo's reply latency) of a first delivery. */
-  private delivered(c: VirtualClient, sender: VirtualClient, seq: number, outcome: ReturnType<DeliveryHandle['deliver']>, at: number): void {
-    if (outcome === 'ok' || outcome === 'reordered') {
-      const sentAt = sender.sendTimes[seq]!;
-      this.rec.delivery.record((at - sentAt) * 1000);
-      if (sender === c && this.echoIsReply) {
-        this.rec.reply.record((at - sentAt) * 1000);
-        this.rec.replyScheduled.record((at - c.sendScheduled![seq]!) * 1000);
-      }
+  /** Fan-out latency of a first copy to another member; the sender's own copy is its reply when echoIsReply. */
+  private delivered(c: VirtualClient, sender: VirtualClient, seq: number, outcome: DeliveryOutcome, at: number): void {
+    if (outcome !== 'ok' && outcome !== 'reordered') return;
+    const sentAt = sender.sendTimes[seq]!;
+    if (sender !== c) this.rec.delivery.record((at - sentAt) * 1000);
+    else if (this.echoIsReply) {
+      this.rec.reply.record((at - sentAt) * 1000);
+      this.rec.replyScheduled.record((at - c.sendScheduled![seq]!) * 1000);
     }
   }
 
@@ -750,6 +755,7 @@ export class LoadSlice {
     if (c.room && c.joined) {
       c.joined = false;
       c.room.active--;
+      this.tracker.left(c.room.label, c.name);
     }
     const wasAuthenticated = c.state === ClientState.Ready || c.state === ClientState.Silent || c.state === ClientState.Joining || c.state === ClientState.WaitingForRoom;
     if (wasAuthenticated) {
@@ -827,8 +833,7 @@ export class LoadSlice {
     while (!this.stopping && performance.now() < until) {
       let pending = 0;
       for (const c of this.clients) pending += c.pending;
-      const totals = this.tracker.totals();
-      if (pending === 0 && totals.delivered >= totals.expected) return;
+      if (pending === 0 && this.tracker.awaited() === 0) return;
       await this.pause(20);
       this.sweep();
     }

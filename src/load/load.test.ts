@@ -14,6 +14,7 @@ import { memoryIO } from '../cli/io.js';
 import { mergeReports } from '../report/merge.js';
 import type { RunReport } from '../report/model.js';
 import { startFaultyBroadcastProxy, type FaultyProxy } from '../testing/faulty-broadcast-proxy.js';
+import { startMiniAssaServer, type BroadcastCounts, type MiniServer } from '../testing/mini-assa-server.js';
 import type { LoadPlan } from './plan.js';
 import { readLoadScenario } from './scenario.js';
 import { runLoad } from './run.js';
@@ -27,9 +28,12 @@ beforeAll(async () => {
   server = await startReferenceServer({ profiles: 'assa', limits: { maxConnections: 2000 } });
   out = mkdtempSync(join(tmpdir(), 'cc-load-'));
 });
+let mini: MiniServer | undefined;
 afterEach(async () => {
   await proxy?.close();
   proxy = undefined;
+  await mini?.close();
+  mini = undefined;
 });
 afterAll(async () => {
   await server.close();
@@ -92,6 +96,62 @@ describe('delivery integrity', () => {
       ['reply.p99<10s', true], ['errors.rate<0.1%', true],
     ]);
     expect(r.generator).toBeDefined();
+  });
+});
+
+/** The delivery table summed over rooms, every column. */
+function totals(report: RunReport): Record<string, number> {
+  const keys = ['expected', 'delivered', 'lost', 'duplicated', 'reordered', 'selfCopies', 'selfMissing', 'leaked', 'offlineCopies'] as const;
+  return Object.fromEntries(keys.map((k) => [k, (report.load?.delivery ?? []).reduce((s, d) => s + (d[k] ?? 0), 0)]));
+}
+
+/** What a clean run against the mini server would report, with `faults` the columns its faults change. */
+function owed(n: BroadcastCounts, faults: Record<string, number>): Record<string, number> {
+  return { expected: n.copies, delivered: n.copies, lost: 0, duplicated: 0, reordered: 0, selfCopies: n.echoes, selfMissing: 0, leaked: 0, offlineCopies: 0, ...faults };
+}
+
+describe('delivery integrity per (sender, recipient) pair, against servers that echo to the sender (ASSA allows it)', () => {
+  it('(a) echo, and drop 1 copy in 500: the own copies are counted apart and never fill the gap', async () => {
+    mini = await startMiniAssaServer({ broadcast: { echo: true, dropEvery: 500 } });
+    const result = await loadCommand({ ...SHORT, target: mini.url, out }, memoryIO(), root);
+    const n = mini.counts;
+    expect(n.dropped).toBeGreaterThan(5);
+    expect(totals(result.report)).toEqual(owed(n, { delivered: n.copies - n.dropped, lost: n.dropped }));
+    expect(n.echoes).toBe(result.report.load!.counters['messages.sent']! - 400);
+    expect(result.report.thresholds?.find((t) => t.expression === 'delivery.lost==0')).toMatchObject({ passed: false, actual: n.dropped });
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('(b) echo, and a duplicate of 1 copy in 333: duplicates counted per pair, nothing lost', async () => {
+    mini = await startMiniAssaServer({ broadcast: { echo: true, duplicateEvery: 333 } });
+    const result = await loadCommand({ ...SHORT, target: mini.url, out }, memoryIO(), root);
+    const n = mini.counts;
+    expect(n.duplicated).toBeGreaterThan(5);
+    expect(totals(result.report)).toEqual(owed(n, { duplicated: n.duplicated }));
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('(c) echo, and 1 message in 50 also delivered to a client of another room: leaked, and the run fails', async () => {
+    mini = await startMiniAssaServer({ broadcast: { echo: true, leakEvery: 50 } });
+    const io = memoryIO();
+    const result = await loadCommand({ ...SHORT, target: mini.url, out }, io, root);
+    const n = mini.counts;
+    expect(n.leaked).toBeGreaterThan(5);
+    expect(totals(result.report)).toEqual(owed(n, { leaked: n.leaked }));
+    expect(result.report.thresholds?.find((t) => t.expression === 'delivery.leaked==0')).toMatchObject({ passed: false, actual: n.leaked, source: 'gate' });
+    expect(result.exitCode).toBe(1);
+    expect(io.stdout).toContain(`FAIL: ${n.leaked} messages reached clients that were not members of the room (leaked)`);
+  });
+
+  it('(c) also across worker threads, where the leaked copy reaches a client of another slice', async () => {
+    mini = await startMiniAssaServer({ broadcast: { echo: true, leakEvery: 50 } });
+    const result = await loadCommand({ ...SHORT, workers: 2, target: mini.url, out }, memoryIO(), root);
+    const n = mini.counts;
+    expect(n.leaked).toBeGreaterThan(5);
+    expect(totals(result.report)).toEqual(owed(n, { leaked: n.leaked }));
+    // One row per room, however many slices saw a copy of it.
+    expect(new Set(result.report.load!.delivery!.map((d) => d.room)).size).toBe(result.report.load!.delivery!.length);
+    expect(result.report.load!.delivery).toHaveLength(20);
   });
 });
 

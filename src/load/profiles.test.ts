@@ -41,10 +41,10 @@ async function server(options: Parameters<typeof startReferenceServer>[0]): Prom
   return s;
 }
 
-type Totals = Record<'expected' | 'delivered' | 'lost' | 'duplicated' | 'reordered', number>;
+type Totals = Record<'expected' | 'delivered' | 'lost' | 'duplicated' | 'reordered' | 'selfCopies' | 'selfMissing' | 'leaked', number>;
 function delivery(report: RunReport): Totals {
-  const t: Totals = { expected: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0 };
-  for (const d of report.load?.delivery ?? []) for (const k of Object.keys(t) as (keyof Totals)[]) t[k] += d[k];
+  const t: Totals = { expected: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 0 };
+  for (const d of report.load?.delivery ?? []) for (const k of Object.keys(t) as (keyof Totals)[]) t[k] += d[k] ?? 0;
   return t;
 }
 
@@ -75,10 +75,10 @@ describe('envelope: scenarios/load/envelope-chat.yaml', () => {
     // 200 room.join, then 6 chat.message each (no ping at the spec's 30 s interval).
     expect(c['heartbeats.answered']).toBe(0);
     expect(c['messages.sent']).toBe(200 + SENDS);
-    // Every message reaches all 10 members, the sender included (envelope.D3).
-    expect(delivery(r)).toEqual({ expected: SENDS * 10, delivered: SENDS * 10, lost: 0, duplicated: 0, reordered: 0 });
+    // Every message reaches the 9 other members, and the sender its own copy (envelope.D3: expected).
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0, duplicated: 0, reordered: 0, selfCopies: SENDS, selfMissing: 0, leaked: 0 });
     expect(load.delivery).toHaveLength(20);
-    expect(load.histograms.delivery!.count).toBe(SENDS * 10);
+    expect(load.histograms.delivery!.count).toBe(SENDS * 9);
     // The sender's own copy is the send's reply: one per message, timed from both clocks.
     expect(load.histograms.reply!.count).toBe(SENDS);
     expect(load.histograms.reply_scheduled!.count).toBe(SENDS);
@@ -93,16 +93,19 @@ describe('envelope: scenarios/load/envelope-chat.yaml', () => {
     ]);
   });
 
-  it('catches a server whose every chat.message misses one member: lost == messages sent, exit 1', async () => {
+  it('catches a server whose every chat.message misses one member: each copy it owed is lost or, the sender\'s own, missing; exit 1', async () => {
     const s = await server({ profiles: 'envelope', faults: ['envelope.chat-skips-one-member'] });
     const io = memoryIO();
     const result = await loadCommand({ ...SHORT, profile: 'envelope', target: s.urls.envelopeWs!, out }, io, root);
     const r = result.report;
     expect(r.load!.counters['messages.sent']).toBe(200 + SENDS);
-    expect(delivery(r)).toEqual({ expected: SENDS * 10, delivered: SENDS * 9, lost: SENDS, duplicated: 0, reordered: 0 });
+    // The member it skips is the room's first: for that member's own 6 messages, the sender itself
+    // (20 rooms × 6 = 120 own copies missing, counted apart); for the others', a recipient (lost).
+    const own = 20 * 6;
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9 - (SENDS - own), lost: SENDS - own, duplicated: 0, reordered: 0, selfCopies: SENDS - own, selfMissing: own, leaked: 0 });
     expect(result.exitCode).toBe(1);
-    expect(r.thresholds?.find((t) => t.expression === 'delivery.lost==0')).toMatchObject({ passed: false, actual: SENDS });
-    expect(io.stdout.join('\n')).toContain('threshold FAIL delivery.lost==0 (actual 1,200)');
+    expect(r.thresholds?.find((t) => t.expression === 'delivery.lost==0')).toMatchObject({ passed: false, actual: SENDS - own });
+    expect(io.stdout.join('\n')).toContain('threshold FAIL delivery.lost==0 (actual 1,080)');
   });
 });
 
@@ -116,13 +119,13 @@ describe('envelope: scenarios/load/envelope-rate-limit.yaml', () => {
     // 10 messages a second for 1.5 s: 15 each.
     expect(c['messages.sent']).toBe(100 + 100 * 15);
     expect(c['errors.rate_limited']).toBe(0);
-    expect(delivery(r)).toEqual({ expected: 100 * 15 * 2, delivered: 100 * 15 * 2, lost: 0, duplicated: 0, reordered: 0 });
+    expect(delivery(r)).toEqual({ expected: 100 * 15, delivered: 100 * 15, lost: 0, duplicated: 0, reordered: 0, selfCopies: 100 * 15, selfMissing: 0, leaked: 0 });
     expect(r.load!.histograms.reply!.count).toBe(100 * 15);
     expect(result.exitCode).toBe(0);
     expect(thresholds(r).every(([, passed]) => passed)).toBe(true);
   });
 
-  it('catches a server stricter than the spec (5 a second): every refusal is counted and its message lost by both members', async () => {
+  it('catches a server stricter than the spec (5 a second): every refusal is counted, its message lost by the other member and missing for its sender', async () => {
     const s = await server({ profiles: 'envelope', limits: { maxMessagesPerSecond: 5 } });
     const result = await loadCommand({ ...RATE, clients: 40, rate: 8, target: s.urls.envelopeWs!, out }, memoryIO(), root);
     const r = result.report;
@@ -130,7 +133,8 @@ describe('envelope: scenarios/load/envelope-rate-limit.yaml', () => {
     // 12 messages in 1.5 s at 8 a second: the window lets at most 5 a second through.
     expect(r.load!.counters['messages.sent']).toBe(40 + 40 * 12);
     expect(refused).toBeGreaterThanOrEqual(40 * 2);
-    expect(delivery(r)).toEqual({ expected: 40 * 12 * 2, delivered: (40 * 12 - refused) * 2, lost: refused * 2, duplicated: 0, reordered: 0 });
+    // A refused message reaches nobody: the other member lost it, and its sender's own copy is missing.
+    expect(delivery(r)).toEqual({ expected: 40 * 12, delivered: 40 * 12 - refused, lost: refused, duplicated: 0, reordered: 0, selfCopies: 40 * 12 - refused, selfMissing: refused, leaked: 0 });
     // The refused messages had no echo: the replies are exactly the accepted ones.
     expect(r.load!.histograms.reply!.count).toBe(40 * 12 - refused);
     expect(result.exitCode).toBe(1);
@@ -155,7 +159,7 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
     expect(load.histograms.reply!.count).toBe(SENDS);
     expect(load.histograms.reply_scheduled!.count).toBe(SENDS);
     // Message events reach the 9 other members of the channel (openirc.D5), never the sender.
-    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0, duplicated: 0, reordered: 0 });
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0, duplicated: 0, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 0 });
     expect(load.histograms.delivery!.count).toBe(SENDS * 9);
     expect(c['messages.received']).toBe(200 + SENDS + SENDS * 9);
     expect(thresholds(r)).toEqual([
@@ -174,7 +178,7 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
     expect(n.events).toBe(SENDS * 9);
     expect(n.dropped).toBe(Math.floor(n.events / 97));
     expect(n.duplicated).toBe(Math.floor(n.events / 89) - Math.floor(n.events / (97 * 89)));
-    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9 - n.dropped, lost: n.dropped, duplicated: n.duplicated, reordered: 0 });
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9 - n.dropped, lost: n.dropped, duplicated: n.duplicated, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 0 });
     expect(r.load!.histograms.reply!.count).toBe(SENDS);
     expect(result.exitCode).toBe(1);
     expect(thresholds(r).filter(([, passed]) => !passed)).toEqual([['delivery.lost==0', false, n.dropped], ['delivery.duplicated==0', false, n.duplicated]]);

@@ -23,7 +23,7 @@ import { mintVariant, resolveSigningKey } from '../scenario/tokens.js';
 import { DEFAULT_PREFLIGHT_TIMEOUT_MS, preflight } from '../transport/preflight.js';
 import { formatDuration } from '../util/duration.js';
 import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SliceProgress, type SliceResult } from './engine.js';
-import type { RoomIntegrity } from './integrity.js';
+import { mergeDeliveryRows } from './integrity.js';
 import { limitCases, mergeTallies } from './limits.js';
 import { regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
 import { gateThresholds, resolveGate, type GateSettings } from './gate.js';
@@ -421,7 +421,8 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     // ---- merge ---------------------------------------------------------------------------
     const store = new MetricsStore();
     for (const r of results) store.mergeEncoded(r.metrics);
-    const delivery: RoomIntegrity[] = results.flatMap((r) => r.delivery).sort((a, b) => a.room.localeCompare(b.room, 'en', { numeric: true }));
+    // A room's row can come from two slices: its own, and one where a copy of it leaked.
+    const delivery = mergeDeliveryRows(results.flatMap((r) => r.delivery));
     const unknown = results.reduce((s, r) => s + r.unknownDeliveries, 0);
     if (unknown > 0) store.increment('delivery.unknown', unknown);
     // An error code or refusal that never occurred counted zero times (`errors.rate_limited==0`

@@ -1,5 +1,5 @@
 /** The few lines `chat-conform load` prints at the end of a run, from the canonical report. */
-import type { HistogramSummary, RunReport } from '../report/model.js';
+import type { DeliveryRow, HistogramSummary, RunReport } from '../report/model.js';
 import { formatThresholdActual } from '../reporters/format.js';
 import { gateReasons, gateRelaxations, type ResolvedGate } from './gate.js';
 
@@ -28,8 +28,9 @@ export function formatLoadSummary(report: RunReport): string[] {
   const errors = Object.entries(c).filter(([n]) => n.startsWith('errors.'));
   if (errors.length) lines.push(`  errors: ${errors.map(([n, v]) => `${n.slice(7)} ${v}`).join(', ')}`);
   if (load.delivery?.length) {
-    const sum = (k: 'expected' | 'delivered' | 'lost' | 'duplicated' | 'reordered'): number => load.delivery!.reduce((s, d) => s + d[k], 0);
-    lines.push(`  delivery: ${load.delivery.length} rooms, expected ${sum('expected')}, delivered ${sum('delivered')}, lost ${sum('lost')}, duplicated ${sum('duplicated')}, reordered ${sum('reordered')}`);
+    const sum = (k: Exclude<keyof DeliveryRow, 'room'>): number => load.delivery!.reduce((s, d) => s + (d[k] ?? 0), 0);
+    const missing = sum('selfMissing') > 0 ? ` (${sum('selfMissing')} own copies missing)` : '';
+    lines.push(`  delivery: ${load.delivery.length} rooms, expected ${sum('expected')}, delivered ${sum('delivered')}, lost ${sum('lost')}, duplicated ${sum('duplicated')}, reordered ${sum('reordered')}; self copies ${sum('selfCopies')}${missing}, leaked ${sum('leaked')}, offline copies ${sum('offlineCopies')}`);
   }
   for (const k of report.cases) lines.push(`  ${k.verdict.padEnd(5)} ${k.id}: ${k.decidedBy?.message ?? k.findings[0]?.message ?? k.title}`);
   const gate = (report.thresholds ?? []).filter((t) => t.source === 'gate');

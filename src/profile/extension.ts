@@ -10,7 +10,7 @@ export const EXTENSION_KEY = 'x-chat-conform';
 /** What the extension holds once read: the Profile fields that AsyncAPI cannot express. */
 export type ProfileExtension = Pick<
   Profile,
-  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'decisions'
+  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'load' | 'decisions'
 > &
   Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage' | 'errorCodePath'>>;
 
@@ -83,6 +83,11 @@ const extensionSchema = {
       properties: { connectTimeout: duration, responseTimeout: duration, pingInterval: duration, pongTimeout: duration },
     },
     autofill: { type: 'object', additionalProperties: { enum: ['now-iso', 'correlation-id'] } },
+    load: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { senderCopy: { enum: ['expected', 'allowed'] }, tooLong: field },
+    },
     decisions: {
       type: 'array',
       items: {
@@ -138,6 +143,7 @@ export function readExtension(doc: Record<string, unknown>, specPath: string): P
     limits,
     timers,
     autofill: ext.autofill ?? {},
+    load: { ...ext.load, senderCopy: ext.load?.senderCopy ?? 'allowed' },
     decisions: ext.decisions ?? [],
   };
 }

@@ -63,6 +63,7 @@ function build(specPath: string): Loaded {
     limits: ext.limits,
     timers: ext.timers,
     autofill: ext.autofill,
+    load: ext.load,
     decisions: ext.decisions,
     // The public list carries no payloads: a Profile stays small and serialisable.
     messages: sources.map(({ message: _m, payload: _p, ...meta }) => meta),

@@ -105,6 +105,21 @@ export interface ProfileOperation {
   replies: string[];
 }
 
+/** What the load engine needs to know of a protocol beyond its messages (`x-chat-conform.load`). */
+export interface LoadSettings {
+  /**
+   * Whether a broadcast's sender gets its own copy: `expected` (a decision of the profile, e.g.
+   * envelope.D3: a missing copy is counted as `self_missing`, never as lost) or `allowed` (the seed
+   * is silent: a copy is counted apart, neither required nor an error). Default `allowed`.
+   */
+  senderCopy: 'expected' | 'allowed';
+  /**
+   * The error code that refuses a text or message over the limits (ASSA: MESSAGE_TOO_LONG). The
+   * limits probes count a refusal with this code; without one, any refusal counts.
+   */
+  tooLong?: string;
+}
+
 export interface Profile {
   /** Short name, used on the command line (`assa`, `envelope`, `openirc`). */
   name: string;
@@ -136,6 +151,7 @@ export interface Profile {
   timers: ProfileTimers;
   /** Envelope fields a client fills in when a scenario leaves them out (e.g. timestamp, seq_id). */
   autofill: Record<string, 'now-iso' | 'correlation-id'>;
+  load: LoadSettings;
   decisions: ProfileDecision[];
   messages: ProfileMessage[];
   operations: ProfileOperation[];

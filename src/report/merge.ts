@@ -1,4 +1,5 @@
 import { ccError } from '../errors.js';
+import { mergeDeliveryRows } from '../load/integrity.js';
 import { mergeSummaries } from '../metrics/store.js';
 import type { CapacityResult, CapacityStep, CaseResult, GeneratorHealth, HistogramSummary, LoadResult, RunReport, ThresholdResult } from './model.js';
 import { summariseRun, verdictRank } from './summary.js';
@@ -97,15 +98,7 @@ function mergeLoad(loads: LoadResult[]): LoadResult | undefined {
     histograms,
     counters: Object.fromEntries(Object.entries(counters).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
-  if (loads.some((l) => l.delivery)) {
-    const rooms = new Map<string, NonNullable<LoadResult['delivery']>[number]>();
-    for (const d of loads.flatMap((l) => l.delivery ?? [])) {
-      const r = rooms.get(d.room);
-      if (!r) rooms.set(d.room, { ...d });
-      else for (const k of ['expected', 'delivered', 'lost', 'duplicated', 'reordered'] as const) r[k] += d[k];
-    }
-    out.delivery = [...rooms.values()].sort((a, b) => (a.room < b.room ? -1 : 1));
-  }
+  if (loads.some((l) => l.delivery)) out.delivery = mergeDeliveryRows(loads.flatMap((l) => l.delivery ?? []));
   if (loads.some((l) => l.series)) {
     const points = new Map<number, NonNullable<LoadResult['series']>[number]>();
     for (const p of loads.flatMap((l) => l.series ?? [])) {

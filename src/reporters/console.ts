@@ -1,7 +1,7 @@
 import type { CaseResult, RunReport, Verdict } from '../report/model.js';
 import { escapeControl } from './escape.js';
 import {
-  caseLocation, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
+  caseLocation, deliveryProblem, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
   PERCENTILE_COLUMNS, summaryLine, textTable, transcriptWindow, transcriptLine,
 } from './format.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
@@ -82,10 +82,12 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
       lines.push('', 'Counters:');
       lines.push(...textTable(counters.map(([k, v]) => [escapeControl(k), formatCount(v)])).map((l) => `  ${l}`));
     }
-    const broken = (load.delivery ?? []).filter((d) => d.lost || d.duplicated || d.reordered);
+    const broken = (load.delivery ?? []).filter(deliveryProblem);
     if (load.delivery?.length) {
-      lines.push('', `Delivery: ${load.delivery.length} rooms, ${broken.length} with lost, duplicated or reordered messages`);
-      for (const d of broken) lines.push(`  ${escapeControl(d.room)}: ${d.delivered}/${d.expected} delivered, ${d.lost} lost, ${d.duplicated} duplicated, ${d.reordered} reordered`);
+      lines.push('', `Delivery: ${load.delivery.length} rooms, ${broken.length} with lost, duplicated, reordered, leaked or missing own copies`);
+      for (const d of broken) {
+        lines.push(`  ${escapeControl(d.room)}: ${d.delivered}/${d.expected} delivered, ${d.lost} lost, ${d.duplicated} duplicated, ${d.reordered} reordered, ${d.selfCopies ?? 0} self copies (${d.selfMissing ?? 0} missing), ${d.leaked ?? 0} leaked`);
+      }
     }
   }
   if (report.capacity) {

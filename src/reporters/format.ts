@@ -1,4 +1,4 @@
-import type { CaseResult, HistogramSummary, RunReport, ThresholdResult, TranscriptEntry, Verdict } from '../report/model.js';
+import type { CaseResult, DeliveryRow, HistogramSummary, RunReport, ThresholdResult, TranscriptEntry, Verdict } from '../report/model.js';
 import { formatDuration } from '../util/duration.js';
 
 /** Small formatting helpers shared by the text reporters (console, markdown, junit, html). */
@@ -112,6 +112,11 @@ export function formatThresholdActual(t: Pick<ThresholdResult, 'metric' | 'actua
   const histogram = report?.load?.histograms[normalised.slice(0, dot)];
   if (histogram && ['p50', 'p90', 'p99', 'p999', 'max', 'min', 'mean'].includes(normalised.slice(dot + 1))) return formatMetric(actual, histogram.unit);
   return formatCount(actual);
+}
+
+/** A room whose delivery figures show a server fault (what the delivery tables list). */
+export function deliveryProblem(d: DeliveryRow): boolean {
+  return d.lost > 0 || d.duplicated > 0 || d.reordered > 0 || (d.leaked ?? 0) > 0 || (d.selfMissing ?? 0) > 0;
 }
 
 /** Rows as aligned text columns: the first `left` columns padded right, the rest padded left. */

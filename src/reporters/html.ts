@@ -1,7 +1,7 @@
 import type { CapacityStep, CaseResult, Finding, RunReport, TranscriptEntry, Verdict } from '../report/model.js';
 import { VERDICT_ORDER } from '../report/model.js';
 import { escapeHtml } from './escape.js';
-import { caseLocation, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
+import { caseLocation, deliveryProblem, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
 import { emit } from './json.js';
 import { capacityChart, histogramChart, percentileChart, seriesChart } from './svg.js';
 import type { Reporter, ReporterContext } from './types.js';
@@ -120,8 +120,9 @@ function loadSection(report: RunReport): string {
     })
     .join('');
   const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
+  const columns = ['expected', 'delivered', 'lost', 'duplicated', 'reordered', 'self copies', 'own missing', 'leaked', 'offline copies'];
   const delivery = load.delivery?.length
-    ? `<h3>Delivery integrity</h3><table><thead><tr><th>room</th><th>expected</th><th>delivered</th><th>lost</th><th>duplicated</th><th>reordered</th></tr></thead><tbody>${load.delivery.map((d) => `<tr${d.lost || d.duplicated || d.reordered ? ' class="schema-error"' : ''}><td>${e(d.room)}</td><td class="num">${d.expected}</td><td class="num">${d.delivered}</td><td class="num">${d.lost}</td><td class="num">${d.duplicated}</td><td class="num">${d.reordered}</td></tr>`).join('')}</tbody></table>`
+    ? `<h3>Delivery integrity</h3><table><thead><tr><th>room</th>${columns.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${load.delivery.map((d) => `<tr${deliveryProblem(d) ? ' class="schema-error"' : ''}><td>${e(d.room)}</td>${[d.expected, d.delivered, d.lost, d.duplicated, d.reordered, d.selfCopies ?? 0, d.selfMissing ?? 0, d.leaked ?? 0, d.offlineCopies ?? 0].map((n) => `<td class="num">${n}</td>`).join('')}</tr>`).join('')}</tbody></table>`
     : '';
   const g = report.generator;
   const generator = g

@@ -1,7 +1,7 @@
 import type { CapacityStep, RunReport } from '../report/model.js';
 import { escapeMarkdownCell, escapeMarkdownFence } from './escape.js';
 import { emit } from './json.js';
-import { caseLocation, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
+import { caseLocation, deliveryProblem, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
 import type { Reporter, ReporterContext } from './types.js';
 
 /**
@@ -51,10 +51,14 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
       out.push(...tableOf(['counter', 'value'], counters.map(([k, v]) => [cell(k), formatCount(v)]), ['l', 'r']));
       out.push('', '</details>', '');
     }
-    const broken = (load.delivery ?? []).filter((d) => d.lost || d.duplicated || d.reordered);
+    const broken = (load.delivery ?? []).filter(deliveryProblem);
     if (broken.length) {
       out.push('### Delivery problems', '');
-      out.push(...tableOf(['room', 'expected', 'delivered', 'lost', 'duplicated', 'reordered'], broken.map((d) => [cell(d.room), String(d.expected), String(d.delivered), String(d.lost), String(d.duplicated), String(d.reordered)]), ['l', 'r', 'r', 'r', 'r', 'r']));
+      out.push(...tableOf(
+        ['room', 'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'self copies', 'own missing', 'leaked'],
+        broken.map((d) => [cell(d.room), ...[d.expected, d.delivered, d.lost, d.duplicated, d.reordered, d.selfCopies ?? 0, d.selfMissing ?? 0, d.leaked ?? 0].map(String)]),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ));
       out.push('');
     }
   }

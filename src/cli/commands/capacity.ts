@@ -61,7 +61,8 @@ export function sloArg(value: string, previous: string[] = []): string[] {
   try {
     parseThreshold(value, 'slo');
   } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+    const e = err as { message: string; hint?: string };
+    throw new InvalidArgumentError(e.hint ? `${e.message} (${e.hint})` : e.message);
   }
   return [...previous, value];
 }
