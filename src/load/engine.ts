@@ -17,12 +17,12 @@ import { MetricsStore } from '../metrics/store.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
-import type { DeliveryRow, GeneratorHealth, HistogramSummary } from '../report/model.js';
+import type { DeliveryRow, GeneratorHealth, HistogramSummary, SchemaViolation } from '../report/model.js';
 import { openClient } from '../scenario/auth.js';
 import { splitPath } from '../scenario/match.js';
 import { evaluate, type Template, type TemplateContext } from '../scenario/template.js';
 import { mintVariant, resolveSigningKey, type JwtKeySources, type JwtSigningKey } from '../scenario/tokens.js';
-import { getValidator, warmValidator, type ProfileValidator } from '../spec/validator.js';
+import { getValidator, warmValidator, type ProfileValidator, type ValidationOutcome } from '../spec/validator.js';
 import { connect } from '../transport/connect.js';
 import type { Connection, InboundEvent } from '../transport/types.js';
 import { ClientState, readKeys, RequestKind, stampPath, VirtualClient, type RoomState } from './client.js';
@@ -33,6 +33,7 @@ import { ENGINE_COUNTERS } from './metric-names.js';
 import type { LoadPlan, MessagePlan } from './plan.js';
 import { regularClients, roomOf } from './plan.js';
 import { Scheduler, timetable } from './schedule.js';
+import { ViolationLog } from './violations.js';
 import { isoNow, SendTemplate, type FillPlan } from './send-template.js';
 
 /** Time between the end of the ramp and the first scheduled send, so the last joins complete. */
@@ -82,6 +83,9 @@ export interface SliceResult {
   metrics: EncodedMetrics;
   delivery: DeliveryRow[];
   unknownDeliveries: number;
+  /** Schema violations by kind, with the first sample of each, and occurrences beyond the list's cap. */
+  violations: SchemaViolation[];
+  violationsOmitted: number;
   limits: LimitTally;
   health: GeneratorHealth;
   /** Ms from t0 to the end of the steady phase, as run (shorter when stopped). */
@@ -101,6 +105,7 @@ export class LoadSlice {
   private readonly flushed: Record<CounterName, number> = Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Record<CounterName, number>;
   private readonly scheduler = new Scheduler();
   private readonly tracker: IntegrityTracker;
+  private readonly violations = new ViolationLog();
   /** Markers naming no client of the run (corrupted text, a foreign run). */
   private unknownMarkers = 0;
   private readonly tally = emptyTally();
@@ -293,6 +298,8 @@ export class LoadSlice {
       metrics: this.store.encode(),
       delivery,
       unknownDeliveries: totals.unknown + this.unknownMarkers,
+      violations: this.violations.list(),
+      violationsOmitted: this.violations.omitted,
       limits: this.tally,
       health: this.health.stop(),
       ranMs: Math.max(0, Math.min(this.stoppedAt, this.sendEnd || this.stoppedAt) - this.t0),
@@ -595,7 +602,11 @@ export class LoadSlice {
   private onMessage(c: VirtualClient, value: unknown, bytes: number, at: number): void {
     this.counts['messages.received']++;
     this.counts['bytes.received'] += bytes;
-    if (this.validator && this.validator.validate('server', value).kind !== 'valid') this.counts['schema.violations']++;
+    if (this.validator) {
+      const outcome = this.validator.validate('server', value);
+      // The valid outcome without extras is one shared object: nothing is recorded on the common path.
+      if (outcome.kind !== 'valid' || outcome.extras.length > 0) this.noteViolation(outcome, value);
+    }
     if (value === null || typeof value !== 'object') return;
     const msg = value as Record<string, unknown>;
     const name = msg[this.profile.namingField];
@@ -671,6 +682,14 @@ export class LoadSlice {
       default:
         return;
     }
+  }
+
+  /** A message counts once per class it breaks (only FAIL is `schema.violations`); the log keeps the evidence. */
+  private noteViolation(outcome: ValidationOutcome, value: unknown): void {
+    const broke = this.violations.record(outcome, value);
+    if (broke.fail) this.counts['schema.violations']++;
+    if (broke.nonStrict) this.counts['schema.non_strict']++;
+    if (broke.informational) this.counts['schema.informational']++;
   }
 
   private idOf(c: VirtualClient, correlation: unknown): number {

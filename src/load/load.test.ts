@@ -155,6 +155,36 @@ describe('delivery integrity per (sender, recipient) pair, against servers that 
   });
 });
 
+describe('schema violations as evidence', () => {
+  it('lists each kind with its count and first sample, FAIL counted in schema.violations and NON-STRICT apart', async () => {
+    // Every reply carries message_id as a string (the seed shows an integer: FAIL); every
+    // broadcast carries a field the spec does not define (NON-STRICT).
+    mini = await startMiniAssaServer({ shapes: { stringIds: true, extraField: true } });
+    const io = memoryIO();
+    const result = await loadCommand({ ...SHORT, target: mini.url, out }, io, root);
+    const load = result.report.load!;
+    const sends = load.counters['messages.sent']! - 400;
+    const copies = mini.counts.copies;
+    expect(load.counters['schema.violations']).toBe(sends);
+    expect(load.counters['schema.non_strict']).toBe(copies);
+    expect(load.counters['schema.informational']).toBe(0);
+    expect(load.schemaViolations!.map((v) => [v.class, v.source, v.message, v.pointer, v.count, v.expected])).toEqual([
+      ['FAIL', 'seed', 'SEND_MESSAGE_RESPONSE', '/data/message_id', sends, 'integer'],
+      ['NON-STRICT', 'lenient', 'NEW_MESSAGE', '/data/mood', copies, 'no such field (the spec does not define it)'],
+    ]);
+    const fail = load.schemaViolations![0]!;
+    expect(fail.actual).toMatch(/^string "\d+"$/);
+    expect(JSON.parse(fail.sample.text)).toMatchObject({ action: 'SEND_MESSAGE_RESPONSE', data: { message_id: fail.actual.slice(8, -1) } });
+    // The scenario's schema.violations==0 counts the FAIL class only.
+    expect(result.report.thresholds?.find((t) => t.expression === 'schema.violations==0')).toMatchObject({ passed: false, actual: sends });
+    expect(result.exitCode).toBe(1);
+    const text = io.stdout.join('\n');
+    expect(text).toContain(`  schema: ${sends} messages break the seed (FAIL, counted in schema.violations); ${copies} NON-STRICT and 0 INFORMATIONAL, listed apart`);
+    expect(text).toContain(`    FAIL SEND_MESSAGE_RESPONSE /data/message_id ×${sends}: expected integer, actual ${fail.actual} (seed)`);
+    expect(text).toContain(`      first: ${fail.sample.text}`);
+  });
+});
+
 describe('thresholds', () => {
   it('exits 1 and lists a breached --threshold; --abort-on-fail stops the run early', async () => {
     const io = memoryIO();

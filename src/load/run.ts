@@ -24,6 +24,7 @@ import { DEFAULT_PREFLIGHT_TIMEOUT_MS, preflight } from '../transport/preflight.
 import { formatDuration } from '../util/duration.js';
 import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SliceProgress, type SliceResult } from './engine.js';
 import { mergeDeliveryRows } from './integrity.js';
+import { mergeViolations } from './violations.js';
 import { limitCases, mergeTallies } from './limits.js';
 import { regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
 import { gateThresholds, resolveGate, type GateSettings } from './gate.js';
@@ -431,12 +432,16 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
       if (/^(errors|refusals)\.[^.]+$/.test(t.metric) && !t.metric.endsWith('.rate')) store.increment(t.metric, 0);
     }
     const ranMs = Math.max(...results.map((r) => r.ranMs));
+    const violations = mergeViolations(results.map((r) => r.violations));
+    const omitted = violations.omitted + results.reduce((s, r) => s + r.violationsOmitted, 0);
     const load: LoadResult = {
       clients: results.reduce((s, r) => s + r.clients, 0),
       durationMs: Math.round(ranMs),
       histograms: store.summariseAll(),
       counters: store.counters(),
       delivery,
+      ...(violations.violations.length ? { schemaViolations: violations.violations } : {}),
+      ...(omitted ? { schemaViolationsOmitted: omitted } : {}),
       series,
     };
     const thresholdResults: ThresholdResult[] = evaluateThresholds(thresholds, (m) => loadMetric(load, m));

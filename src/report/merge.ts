@@ -1,5 +1,6 @@
 import { ccError } from '../errors.js';
 import { mergeDeliveryRows } from '../load/integrity.js';
+import { mergeViolations } from '../load/violations.js';
 import { mergeSummaries } from '../metrics/store.js';
 import type { CapacityResult, CapacityStep, CaseResult, GeneratorHealth, HistogramSummary, LoadResult, RunReport, ThresholdResult } from './model.js';
 import { summariseRun, verdictRank } from './summary.js';
@@ -99,6 +100,12 @@ function mergeLoad(loads: LoadResult[]): LoadResult | undefined {
     counters: Object.fromEntries(Object.entries(counters).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
   if (loads.some((l) => l.delivery)) out.delivery = mergeDeliveryRows(loads.flatMap((l) => l.delivery ?? []));
+  if (loads.some((l) => l.schemaViolations)) {
+    const v = mergeViolations(loads.map((l) => l.schemaViolations ?? []));
+    out.schemaViolations = v.violations;
+    const omitted = v.omitted + loads.reduce((s, l) => s + (l.schemaViolationsOmitted ?? 0), 0);
+    if (omitted) out.schemaViolationsOmitted = omitted;
+  }
   if (loads.some((l) => l.series)) {
     const points = new Map<number, NonNullable<LoadResult['series']>[number]>();
     for (const p of loads.flatMap((l) => l.series ?? [])) {

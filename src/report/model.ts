@@ -120,6 +120,10 @@ export interface LoadResult {
   counters: Record<string, number>;
   /** Delivery integrity per room. */
   delivery?: DeliveryRow[];
+  /** Schema violations of inbound messages, one entry per (class, message, pointer), FAIL first. */
+  schemaViolations?: SchemaViolation[];
+  /** Occurrences of further kinds of violation, counted but not listed (the list is capped). */
+  schemaViolationsOmitted?: number;
   /** Time series for charts: one point per interval. */
   series?: { t: number; sent: number; received: number; p50: number; p99: number; connected: number }[];
 }
@@ -148,6 +152,26 @@ export interface DeliveryRow {
   leaked?: number;
   /** Copies of messages sent while the recipient was not connected (neither expected nor lost). */
   offlineCopies?: number;
+}
+
+/**
+ * One kind of schema violation seen under load: where, how often, and the first message that
+ * showed it. Its class follows its source, as `run`'s verdicts do (DESIGN.md): only FAIL counts
+ * toward `schema.violations`.
+ */
+export interface SchemaViolation {
+  class: 'FAIL' | 'NON-STRICT' | 'INFORMATIONAL';
+  /** Where the broken rule comes from: the seed, our reading of it, a choice where it is silent, or a field it does not define. */
+  source: 'seed' | 'reading' | 'choice' | 'lenient';
+  /** The message name (or `(not an object)`, `(no name)`). */
+  message: string;
+  /** JSON pointer into the message. */
+  pointer: string;
+  count: number;
+  expected: string;
+  actual: string;
+  /** The first message that showed it, as text, cut to 500 bytes. */
+  sample: { text: string; truncated: boolean };
 }
 
 export interface CapacityStep {

@@ -2,7 +2,7 @@ import type { CaseResult, RunReport, Verdict } from '../report/model.js';
 import { escapeControl } from './escape.js';
 import {
   caseLocation, deliveryProblem, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
-  PERCENTILE_COLUMNS, summaryLine, textTable, transcriptWindow, transcriptLine,
+  PERCENTILE_COLUMNS, summaryLine, textTable, transcriptWindow, transcriptLine, violationLines,
 } from './format.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
 
@@ -82,6 +82,8 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
       lines.push('', 'Counters:');
       lines.push(...textTable(counters.map(([k, v]) => [escapeControl(k), formatCount(v)])).map((l) => `  ${l}`));
     }
+    const schema = violationLines(report);
+    if (schema.length) lines.push('', ...schema.map((l) => l.replace(/^ {2}/, '')));
     const broken = (load.delivery ?? []).filter(deliveryProblem);
     if (load.delivery?.length) {
       lines.push('', `Delivery: ${load.delivery.length} rooms, ${broken.length} with lost, duplicated, reordered, leaked or missing own copies`);

@@ -1,5 +1,6 @@
 import type { CaseResult, DeliveryRow, HistogramSummary, RunReport, ThresholdResult, TranscriptEntry, Verdict } from '../report/model.js';
 import { formatDuration } from '../util/duration.js';
+import { escapeControl } from './escape.js';
 
 /** Small formatting helpers shared by the text reporters (console, markdown, junit, html). */
 
@@ -124,4 +125,23 @@ export function textTable(rows: readonly string[][], left = 1): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i < left ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+/** Kinds of schema violation shown in the console; the report lists them all (up to its cap). */
+const CONSOLE_VIOLATIONS = 10;
+
+/** The schema evidence: counts by class, then each kind with its first sample. */
+export function violationLines(report: RunReport): string[] {
+  const list = report.load?.schemaViolations ?? [];
+  if (!list.length) return [];
+  const c = report.load?.counters ?? {};
+  const lines = [`  schema: ${c['schema.violations'] ?? 0} messages break the seed (FAIL, counted in schema.violations); ${c['schema.non_strict'] ?? 0} NON-STRICT and ${c['schema.informational'] ?? 0} INFORMATIONAL, listed apart`];
+  for (const v of list.slice(0, CONSOLE_VIOLATIONS)) {
+    lines.push(`    ${v.class} ${escapeControl(v.message)} ${escapeControl(v.pointer || '/')} ×${v.count}: expected ${escapeControl(v.expected)}, actual ${escapeControl(v.actual)} (${v.source})`);
+    lines.push(`      first: ${escapeControl(v.sample.text)}${v.sample.truncated ? ' [cut at 500 bytes]' : ''}`);
+  }
+  const more = list.length - CONSOLE_VIOLATIONS;
+  if (more > 0) lines.push(`    ... ${more} more kinds in the report`);
+  if (report.load?.schemaViolationsOmitted) lines.push(`    ... and ${report.load.schemaViolationsOmitted} violations of further kinds, counted but not listed`);
+  return lines;
 }

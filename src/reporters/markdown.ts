@@ -51,6 +51,15 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
       out.push(...tableOf(['counter', 'value'], counters.map(([k, v]) => [cell(k), formatCount(v)]), ['l', 'r']));
       out.push('', '</details>', '');
     }
+    if (load.schemaViolations?.length) {
+      out.push('### Schema violations', '', 'Only FAIL counts toward `schema.violations`; NON-STRICT and INFORMATIONAL follow the rule\'s source.', '');
+      out.push(...tableOf(
+        ['class', 'message', 'pointer', 'count', 'expected', 'actual', 'first message'],
+        load.schemaViolations.map((v) => [v.class, cell(v.message), cell(v.pointer || '/'), formatCount(v.count), cell(v.expected), cell(v.actual), cell(v.sample.text.length > 120 ? `${v.sample.text.slice(0, 117)}...` : v.sample.text)]),
+        ['l', 'l', 'l', 'r', 'l', 'l', 'l'],
+      ));
+      out.push('');
+    }
     const broken = (load.delivery ?? []).filter(deliveryProblem);
     if (broken.length) {
       out.push('### Delivery problems', '');

@@ -9,7 +9,8 @@
  *   seed allows it); `dropEvery k` drops copy n when n % k == 0; `duplicateEvery k` writes it
  *   twice; `leakEvery k` also writes every k-th message to a client in another room;
  * - `maxConnections`: connections beyond it are closed as soon as they open (a server that stops
- *   accepting connections).
+ *   accepting connections);
+ * - `shapes`: replies and broadcasts that break the schema, for the schema evidence.
  *
  * It speaks just what the bundled load scenario (scenarios/load/assa-chat.yaml) uses: CONNECT
  * (the JWT's `sub` is the user; the token is decoded, not verified: identity is not under test),
@@ -33,6 +34,12 @@ export interface MiniServerOptions {
   /** Connections beyond this are closed on arrival (default: no limit). */
   maxConnections?: number;
   broadcast?: BroadcastFaults;
+  /**
+   * Shapes the schema does not allow: `stringIds` sends SEND_MESSAGE_RESPONSE's message_id as a
+   * string of digits (a FAIL for every reply); `extraField` adds a field the spec does not define
+   * to every NEW_MESSAGE (NON-STRICT).
+   */
+  shapes?: { stringIds?: boolean; extraField?: boolean };
 }
 
 /** Exactly what the server did to the broadcasts. */
@@ -132,7 +139,10 @@ export async function startMiniAssaServer(options: MiniServerOptions = {}): Prom
         if (room) {
           const broadcast = `${JSON.stringify({
             action: 'NEW_MESSAGE', timestamp: createdAt, seq_id: `srv-${nextSeq++}`,
-            data: { message_id: messageId, room_id: id, content, message_type: 'text', user: { user_id: peer.userId, nickname: peer.nickname }, created_at: createdAt, reply_to_message_id: null },
+            data: {
+              message_id: messageId, room_id: id, content, message_type: 'text', user: { user_id: peer.userId, nickname: peer.nickname }, created_at: createdAt, reply_to_message_id: null,
+              ...(options.shapes?.extraField ? { mood: 'cheerful' } : {}),
+            },
           })}\n`;
           for (const m of room.members) {
             if (m.socket.destroyed) continue;
@@ -166,7 +176,7 @@ export async function startMiniAssaServer(options: MiniServerOptions = {}): Prom
         const timer = setTimeout(() => {
           timers.delete(timer);
           stats.replies++;
-          reply(peer, req, 'message sent', { message_id: messageId, room_id: id, content, message_type: 'text', created_at: createdAt });
+          reply(peer, req, 'message sent', { message_id: options.shapes?.stringIds ? String(messageId) : messageId, room_id: id, content, message_type: 'text', created_at: createdAt });
         }, Math.max(0, options.delayMs?.(open) ?? 0));
         timers.add(timer);
         return;

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { loadProfile } from '../profile/load.js';
+import { getValidator, type ValidationOutcome } from '../spec/validator.js';
+import { classOf, MAX_KINDS, mergeViolations, sampleText, sourceOf, ViolationLog } from './violations.js';
+
+const validator = getValidator(loadProfile('assa'));
+const reply = (messageId: unknown, extra: Record<string, unknown> = {}) => ({
+  action: 'SEND_MESSAGE_RESPONSE', success: true, message: 'sent', timestamp: '2026-11-22T04:00:00.000Z', seq_id: 'c1-7',
+  data: { message_id: messageId, room_id: 3, content: 'hi', message_type: 'text', created_at: '2026-11-22T04:00:00.000Z', ...extra },
+});
+
+describe('the class of a violation follows the source of its rule', () => {
+  it('maps seed to FAIL, reading and lenient to NON-STRICT, choice to INFORMATIONAL', () => {
+    expect([classOf('seed'), classOf('reading'), classOf('lenient'), classOf('choice')]).toEqual(['FAIL', 'NON-STRICT', 'NON-STRICT', 'INFORMATIONAL']);
+  });
+
+  it("reads the validator's source tag, and takes an untagged violation for the seed's own rule", () => {
+    expect(sourceOf({ pointer: '/x' })).toBe('seed');
+    expect(sourceOf({ pointer: '/x', source: 'reading' })).toBe('reading');
+    expect(sourceOf({ kind: 'unknown-name', source: 'choice' })).toBe('choice');
+    expect(sourceOf({ source: 'something else' })).toBe('seed');
+  });
+});
+
+describe('ViolationLog', () => {
+  it('keeps, per (message, pointer), the count and the first message as evidence', () => {
+    const log = new ViolationLog();
+    const first = reply('12');
+    expect(log.record(validator.validate('server', first), first)).toEqual({ fail: true, nonStrict: false, informational: false });
+    log.record(validator.validate('server', reply('13')), reply('13'));
+    log.record(validator.validate('server', reply('14')), reply('14'));
+    expect(log.list()).toEqual([{
+      class: 'FAIL', source: 'seed', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/message_id', count: 3,
+      expected: 'integer', actual: 'string "12"', sample: { text: JSON.stringify(first), truncated: false },
+    }]);
+  });
+
+  it('lists a field the spec does not define apart, as NON-STRICT (lenient): not a schema.violations', () => {
+    const log = new ViolationLog();
+    const value = reply(12, { mood: 'cheerful' });
+    const outcome = validator.validate('server', value);
+    expect(outcome.kind).toBe('valid');
+    expect(log.record(outcome, value)).toEqual({ fail: false, nonStrict: true, informational: false });
+    expect(log.list()).toMatchObject([{ class: 'NON-STRICT', source: 'lenient', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/mood', count: 1 }]);
+  });
+
+  it('classes a tagged violation by its tag: a choice is INFORMATIONAL, a reading NON-STRICT', () => {
+    const log = new ViolationLog();
+    const outcome = {
+      kind: 'invalid', message: { name: 'NEW_MESSAGE' }, extras: [],
+      errors: [{ pointer: '/data/user', keyword: 'required', message: 'x', expected: 'present', actual: 'missing', source: 'choice' }, { pointer: '/seq_id', keyword: 'type', message: 'x', expected: 'string', actual: 'integer 3', source: 'reading' }],
+    } as unknown as ValidationOutcome;
+    expect(log.record(outcome, { action: 'NEW_MESSAGE' })).toEqual({ fail: false, nonStrict: true, informational: true });
+    expect(log.list().map((v) => [v.class, v.source, v.pointer])).toEqual([['INFORMATIONAL', 'choice', '/data/user'], ['NON-STRICT', 'reading', '/seq_id']]);
+  });
+
+  it('names what matches no message, and a value that is no object', () => {
+    const log = new ViolationLog();
+    log.record(validator.validate('server', { action: 'GOSSIP' }), { action: 'GOSSIP' });
+    log.record(validator.validate('server', { action: 'CONNECT' }), { action: 'CONNECT' });
+    log.record(validator.validate('server', [1]), [1]);
+    expect(log.list().map((v) => [v.message, v.pointer, v.expected, v.actual])).toEqual([
+      ['GOSSIP', '/action', 'a server message of the profile', '"GOSSIP"'],
+      ['CONNECT', '/action', 'a server message of the profile', '"CONNECT" (a client message)'],
+      ['(not an object)', '', 'a JSON object', 'array'],
+    ]);
+  });
+
+  it(`stops listing new kinds after ${MAX_KINDS}, counting them instead`, () => {
+    const log = new ViolationLog();
+    for (let i = 0; i < MAX_KINDS + 5; i++) log.record(validator.validate('server', reply(12, { [`x${i}`]: 1 })), {});
+    expect(log.list()).toHaveLength(MAX_KINDS);
+    expect(log.omitted).toBe(5);
+  });
+});
+
+describe('sampleText', () => {
+  it('cuts the text to 500 bytes on a character boundary and says so', () => {
+    const value = { content: '한'.repeat(400) };
+    const s = sampleText(value);
+    expect(s.truncated).toBe(true);
+    expect(Buffer.byteLength(s.text)).toBeLessThanOrEqual(500);
+    expect(Buffer.byteLength(s.text)).toBeGreaterThan(496);
+    expect(JSON.stringify(value).startsWith(s.text)).toBe(true);
+    expect(sampleText({ a: 1 })).toEqual({ text: '{"a":1}', truncated: false });
+    expect(sampleText({ b: new Uint8Array(3), n: 10n })).toEqual({ text: '{"b":"<3 bytes>","n":"10"}', truncated: false });
+  });
+});
+
+describe('mergeViolations', () => {
+  it('adds counts of the same kind, keeps the first sample, and orders FAIL first, most frequent first', () => {
+    const kind = (cls: 'FAIL' | 'NON-STRICT', pointer: string, count: number, text: string) => ({
+      class: cls, source: cls === 'FAIL' ? 'seed' as const : 'lenient' as const, message: 'M', pointer, count, expected: 'e', actual: 'a', sample: { text, truncated: false },
+    });
+    const merged = mergeViolations([
+      [kind('NON-STRICT', '/x', 50, 'one'), kind('FAIL', '/a', 2, 'first')],
+      [kind('FAIL', '/a', 3, 'second'), kind('FAIL', '/b', 4, 'b')],
+    ]);
+    expect(merged.omitted).toBe(0);
+    expect(merged.violations.map((v) => [v.class, v.pointer, v.count, v.sample.text])).toEqual([
+      ['FAIL', '/a', 5, 'first'], ['FAIL', '/b', 4, 'b'], ['NON-STRICT', '/x', 50, 'one'],
+    ]);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Schema violations under load, kept as evidence: for each (message, pointer) the count and the
+ * first sample (message, pointer, expected, actual, and the message as text, cut to 500 bytes),
+ * and each classed by where its rule comes from, as `run` does (DESIGN.md, "its source caps its
+ * verdict"): only the FAIL class counts toward `schema.violations`; NON-STRICT and INFORMATIONAL
+ * are counted and listed apart (`schema.non_strict`, `schema.informational`).
+ *
+ * Where the class comes from: `classOf(sourceOf(x))`, one small function pair below. The
+ * validator (src/spec/validator.ts) is about to tag each ValidationError, and an unknown message,
+ * with `source: 'seed' | 'reading' | 'choice' | 'lenient'`; until it does, every violation reads
+ * as `seed` (FAIL), and fields the spec does not define are `lenient` (NON-STRICT) here.
+ */
+import type { SchemaViolation } from '../report/model.js';
+import type { ValidationOutcome } from '../spec/validator.js';
+
+export type ViolationSource = 'seed' | 'reading' | 'choice' | 'lenient';
+export type ViolationClass = SchemaViolation['class'];
+
+/** The strongest verdict a rule of that source may give (DESIGN.md, Verdicts). */
+export function classOf(source: ViolationSource): ViolationClass {
+  switch (source) {
+    case 'seed': return 'FAIL';
+    case 'reading':
+    case 'lenient': return 'NON-STRICT';
+    case 'choice': return 'INFORMATIONAL';
+  }
+}
+
+/** The source the validator gave an error or an outcome; none yet means the seed's own rule. */
+export function sourceOf(tagged: object): ViolationSource {
+  const source = (tagged as { source?: unknown }).source;
+  return source === 'reading' || source === 'choice' || source === 'lenient' ? source : 'seed';
+}
+
+/** Bytes of a sample's text. */
+export const SAMPLE_BYTES = 500;
+/** Distinct (message, pointer, class) kinds kept; more are counted, not listed. */
+export const MAX_KINDS = 200;
+
+/** The message as text for a sample (JSON; MessagePack values rendered the same way), cut to `SAMPLE_BYTES`. */
+export function sampleText(value: unknown): { text: string; truncated: boolean } {
+  let text: string;
+  try {
+    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? `<${v.byteLength} bytes>` : v)) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.byteLength <= SAMPLE_BYTES) return { text, truncated: false };
+  // Cut on a character boundary: drop a trailing partial character rather than keep half of it.
+  return { text: bytes.subarray(0, SAMPLE_BYTES).toString('utf8').replace(/\uFFFD$/, ''), truncated: true };
+}
+
+interface Item {
+  message: string;
+  pointer: string;
+  expected: string;
+  actual: string;
+  source: ViolationSource;
+}
+
+/** What one outcome breaks, item by item (empty for a message valid without extras). */
+function itemsOf(outcome: ValidationOutcome): Item[] {
+  switch (outcome.kind) {
+    case 'not-object':
+      return [{ message: '(not an object)', pointer: '', expected: 'a JSON object', actual: outcome.actual, source: sourceOf(outcome) }];
+    case 'no-name':
+      return [{ message: '(no name)', pointer: `/${outcome.field}`, expected: `a message name in ${outcome.field}`, actual: outcome.actual, source: sourceOf(outcome) }];
+    case 'unknown-name':
+      return [{
+        message: outcome.name, pointer: `/${outcome.field}`, expected: `a ${outcome.direction} message of the profile`,
+        actual: `${JSON.stringify(outcome.name)}${outcome.otherDirections.length ? ` (a ${outcome.otherDirections.join('/')} message)` : ''}`, source: sourceOf(outcome),
+      }];
+    case 'invalid':
+      return [
+        ...outcome.errors.map((e) => ({ message: outcome.message.name, pointer: e.pointer, expected: e.expected, actual: e.actual, source: sourceOf(e) })),
+        ...extras(outcome.message.name, outcome.extras),
+      ];
+    case 'valid':
+      return extras(outcome.message.name, outcome.extras);
+  }
+}
+
+function extras(message: string, pointers: readonly string[]): Item[] {
+  return pointers.map((pointer) => ({ message, pointer, expected: 'no such field (the spec does not define it)', actual: 'present', source: 'lenient' as const }));
+}
+
+/** One thread's log; slices' logs merge with `mergeViolations`. */
+export class ViolationLog {
+  private readonly kinds = new Map<string, SchemaViolation>();
+  /** Kinds seen after MAX_KINDS were kept (counted, not listed). */
+  omitted = 0;
+
+  /**
+   * Records one inbound message's outcome; returns which classes it broke (for the counters: a
+   * message counts once per class, however many pointers it breaks).
+   */
+  record(outcome: ValidationOutcome, value: unknown): { fail: boolean; nonStrict: boolean; informational: boolean } {
+    const broke = { fail: false, nonStrict: false, informational: false };
+    for (const item of itemsOf(outcome)) {
+      const cls = classOf(item.source);
+      if (cls === 'FAIL') broke.fail = true;
+      else if (cls === 'NON-STRICT') broke.nonStrict = true;
+      else broke.informational = true;
+      const key = `${cls}\u0000${item.message}\u0000${item.pointer}`;
+      const seen = this.kinds.get(key);
+      if (seen) seen.count++;
+      else if (this.kinds.size < MAX_KINDS) this.kinds.set(key, { class: cls, source: item.source, message: item.message, pointer: item.pointer, count: 1, expected: item.expected, actual: item.actual, sample: sampleText(value) });
+      else this.omitted++;
+    }
+    return broke;
+  }
+
+  list(): SchemaViolation[] {
+    return [...this.kinds.values()];
+  }
+}
+
+const CLASS_ORDER: Record<ViolationClass, number> = { FAIL: 0, 'NON-STRICT': 1, INFORMATIONAL: 2 };
+
+/** Adds up the logs of slices or shards: counts summed, the first sample kept; FAIL first, most frequent first. */
+export function mergeViolations(lists: readonly (readonly SchemaViolation[])[]): { violations: SchemaViolation[]; omitted: number } {
+  const kinds = new Map<string, SchemaViolation>();
+  let omitted = 0;
+  for (const list of lists) {
+    for (const v of list) {
+      const key = `${v.class}\u0000${v.message}\u0000${v.pointer}`;
+      const seen = kinds.get(key);
+      if (seen) seen.count += v.count;
+      else if (kinds.size < MAX_KINDS) kinds.set(key, { ...v });
+      else omitted += v.count;
+    }
+  }
+  const violations = [...kinds.values()].sort((a, b) => CLASS_ORDER[a.class] - CLASS_ORDER[b.class] || b.count - a.count || (a.message < b.message ? -1 : a.message > b.message ? 1 : a.pointer < b.pointer ? -1 : 1));
+  return { violations, omitted };
+}
