@@ -208,14 +208,13 @@ describe('capacity against a server that slows down with its connections', () =>
   it('stops on Ctrl-C: the step in progress is not judged, the steps before it are reported', async () => {
     server = await startMiniAssaServer({ delayMs: () => 2 });
     const controller = new AbortController();
-    const io = memoryIO();
     const lines: string[] = [];
-    const watching = { ...io, out: (text: string): void => {
+    const watching = { warn: () => undefined, info: (text: string): void => {
       lines.push(text);
       // Abort while the second step is under way.
       if (text.startsWith('step 1:')) setTimeout(() => controller.abort(), 300);
     } };
-    const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<1s'], io: watching, signal: controller.signal }));
+    const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<1s'], output: watching, signal: controller.signal }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20]);
     expect(lines.filter((l) => l.startsWith('step '))).toHaveLength(1);
@@ -232,8 +231,8 @@ describe('capacity against a server that slows down with its connections', () =>
     await server.close();
     server = undefined;
     const lines: string[] = [];
-    const io = { ...memoryIO(), out: (l: string) => void lines.push(l) };
-    await expect(runCapacity(options(unreachable, { from: 10, to: 20, step: 10, slo: ['reply.p99<1s'], io, timers: { connectTimeout: 500 } }))).rejects.toMatchObject({
+    const output = { info: (l: string) => void lines.push(l), warn: (l: string) => void lines.push(l) };
+    await expect(runCapacity(options(unreachable, { from: 10, to: 20, step: 10, slo: ['reply.p99<1s'], output, timers: { connectTimeout: 500 } }))).rejects.toMatchObject({
       code: 'CC_ERR_CONNECT',
       exitCode: 2,
       message: `cannot connect to ${unreachable}: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`,

@@ -6,9 +6,9 @@
  * See docs/capacity.md.
  */
 import { ccError } from '../errors.js';
-import type { CliIO } from '../cli/io.js';
 import type { LoadTimers } from '../load/engine.js';
 import { SETTLE_MS } from '../load/engine.js';
+import type { LoadOutput } from '../load/output.js';
 import type { LoadPlan } from '../load/plan.js';
 import { checkTarget, INTERRUPTED_EXIT_CODE, runLoad, type LoadRunOptions } from '../load/run.js';
 import { loadProfile } from '../profile/load.js';
@@ -58,10 +58,12 @@ export interface CapacityOptions {
   validate?: boolean;
   /** Upper bound on the number of steps of one search (default 64). */
   maxSteps?: number;
-  /** Progress: one line per step. */
-  /** Reporters whose onProgress gets each step's live figures (the console prints its own line). */
+  /** Reporters whose onProgress gets each step's live figures (a console reporter prints the status line). */
   reporters?: readonly Reporter[];
-  io?: CliIO;
+  /** Reporters' onProgress cadence within a step, ms (default 5 s). */
+  progressEveryMs?: number;
+  /** One line per step as it is judged (`info`), and notices (`warn`). */
+  output?: LoadOutput;
   /** Ctrl-C: the current step ends early and is not judged; the report covers the steps done. */
   signal?: AbortSignal;
   packageVersion?: string;
@@ -167,8 +169,9 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
         ...(o.limits ? { limits: o.limits } : {}),
         ...(o.workers === undefined ? {} : { workers: o.workers }),
         ...(o.validate === undefined ? {} : { validate: o.validate }),
-        ...(o.io?.isTTY ? { io: o.io } : {}),
-        ...(o.reporters?.length ? { reporters: o.reporters.filter((r) => r.name !== 'console') } : {}),
+        ...(o.output ? { output: o.output } : {}),
+        ...(o.reporters?.length ? { reporters: o.reporters } : {}),
+        ...(o.progressEveryMs === undefined ? {} : { progressEveryMs: o.progressEveryMs }),
         signal: controller.signal,
       });
     } finally {
@@ -189,7 +192,7 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
     }
     if (report.generator) health.push(report.generator);
     steps.push(step);
-    o.io?.out(formatStepLine(label, steps.length, step));
+    o.output?.info(formatStepLine(label, steps.length, step));
     search.record(load, outcomeOf(step));
   }
   if (!reason) reason = `reached the step limit (${maxSteps})`;

@@ -71,12 +71,25 @@ export interface SliceOptions {
  * percentiles, for thresholds judged during the run.
  */
 export interface SliceProgress {
+  /** What the slice is doing: connecting and joining, sending on its timetable, draining, closing. */
+  phase: SlicePhase;
+  /** Its clients, silent ones included. */
+  clients: number;
   connected: number;
   authenticated: number;
+  /** Clients set up: authenticated and joined (or silent, by design). */
+  ready: number;
+  /** Requests awaiting their reply, and copies the members still await (as counted at send time). */
+  inFlight: { replies: number; deliveries: number };
+  /** Ms from t0 to the end of the steady phase, once setup is over; to the end of the drain, while draining. */
+  steadyEndsAtMs?: number;
+  drainEndsAtMs?: number;
   counters: Record<string, number>;
   interval: MetricsSnapshot;
   summaries?: Record<string, HistogramSummary>;
 }
+
+export type SlicePhase = 'setup' | 'steady' | 'drain' | 'closing';
 
 export interface SliceResult {
   clients: number;
@@ -136,6 +149,8 @@ export class LoadSlice {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly health = new HealthMonitor();
   private stopping = false;
+  private phase: SlicePhase = 'setup';
+  private drainUntil = 0;
   private flushedOnce = false;
   private endResolve: (() => void) | undefined;
   private connected = 0;
@@ -215,9 +230,21 @@ export class LoadSlice {
   /** Live figures for progress lines and --abort-on-fail. */
   progress(withSummaries = false): SliceProgress {
     this.flushCounters();
+    let ready = 0;
+    let replies = 0;
+    for (const c of this.clients) {
+      if (c.state === ClientState.Ready || c.state === ClientState.Silent) ready++;
+      replies += c.pending;
+    }
     const progress: SliceProgress = {
+      phase: this.phase,
+      clients: this.clients.length,
       connected: this.connected,
       authenticated: this.authenticated,
+      ready,
+      inFlight: { replies, deliveries: this.tracker.awaited() },
+      ...(this.phase !== 'setup' ? { steadyEndsAtMs: Math.round(this.sendEnd - this.t0) } : {}),
+      ...(this.phase === 'drain' ? { drainEndsAtMs: Math.round(this.drainUntil - this.t0) } : {}),
       counters: this.store.counters(),
       interval: this.snapshots.take(Math.round(performance.now() - this.t0)),
     };
@@ -259,6 +286,7 @@ export class LoadSlice {
     while (!this.stopping && !this.allSettled() && performance.now() < setupDeadline) await this.pause(10);
     this.sendStart = Math.max(this.t0 + this.plan.rampMs + SETTLE_MS, performance.now() + 20);
     this.sendEnd = this.sendStart + this.plan.durationMs;
+    this.phase = 'steady';
     if (!this.stopping) {
       const t = setTimeout(() => this.endResolve?.(), Math.max(0, this.sendEnd - performance.now()));
       this.timers.add(t);
@@ -284,6 +312,7 @@ export class LoadSlice {
     if (!this.stopping) this.scheduler.runBefore(this.sendEnd);
     this.scheduler.stop();
     if (!this.stopping) await this.drain();
+    this.phase = 'closing';
     clearInterval(sweep);
     this.stopping = true;
     this.observeEnd();
@@ -849,6 +878,8 @@ export class LoadSlice {
   /** Waits for replies and deliveries in flight, at most `drain` ms. */
   private async drain(): Promise<void> {
     const until = performance.now() + this.plan.drainMs;
+    this.drainUntil = until;
+    this.phase = 'drain';
     while (!this.stopping && performance.now() < until) {
       let pending = 0;
       for (const c of this.clients) pending += c.pending;

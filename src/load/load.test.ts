@@ -14,10 +14,13 @@ import { memoryIO } from '../cli/io.js';
 import { mergeReports } from '../report/merge.js';
 import type { RunReport } from '../report/model.js';
 import { startFaultyBroadcastProxy, type FaultyProxy } from '../testing/faulty-broadcast-proxy.js';
+import { renderHtml } from '../reporters/html.js';
+import { renderMarkdown } from '../reporters/markdown.js';
 import { startMiniAssaServer, type BroadcastCounts, type MiniServer } from '../testing/mini-assa-server.js';
 import type { LoadPlan } from './plan.js';
 import { readLoadScenario } from './scenario.js';
 import { runLoad } from './run.js';
+import { formatLoadSummary } from './summary.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let server: RunningServer;
@@ -225,7 +228,13 @@ describe('reconnection', () => {
     expect(proxy.counts.kicked).toBe(10);
     expect(report.load!.counters.drops).toBe(10);
     expect(report.load!.counters.reconnects).toBe(10);
+    expect(report.load!.counters['reconnect.attempts']).toBe(10);
     expect(report.load!.counters['reconnect.failed']).toBe(0);
+    // The console, the Markdown and the HTML say it in the same words, from the same counters.
+    const said = 'connections: 30 opened, 0 attempts failed; drops 10; reconnections: 10 attempted, 10 succeeded, 0 gave up';
+    expect(formatLoadSummary(report)).toContain(`  ${said}`);
+    expect(renderHtml(report)).toContain(`<p>${said}</p>`);
+    expect(renderMarkdown(report)).toContain(said);
   });
 });
 

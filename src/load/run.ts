@@ -8,7 +8,6 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { CliIO } from '../cli/io.js';
 import { ccError } from '../errors.js';
 import { MetricsStore } from '../metrics/store.js';
 import { loadProfile } from '../profile/load.js';
@@ -28,6 +27,8 @@ import { mergeViolations } from './violations.js';
 import { limitCases, mergeTallies } from './limits.js';
 import { regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
 import { gateThresholds, resolveGate, type GateSettings } from './gate.js';
+import { LiveProgress } from './live.js';
+import { SILENT_OUTPUT, type LoadOutput } from './output.js';
 import { evaluateThresholds, parseThresholds, type Threshold } from './thresholds.js';
 
 export interface LoadRunOptions {
@@ -52,15 +53,11 @@ export interface LoadRunOptions {
   /** Relaxations of the default gate from the command line (over the scenario's `load.gate`). */
   gate?: Partial<GateSettings>;
   abortOnFail?: boolean;
-  /** Where progress goes; none = silent. */
-  io?: CliIO;
-  /** Progress line every N ms when not on a TTY (default 5 s). */
+  /** Notices (stopping early, a reporter that failed); none = silent. */
+  output?: LoadOutput;
+  /** Reporters' onProgress every N ms (default 5 s; a terminal's status line wants 1 s). */
   progressEveryMs?: number;
-  /**
-   * Reporters whose `onProgress` gets the live figures, as often as the progress line (every
-   * second on a terminal, else every `progressEveryMs`). With `io`, the progress line is the
-   * console's status, so a reporter named `console` is not called (it would print it twice).
-   */
+  /** Reporters whose `onProgress` gets the live figures (the console reporter prints the status line). */
   reporters?: readonly Reporter[];
   /** Aborts the run early (Ctrl-C); the report is still built. */
   signal?: AbortSignal;
@@ -271,14 +268,6 @@ function interrupted(summary: RunSummary, ranMs: number, plannedMs: number): Run
   return { ...summary, exitCode: INTERRUPTED_EXIT_CODE, incomplete: `stopped by an interrupt (Ctrl-C) ${formatDuration(ranMs)} into a run planned for ${formatDuration(plannedMs)}: the figures cover only the part that ran` };
 }
 
-/**
- * Thresholds that can be judged before the end: delivery figures only settle after the drain.
- * Live latency figures are the worst slice's running percentiles (the final verdict is exact).
- */
-function judgeableLive(t: Threshold): boolean {
-  // The gate is judged on the whole run: no round trip yet, a few seconds in, is no verdict.
-  return !t.metric.startsWith('delivery.') && t.source !== 'gate';
-}
 
 export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
   const startedAt = new Date();
@@ -301,7 +290,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
   const runTag = `L${Date.now().toString(36)}${shard.count > 1 ? `s${shard.index}` : ''}`;
   const slices: SliceHandle[] = [];
   let stopped: 'signal' | 'threshold' | undefined;
-  const io = options.io;
+  const output = options.output ?? SILENT_OUTPUT;
   try {
     for (let w = 0; w < workers; w++) {
       const index = shard.index * workers + w;
@@ -324,88 +313,22 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     await Promise.all(slices.map((s) => s.ready));
     const startEpochMs = Date.now() + 50;
     for (const s of slices) s.start(startEpochMs);
-    const totalMs = plan.rampMs + SETTLE_MS + durationMs;
     const t0 = performance.now() + (startEpochMs - Date.now());
-    const series: NonNullable<LoadResult['series']> = [];
-    let lastLine = 0;
-    let busy = false;
-    const everyMs = options.progressEveryMs ?? 5000;
-    let progressTo = (options.reporters ?? []).filter((r) => r.onProgress && !(io && r.name === 'console'));
-    const tick = async (): Promise<void> => {
-      if (busy) return;
-      busy = true;
-      try {
-        const judge = options.abortOnFail === true && !stopped && performance.now() - t0 > plan.rampMs + SETTLE_MS;
-        const parts = (await Promise.all(slices.map((s) => s.progress(judge)))).filter((p): p is SliceProgress => p !== undefined);
-        if (!parts.length) return;
-        const elapsed = Math.max(0, performance.now() - t0);
-        const counters: Record<string, number> = {};
-        let connected = 0;
-        let intervalMs = 0;
-        const point = { t: Math.round(elapsed), sent: 0, received: 0, p50: 0, p99: 0, connected: 0 };
-        for (const p of parts) {
-          connected += p.connected;
-          for (const [k, v] of Object.entries(p.counters)) counters[k] = (counters[k] ?? 0) + v;
-          intervalMs = Math.max(intervalMs, p.interval.intervalMs);
-          point.sent += p.interval.counters['messages.sent'] ?? 0;
-          point.received += p.interval.counters['messages.received'] ?? 0;
-          // Per-interval histograms are not merged: the worst slice's percentile (an upper bound).
-          point.p50 = Math.max(point.p50, (p.interval.histograms.reply?.p50 ?? 0) / 1000);
-          point.p99 = Math.max(point.p99, (p.interval.histograms.reply?.p99 ?? 0) / 1000);
-        }
-        point.connected = connected;
-        series.push(point);
-        if (judge) {
-          const histograms: Record<string, HistogramSummary> = {};
-          for (const p of parts) {
-            for (const [name, h] of Object.entries(p.summaries ?? {})) {
-              const seen = histograms[name];
-              if (!seen || h.p99 > seen.p99) histograms[name] = h;
-            }
-          }
-          const live: LoadResult = { clients: plan.clients, durationMs: elapsed, histograms, counters };
-          const judged = evaluateThresholds(thresholds.filter(judgeableLive), (m) => loadMetric(live, m));
-          const broken = judged.find((r) => !r.passed && r.actual !== null);
-          if (broken) {
-            stopped = 'threshold';
-            io?.err(`chat-conform: threshold ${broken.expression} breached (actual ${broken.actual}); stopping (--abort-on-fail)`);
-            for (const s of slices) s.stop();
-          }
-        }
-        // The line and the reporters' onProgress share one cadence: every tick on a terminal, else every `everyMs`.
-        const due = io?.isTTY === true || performance.now() - lastLine >= everyMs;
-        if (!due || (!io && progressTo.length === 0)) return;
-        lastLine = performance.now();
-        const rate = intervalMs > 0 ? (point.sent * 1000) / intervalMs : 0;
-        const errors = Object.entries(counters).filter(([n]) => n.startsWith('errors.')).reduce((s, [, n]) => s + n, 0);
-        if (io) {
-          const line = `[${formatDuration(Math.min(elapsed, totalMs))}/${formatDuration(totalMs)}] connected ${connected}  msg/s ${Math.round(rate)}  p99 ${point.p99.toFixed(1)}ms  errors ${errors}  timeouts ${counters.timeouts ?? 0}`;
-          // On a terminal the line is redrawn in place (CliIO.out always ends a line, so write directly).
-          if (io.isTTY) process.stdout.write(`\r\u001b[2K${line}`);
-          else io.out(line);
-        }
-        const progress: LoadProgress = {
-          elapsedMs: Math.round(Math.min(elapsed, totalMs)), totalMs, connected, sentPerSecond: rate,
-          receivedPerSecond: intervalMs > 0 ? (point.received * 1000) / intervalMs : 0, p99Ms: point.p99, errors,
-        };
-        for (const r of progressTo) {
-          try {
-            await r.onProgress!(progress);
-          } catch (err) {
-            // A broken reporter must not stop the load: say so once and stop calling it.
-            progressTo = progressTo.filter((x) => x !== r);
-            io?.err(`chat-conform: reporter ${r.name} failed in onProgress (${(err as Error).message}); no more progress goes to it`);
-          }
-        }
-      } finally {
-        busy = false;
-      }
-    };
-    const ticker = setInterval(() => void tick(), 1000);
+    const live = new LiveProgress({
+      progress: async (summaries) => (await Promise.all(slices.map((s) => s.progress(summaries)))).filter((p): p is SliceProgress => p !== undefined),
+      stop: () => {
+        stopped ??= 'threshold';
+        for (const s of slices) s.stop();
+      },
+      t0, clients: plan.clients, setupMs: plan.rampMs + SETTLE_MS, plannedMs: plan.rampMs + SETTLE_MS + durationMs + plan.drainMs, drainMs: plan.drainMs,
+      thresholds, abortOnFail: options.abortOnFail === true, ...(options.progressEveryMs === undefined ? {} : { everyMs: options.progressEveryMs }),
+      reporters: options.reporters ?? [], output,
+    });
+    const ticker = setInterval(() => void live.tick(), 1000);
     const onAbort = (): void => {
       if (stopped) return;
       stopped = 'signal';
-      io?.err('chat-conform: stopping: closing connections and writing the report');
+      output.warn('stopping: closing connections and writing the report');
       for (const s of slices) s.stop();
     };
     if (options.signal?.aborted) onAbort();
@@ -416,8 +339,8 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     } finally {
       clearInterval(ticker);
       options.signal?.removeEventListener('abort', onAbort);
-      if (io?.isTTY) process.stdout.write('\n');
     }
+    const series = live.series;
 
     // ---- merge ---------------------------------------------------------------------------
     const store = new MetricsStore();

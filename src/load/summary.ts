@@ -1,6 +1,6 @@
 /** The few lines `chat-conform load` prints at the end of a run, from the canonical report. */
 import type { DeliveryRow, HistogramSummary, RunReport } from '../report/model.js';
-import { formatThresholdActual, violationLines } from '../reporters/format.js';
+import { connectionsLine, formatThresholdActual, violationLines } from '../reporters/format.js';
 import { gateReasons, gateRelaxations, type ResolvedGate } from './gate.js';
 
 function ms(us: number): string {
@@ -24,7 +24,8 @@ export function formatLoadSummary(report: RunReport): string[] {
     const line = latency(name, load.histograms[name]);
     if (line) lines.push(`  ${line}`);
   }
-  lines.push(`  messages sent ${c['messages.sent'] ?? 0}, received ${c['messages.received'] ?? 0}; timeouts ${c.timeouts ?? 0}; schema violations ${c['schema.violations'] ?? 0}; drops ${c.drops ?? 0}; reconnects ${c.reconnects ?? 0}`);
+  lines.push(`  messages sent ${c['messages.sent'] ?? 0}, received ${c['messages.received'] ?? 0}; requests ${c.requests ?? 0}, replies ${c.replies ?? 0}, timeouts ${c.timeouts ?? 0}; schema violations ${c['schema.violations'] ?? 0}`);
+  lines.push(`  ${connectionsLine(c)}`);
   lines.push(...violationLines(report));
   const errors = Object.entries(c).filter(([n]) => n.startsWith('errors.'));
   if (errors.length) lines.push(`  errors: ${errors.map(([n, v]) => `${n.slice(7)} ${v}`).join(', ')}`);

@@ -49,7 +49,13 @@ describe('the console reporter', () => {
     const reporter = consoleReporter({ io, color: false });
     await reporter.onProgress?.({ elapsedMs: 5000, totalMs: 60000, connected: 1000, sentPerSecond: 333.4, receivedPerSecond: 1000, p99Ms: 4.2, errors: 3 });
     await reporter.onProgress?.({ elapsedMs: 5000, totalMs: 60000, connected: 1000, sentPerSecond: 333.4, receivedPerSecond: 1000, p99Ms: 4.2, errors: 3 });
-    expect(io.stdout).toEqual(['5s/1m · 1000 connected · 333 sent/s · 1000 received/s · p99 4.20ms · 3 errors']);
+    expect(io.stdout).toEqual(['[5s/1m] connected 1000  msg/s 333  p99 4.2ms  errors 3  timeouts 0']);
+    // Redrawn in place where the context can (a terminal): every figure reaches it, repeats too.
+    const drawn: string[] = [];
+    const live = consoleReporter({ io: memoryIO(), color: false, status: (l) => void drawn.push(l) });
+    await live.onProgress?.({ elapsedMs: 65000, totalMs: 67000, connected: 1000, sentPerSecond: 0, receivedPerSecond: 9, p99Ms: 0, errors: 0, phase: 'drain', inFlight: { replies: 37, deliveries: 120 }, drainLeftMs: 1600 });
+    await live.onProgress?.({ elapsedMs: 65000, totalMs: 67000, connected: 1000, sentPerSecond: 0, receivedPerSecond: 9, p99Ms: 0, errors: 0, phase: 'drain', inFlight: { replies: 37, deliveries: 120 }, drainLeftMs: 1600 });
+    expect(drawn).toEqual(['[1.1m/1.1m] draining: 37 replies and 120 deliveries in flight, 1.6s left', '[1.1m/1.1m] draining: 37 replies and 120 deliveries in flight, 1.6s left']);
     await reporter.onRunEnd?.(redactReport(loadReport()));
     const text = io.stdout.slice(1).join('\n');
     expect(text).toMatch(/ {2}metric\s+count\s+p50\s+p90\s+p99\s+p99\.9\s+max\s+mean\n {2}auth\s+4,000\s+\d/);

@@ -1,7 +1,8 @@
 import type { CaseResult, RunReport, Verdict } from '../report/model.js';
+import { formatDuration } from '../util/duration.js';
 import { escapeControl } from './escape.js';
 import {
-  caseLocation, deliveryProblem, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
+  caseLocation, connectionsLine, deliveryProblem, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
   PERCENTILE_COLUMNS, summaryLine, textTable, transcriptWindow, transcriptLine, violationLines,
 } from './format.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
@@ -77,6 +78,7 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
       }
       lines.push(...textTable(rows).map((l) => `  ${l}`));
     }
+    lines.push('', escapeControl(connectionsLine(load.counters)));
     const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
     if (counters.length) {
       lines.push('', 'Counters:');
@@ -128,6 +130,29 @@ export function renderConsole(report: RunReport, options: { color?: boolean } = 
   return [...caseLines, renderConsoleSummary(report, options).replace(/^\n/, caseLines.length ? '\n' : '')].join('\n');
 }
 
+/**
+ * The status line of a load run, by phase:
+ * `[3.2s/1.1m] setting up: 950 of 1000 clients ready  errors 0  timeouts 0`,
+ * `[12s/1.1m] connected 1000  msg/s 200  p99 3.2ms  errors 0  timeouts 0`,
+ * `[1.1m/1.1m] draining: 37 replies and 12 deliveries in flight, 1.6s left`, `[1.1m] closing connections`.
+ */
+export function formatStatusLine(p: LoadProgress): string {
+  const clock = `[${formatDuration(p.elapsedMs)}${p.totalMs === null ? '' : `/${formatDuration(p.totalMs)}`}]`;
+  const tail = `errors ${p.errors}  timeouts ${p.timeouts ?? 0}`;
+  switch (p.phase) {
+    case 'setup':
+      return `${clock} setting up: ${p.ready ?? 0} of ${p.clients ?? '?'} clients ready  ${tail}`;
+    case 'drain': {
+      const f = p.inFlight ?? { replies: 0, deliveries: 0 };
+      return `${clock} draining: ${f.replies} replies and ${f.deliveries} deliveries in flight, ${formatDuration(Math.max(0, p.drainLeftMs ?? 0))} left`;
+    }
+    case 'closing':
+      return `${clock} closing connections`;
+    default:
+      return `${clock} connected ${p.connected}  msg/s ${Math.round(p.sentPerSecond)}  p99 ${p.p99Ms.toFixed(1)}ms  ${tail}`;
+  }
+}
+
 export function consoleReporter(ctx: ReporterContext): Reporter {
   const paint = painter(ctx.color);
   let printed = 0;
@@ -139,9 +164,9 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
       ctx.io.out(consoleCaseLine(result, paint));
     },
     onProgress(p: LoadProgress) {
-      const total = p.totalMs === null ? '' : `/${formatMs(p.totalMs)}`;
-      const line = `${formatMs(p.elapsedMs)}${total} · ${p.connected} connected · ${Math.round(p.sentPerSecond)} sent/s · ${Math.round(p.receivedPerSecond)} received/s · p99 ${formatMs(p.p99Ms)} · ${p.errors} errors`;
-      if (line !== lastProgress) ctx.io.out(line);
+      const line = formatStatusLine(p);
+      if (ctx.status) ctx.status(line);
+      else if (line !== lastProgress) ctx.io.out(line);
       lastProgress = line;
     },
     onRunEnd(report) {

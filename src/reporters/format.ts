@@ -115,6 +115,16 @@ export function formatThresholdActual(t: Pick<ThresholdResult, 'metric' | 'actua
   return formatCount(actual);
 }
 
+/**
+ * Connections and reconnections in one sentence, from the counters, the same wherever it is shown
+ * (console, Markdown, HTML) so the figures agree: `connections: 1,000 opened, 0 attempts failed;
+ * drops 600; reconnections: 600 attempted, 590 succeeded, 10 gave up`.
+ */
+export function connectionsLine(counters: Record<string, number>): string {
+  const n = (k: string): string => formatCount(counters[k] ?? 0);
+  return `connections: ${n('connections.opened')} opened, ${n('connect.errors')} attempts failed; drops ${n('drops')}; reconnections: ${n('reconnect.attempts')} attempted, ${n('reconnects')} succeeded, ${n('reconnect.failed')} gave up`;
+}
+
 /** A room whose delivery figures show a server fault (what the delivery tables list). */
 export function deliveryProblem(d: DeliveryRow): boolean {
   return d.lost > 0 || d.duplicated > 0 || d.reordered > 0 || (d.leaked ?? 0) > 0 || (d.selfMissing ?? 0) > 0;

@@ -1,7 +1,7 @@
 import type { CapacityStep, CaseResult, Finding, RunReport, TranscriptEntry, Verdict } from '../report/model.js';
 import { VERDICT_ORDER } from '../report/model.js';
 import { escapeHtml } from './escape.js';
-import { caseLocation, deliveryProblem, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
+import { caseLocation, connectionsLine, deliveryProblem, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
 import { emit } from './json.js';
 import { capacityChart, histogramChart, percentileChart, seriesChart } from './svg.js';
 import type { Reporter, ReporterContext } from './types.js';
@@ -136,6 +136,7 @@ function loadSection(report: RunReport): string {
 ${percentileChart(load) ?? ''}
 ${histograms}
 ${seriesChart(load) ?? ''}
+<p>${e(connectionsLine(load.counters))}</p>
 <h3>Counters</h3><table><tbody>${counters.map(([k, v]) => `<tr><td>${e(k)}</td><td class="num">${formatCount(v)}</td></tr>`).join('')}</tbody></table>
 ${delivery}${violations}${generator}</section>`;
 }

@@ -1,7 +1,7 @@
 import type { CapacityStep, RunReport } from '../report/model.js';
 import { escapeMarkdownCell, escapeMarkdownFence } from './escape.js';
 import { emit } from './json.js';
-import { caseLocation, deliveryProblem, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
+import { caseLocation, connectionsLine, deliveryProblem, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
 import type { Reporter, ReporterContext } from './types.js';
 
 /**
@@ -45,6 +45,7 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
       return h ? [cell(n), formatCount(h.count), ...PERCENTILE_COLUMNS.map(([k]) => formatMetric(h[k], h.unit))] : [];
     }), ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
     out.push('');
+    out.push(cell(connectionsLine(load.counters)), '');
     const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
     if (counters.length) {
       out.push('<details><summary>Counters</summary>', '');

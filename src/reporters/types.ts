@@ -44,6 +44,10 @@ export interface CaseStartInfo {
 
 export interface LoadProgress {
   elapsedMs: number;
+  /**
+   * How long the whole run takes as things stand: ramp + settle + steady + drain as planned while
+   * clients set up, then from the real end of the steady phase (a slow setup makes it longer).
+   */
   totalMs: number | null;
   connected: number;
   sentPerSecond: number;
@@ -51,11 +55,26 @@ export interface LoadProgress {
   /** p99 of the main latency over the last interval, in ms. */
   p99Ms: number;
   errors: number;
+  timeouts?: number;
+  /** What the run is doing: connecting and joining, sending on its timetable, draining, closing. */
+  phase?: 'setup' | 'steady' | 'drain' | 'closing';
+  /** While setting up: clients ready (authenticated and joined) of all. */
+  ready?: number;
+  clients?: number;
+  /** Replies still awaited and copies members still await; while draining, what the drain waits for. */
+  inFlight?: { replies: number; deliveries: number };
+  /** While draining: the most it may still take, ms. */
+  drainLeftMs?: number;
 }
 
 /** What a reporter factory is given. */
 export interface ReporterContext {
   io: CliIO;
+  /**
+   * Shows one status line, redrawn in place (a terminal); without it a printing reporter writes
+   * status lines to `io` one after another.
+   */
+  status?: (line: string) => void;
   /** The run folder a file reporter writes into; undefined means print to `io` instead. */
   outDir?: string;
   /** Colour for terminal output (false when not a TTY or NO_COLOR is set). */

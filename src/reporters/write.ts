@@ -43,11 +43,11 @@ export interface PreparedReporter {
 }
 
 /** Creates every reporter now (a bad name or module fails before the run); `json` is always written and needs none. */
-export async function prepareReporters(specs: readonly string[], options: { io?: CliIO; color?: boolean; cwd?: string } = {}): Promise<PreparedReporter[]> {
+export async function prepareReporters(specs: readonly string[], options: { io?: CliIO; color?: boolean; cwd?: string; status?: (line: string) => void } = {}): Promise<PreparedReporter[]> {
   const prepared: PreparedReporter[] = [];
   for (const spec of specs) {
     if (spec === 'json') continue;
-    const ctx: ReporterContext = { io: options.io ?? SILENT, color: options.color ?? false };
+    const ctx: ReporterContext = { io: options.io ?? SILENT, color: options.color ?? false, ...(options.status ? { status: options.status } : {}) };
     prepared.push({ spec, reporter: await createReporter(spec, ctx, options.cwd), ctx });
   }
   return prepared;

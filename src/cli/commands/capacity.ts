@@ -91,7 +91,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
   // Direct callers (tests, scripts) skip commander's parsing; and only now is the profile known,
   // whose error codes an SLO may name. Either way a bad SLO exits 2 before any load is sent.
   parseThresholds(slo, 'slo', profile);
-  const prepared = await preflightReporters(options.reporter, io);
+  const display = await preflightReporters(options.reporter, io);
 
   // Ctrl-C ends the step under way (not judged) and writes the report of the steps done.
   const vary = options.vary ?? 'clients';
@@ -118,12 +118,14 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
         ? {}
         : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
       validate: options.noValidate !== true,
-      io,
-      reporters: prepared.map((p) => p.reporter),
+      output: display.output,
+      // A step's status line only on a terminal, where it is redrawn in place; off one, a line per step is enough.
+      reporters: io.isTTY ? display.live : display.live.filter((r) => r.name !== 'console'),
+      progressEveryMs: display.everyMs,
       signal,
     }),
-  );
-  return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: prepared }, io);
+  ).finally(() => display.end());
+  return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
 
 export function register(program: Command, ctx: CliContext): Command {

@@ -109,7 +109,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
   parseThresholds(options.threshold ?? [], 'flag', profile);
   const timeline = loadTimeline(plan, profile, { timers, limits });
   if (options.target !== undefined) await checkTarget(options.target, profile, plan, jwt, timeline.timers.connectTimeout);
-  const prepared = await preflightReporters(options.reporter, io);
+  const display = await preflightReporters(options.reporter, io, options.progressEveryMs);
   io.out(formatPlanLine(plan, timeline, options, scenario.plan.durationMs !== undefined));
   for (const r of gateRelaxations(resolveGate(plan.gate, gate))) io.out(`gate relaxed: ${r}`);
 
@@ -127,17 +127,17 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
       ...(options.shard === undefined ? {} : { shard: options.shard }),
       thresholds: options.threshold ?? [],
       abortOnFail: options.abortOnFail === true,
-      io,
-      reporters: prepared.map((p) => p.reporter),
-      ...(options.progressEveryMs === undefined ? {} : { progressEveryMs: options.progressEveryMs }),
+      output: display.output,
+      reporters: display.live,
+      progressEveryMs: display.everyMs,
       signal,
       validate: options.noValidate !== true,
       scenarioFile: file,
       scenarioLine: chosen.line,
     }),
-  );
+  ).finally(() => display.end());
   const { formatLoadSummary } = await import('../../load/summary.js');
-  return finishLongRun(report, formatLoadSummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: prepared }, io);
+  return finishLongRun(report, formatLoadSummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
 
 /**
