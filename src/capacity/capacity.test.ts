@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { capacityCommand } from '../cli/commands/capacity.js';
 import { memoryIO } from '../cli/io.js';
+import { formatCapacitySummary } from './summary.js';
 import { main } from '../cli/main.js';
 import type { LoadPlan } from '../load/plan.js';
 import { readLoadScenario } from '../load/scenario.js';
@@ -124,7 +125,7 @@ describe('capacity against a server that slows down with its connections', () =>
     // The HTML report: the table and the chart, with a point per step and the knee and break marked.
     const html = readFileSync(join(result.reportDir, 'report.html'), 'utf8');
     const section = html.slice(html.indexOf('<section id="capacity">'), html.indexOf('</section>', html.indexOf('<section id="capacity">')));
-    expect(section).toContain('Knee: <b>140</b>; first broken: <b>160</b>');
+    expect(section).toContain('<b>knee: 140 clients, the highest load that met every SLO; first broken: 160 clients: latency: ');
     expect(section.match(/<tbody>.*<\/tbody>/s)?.[0].match(/<tr>/g)).toHaveLength(8);
     expect(section).toMatch(/<tr><td class="num">160<\/td>.*<td class="bad">missed<\/td><td>reply\.p99&lt;1100ms<\/td><\/tr>/);
     const svg = section.match(/<svg class="chart" data-chart="capacity"[^]*?<\/svg>/)?.[0] ?? '';
@@ -174,9 +175,13 @@ describe('capacity against a server that slows down with its connections', () =>
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20, 60, 90]);
     expect(server.stats.peakConnections).toBe(90);
-    expect(c.knee).toBe(90);
+    // No step broke: there is no knee to name, only how far the server held.
+    expect(c.knee).toBeNull();
+    expect(c.heldUpTo).toBe(90);
     expect(c.firstBroken).toBeNull();
     expect(c.limitingFactor).toBeUndefined();
+    expect(c.conclusion).toBe('no knee found up to 90 clients: the SLO held at every step');
+    expect(formatCapacitySummary(report)).toContain('no knee found up to 90 clients: the SLO held at every step');
     expect(c.stoppedBecause).toBe('reached --to 90');
     expect(report.summary.exitCode).toBe(0);
   }, 60_000);
@@ -187,7 +192,9 @@ describe('capacity against a server that slows down with its connections', () =>
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20]);
     expect(c.knee).toBeNull();
+    expect(c.heldUpTo).toBeUndefined();
     expect(c.firstBroken).toBe(20);
+    expect(c.conclusion).toMatch(/^no knee at or above 20 clients: the first step already broke the SLO: latency: reply\.p99<100ms broken \(actual [\d.]+ms\) at 20 clients$/);
     expect(report.summary).toMatchObject({ exitCode: 1, thresholdsFailed: 1 });
   }, 60_000);
 
@@ -198,6 +205,7 @@ describe('capacity against a server that slows down with its connections', () =>
     expect(c.steps.map((s) => s.load), JSON.stringify(c.steps)).toEqual([20, 50, 80]);
     expect(c.knee).toBe(50);
     expect(c.firstBroken).toBe(80);
+    expect(c.conclusion).toBe('knee: 50 clients, the highest load that met every SLO; first broken: 80 clients: the server stopped accepting connections (30 clients gave up reconnecting at 80 clients)');
     // The server accepts the socket and closes it: the 30 clients over its limit retry once (backoff [50]) and give up.
     const broken = c.steps[2]!;
     expect(broken.broken).toEqual(['reconnect.failed==0']);
@@ -220,7 +228,8 @@ describe('capacity against a server that slows down with its connections', () =>
     expect(lines.filter((l) => l.startsWith('step '))).toHaveLength(1);
     expect(c.stoppedBecause).toBe('stopped (Ctrl-C)');
     expect(report.summary).toMatchObject({ exitCode: 130, incomplete: 'stopped by an interrupt (Ctrl-C) after 1 judged step: the search did not finish' });
-    expect(c.knee).toBe(20);
+    expect(c.knee).toBeNull();
+    expect(c.heldUpTo).toBe(20);
     expect(c.firstBroken).toBeNull();
   }, 60_000);
 
@@ -249,7 +258,8 @@ describe('capacity against a server that slows down with its connections', () =>
     // The open model sends on a timetable: the server answers about the offered rate.
     for (const s of c.steps) expect(Math.abs(s.throughput - s.load) / s.load).toBeLessThan(0.15);
     expect(server.stats.peakConnections).toBe(20);
-    expect(c.knee).toBe(120);
+    expect(c.knee).toBeNull();
+    expect(c.conclusion).toBe('no knee found up to 120 messages/s: the SLO held at every step');
   }, 60_000);
 
   it('runs the same steps against the embedded reference server with --baseline reference', async () => {
@@ -262,7 +272,8 @@ describe('capacity against a server that slows down with its connections', () =>
     expect(verdicts(c.steps), JSON.stringify(c.steps)).toEqual([[40, true, false], [80, true, false], [120, false, false]]);
     expect(verdicts(c.baseline), JSON.stringify(c.baseline)).toEqual([[40, true, false], [80, true, false], [120, true, false]]);
     expect(c.knee).toBe(80);
-    expect(c.baselineKnee).toBe(120);
+    expect(c.baselineKnee).toBeNull();
+    expect(c.baselineHeldUpTo).toBe(120);
     expect(report.target).toEqual({ url: server.url, embedded: false });
     expect(validateReport(report)).toEqual([]);
   }, 90_000);

@@ -5,7 +5,7 @@
 import { isTimeMetric } from '../load/metric-names.js';
 import { evaluateThresholds, type Threshold } from '../load/thresholds.js';
 import { formatThresholdActual } from '../reporters/format.js';
-import type { CapacityStep, RunReport } from '../report/model.js';
+import type { CapacityResult, CapacityStep, RunReport } from '../report/model.js';
 import { loadMetric } from '../report/thresholds.js';
 import type { StepOutcome } from './search.js';
 
@@ -81,4 +81,21 @@ export function limitingFactor(step: CapacityStep): string {
   if (errors) return `errors: ${errors.expression} broken (actual ${actual(errors)}) ${at}`;
   if (latency) return `latency: ${latency.expression} broken (actual ${actual(latency)}) ${at}`;
   return `${first.expression} broken (actual ${actual(first)}) ${at}`;
+}
+
+/**
+ * The result in one sentence: "knee: 140 clients; first broken at 160: latency: ...", or "no knee
+ * found up to 150 clients: the SLO held at every step" when nothing broke, and what limited it.
+ */
+export function capacityConclusion(c: Pick<CapacityResult, 'vary' | 'knee' | 'heldUpTo' | 'firstBroken' | 'limitingFactor' | 'steps'>): string {
+  const unit = c.vary === 'clients' ? 'clients' : 'messages/s';
+  const saturated = c.steps.find((s) => s.generatorSaturated);
+  if (c.knee !== null) return `knee: ${c.knee} ${unit}, the highest load that met every SLO; first broken: ${c.firstBroken} ${unit}: ${c.limitingFactor ?? 'see the table'}`;
+  if (c.firstBroken !== null) return `no knee at or above ${c.firstBroken} ${unit}: the first step already broke the SLO: ${c.limitingFactor ?? 'see the table'}`;
+  if (c.heldUpTo !== undefined) {
+    return saturated
+      ? `no knee found up to ${c.heldUpTo} ${unit}: the SLO held at every step the generator could measure; limited by ${c.limitingFactor ?? 'the load generator'}`
+      : `no knee found up to ${c.heldUpTo} ${unit}: the SLO held at every step`;
+  }
+  return saturated ? `no step could be judged: ${c.limitingFactor ?? 'the load generator saturated'}` : 'no step could be judged';
 }

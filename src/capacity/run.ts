@@ -17,7 +17,7 @@ import { parseThresholds, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
 import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
 import type { JwtKeySources } from '../scenario/tokens.js';
-import { judgeStep, limitingFactor, outcomeOf } from './judge.js';
+import { capacityConclusion, judgeStep, limitingFactor, outcomeOf } from './judge.js';
 import { binarySearch, linearSearch, type LoadSearch } from './search.js';
 import { formatStepLine } from './summary.js';
 
@@ -200,13 +200,17 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
   return { steps, reason, url, embedded, profile, health };
 }
 
-/** The knee and the first broken load of a set of steps; saturated steps count for neither. */
-export function kneeOf(steps: readonly CapacityStep[]): { knee: number | null; firstBroken: CapacityStep | undefined } {
+/**
+ * The knee and the first broken load of a set of steps; saturated steps count for neither. A knee
+ * needs a break above it: when no step broke, there is none, and `heldUpTo` is the highest load
+ * that met every SLO (the server's knee is somewhere above it).
+ */
+export function kneeOf(steps: readonly CapacityStep[]): { knee: number | null; firstBroken: CapacityStep | undefined; heldUpTo: number | undefined } {
   const trusted = steps.filter((s) => !s.generatorSaturated);
   const firstBroken = trusted.filter((s) => !s.sloPassed).sort((a, b) => a.load - b.load)[0];
   const passing = trusted.filter((s) => s.sloPassed && (firstBroken === undefined || s.load < firstBroken.load));
-  const knee = passing.length ? Math.max(...passing.map((s) => s.load)) : null;
-  return { knee, firstBroken };
+  const highest = passing.length ? Math.max(...passing.map((s) => s.load)) : undefined;
+  return firstBroken ? { knee: highest ?? null, firstBroken, heldUpTo: undefined } : { knee: null, firstBroken, heldUpTo: highest };
 }
 
 /** The report's generator health: that of the worst step (a saturated one first, else the most lag). */
@@ -224,7 +228,7 @@ function worstHealth(parts: GeneratorHealth[]): GeneratorHealth | undefined {
  * saturated at the first step, or the run was stopped before one finished).
  */
 export function capacityExitCode(c: CapacityResult): number {
-  if (c.knee !== null) return 0;
+  if (c.knee !== null || c.heldUpTo !== undefined) return 0;
   return c.firstBroken !== null ? 1 : 2;
 }
 
@@ -241,19 +245,20 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
     await checkTarget(options.target, profile, options.plan, options.jwt, options.timers?.connectTimeout ?? profile.timers.connectTimeout ?? 30_000);
   }
   const main = await runSearch(options, slos, makeSearch(), options.target, options.baseline ? 'target' : 'step');
-  const { knee, firstBroken } = kneeOf(main.steps);
+  const { knee, firstBroken, heldUpTo } = kneeOf(main.steps);
   const saturated = main.steps.find((s) => s.generatorSaturated);
   const capacity: CapacityResult = {
     vary,
     steps: main.steps,
     knee,
+    ...(heldUpTo === undefined ? {} : { heldUpTo }),
     firstBroken: firstBroken?.load ?? null,
     search: mode,
     slo: slos.map((s) => s.expression),
     stoppedBecause: main.reason,
   };
   if (firstBroken) capacity.limitingFactor = limitingFactor(firstBroken);
-  else if (saturated) capacity.limitingFactor = `the load generator, not the server: saturated at ${saturated.load} (${saturated.saturation ?? 'see generator health'}); the server's knee is above ${knee ?? 'the first step'}: add --workers or shard the load`;
+  else if (saturated) capacity.limitingFactor = `the load generator, not the server: saturated at ${saturated.load} (${saturated.saturation ?? 'see generator health'}); the server's knee is above ${heldUpTo ?? 'the first step'}: add --workers or shard the load`;
 
   const health = [...main.health];
   if (options.baseline === 'reference') {
@@ -271,10 +276,13 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
     };
     const base = await runSearch(options, slos, replay, undefined, 'reference');
     capacity.baseline = base.steps;
-    capacity.baselineKnee = kneeOf(base.steps).knee;
+    const b = kneeOf(base.steps);
+    capacity.baselineKnee = b.knee;
+    if (b.heldUpTo !== undefined) capacity.baselineHeldUpTo = b.heldUpTo;
     health.push(...base.health);
   }
 
+  capacity.conclusion = capacityConclusion(capacity);
   const exitCode = capacityExitCode(capacity);
   const finishedAt = new Date();
   const generator = worstHealth(health);

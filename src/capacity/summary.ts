@@ -1,6 +1,6 @@
 /** What `chat-conform capacity` prints: a line per step while it runs, then the table and the verdict. */
 import type { CapacityStep, RunReport } from '../report/model.js';
-import { formatCount, formatMs, textTable } from '../reporters/format.js';
+import { baselineText, capacityConclusionText, formatCount, formatMs, textTable } from '../reporters/format.js';
 
 function unitOf(step: CapacityStep): string {
   return step.unit === 'clients' ? 'clients' : 'msg/s';
@@ -36,15 +36,12 @@ export function formatCapacitySummary(report: RunReport): string[] {
   const lines = report.summary.incomplete ? [`INCOMPLETE: ${report.summary.incomplete}`] : [];
   lines.push(`capacity: varying ${c.vary} against ${report.target.url}${report.target.embedded ? ' (embedded reference server)' : ''}; SLO ${(c.slo ?? []).join(', ')}`);
   lines.push(...textTable(stepRows(c.steps), 0).map((l) => `  ${l}`));
-  lines.push(`knee: ${c.knee === null ? 'none (the first step already missed the SLO, or no step could be judged)' : `${c.knee} ${unit}`}`);
-  if (c.firstBroken !== null) lines.push(`first broken: ${c.firstBroken} ${unit}: ${c.limitingFactor ?? ''}`);
-  else if (c.limitingFactor) lines.push(`limited by ${c.limitingFactor}`);
-  else lines.push(`first broken: none up to ${report.options.to as number} ${unit}`);
+  lines.push(capacityConclusionText(c));
   if (c.stoppedBecause) lines.push(`stopped: ${c.stoppedBecause}`);
   if (c.baseline) {
     lines.push('baseline (embedded reference server, same steps):');
     lines.push(...textTable(stepRows(c.baseline), 0).map((l) => `  ${l}`));
-    lines.push(`baseline knee: ${c.baselineKnee ?? 'none'}${c.baselineKnee != null && c.knee !== null ? ` (target ${c.knee})` : ''}`);
+    lines.push(`baseline: ${baselineText(c)} ${unit}${c.knee !== null ? ` (target: knee ${c.knee})` : c.heldUpTo !== undefined ? ` (target: no knee up to ${c.heldUpTo})` : ''}`);
   }
   return lines;
 }

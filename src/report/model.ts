@@ -200,9 +200,14 @@ export interface CapacityStep {
 export interface CapacityResult {
   vary: 'clients' | 'rate';
   steps: CapacityStep[];
+  /** The highest load that met every SLO below the first broken load; null when no step broke (see heldUpTo) or the first did. */
   knee: number | null;
+  /** When no step broke: the highest load measured, at which (and below which) every SLO held. */
+  heldUpTo?: number;
   firstBroken: number | null;
   limitingFactor?: string;
+  /** The result in one sentence, as the console prints it. */
+  conclusion?: string;
   baseline?: CapacityStep[];
   /** How the loads were chosen: a linear grid or a bisection. */
   search?: 'linear' | 'binary';
@@ -210,6 +215,8 @@ export interface CapacityResult {
   slo?: string[];
   /** The knee of the baseline (the reference server) over the same steps. */
   baselineKnee?: number | null;
+  /** When no baseline step broke: the highest load it held. */
+  baselineHeldUpTo?: number;
   /** Why stepping ended: first broken step, --to reached, generator saturated, stopped. */
   stoppedBecause?: string;
 }

@@ -2,7 +2,7 @@ import type { CaseResult, RunReport, Verdict } from '../report/model.js';
 import { formatDuration } from '../util/duration.js';
 import { escapeControl } from './escape.js';
 import {
-  caseLocation, connectionsLine, deliveryProblem, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
+  baselineText, capacityConclusionText, caseLocation, connectionsLine, deliveryProblem, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
   PERCENTILE_COLUMNS, summaryLine, textTable, transcriptWindow, transcriptLine, violationLines,
 } from './format.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
@@ -106,7 +106,7 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
       rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), s.sloPassed ? 'met' : 'missed', escapeControl(s.broken.join(', ')) + (s.generatorSaturated ? ' (generator saturated)' : ''), ...ref]);
     }
     lines.push(...textTable(rows).map((l) => `  ${l}`));
-    lines.push(`  knee: ${c.knee ?? 'not found'}; first broken: ${c.firstBroken ?? 'none'}${c.limitingFactor ? `; limited by ${escapeControl(c.limitingFactor)}` : ''}${baseline ? `; reference server knee: ${c.baselineKnee ?? 'not found'}` : ''}`);
+    lines.push(`  ${escapeControl(capacityConclusionText(c))}${baseline ? `; reference server: ${baselineText(c)}` : ''}`);
   }
   if (report.thresholds?.length) {
     lines.push('', 'Thresholds:');

@@ -1,4 +1,4 @@
-import type { CaseResult, DeliveryRow, HistogramSummary, RunReport, ThresholdResult, TranscriptEntry, Verdict } from '../report/model.js';
+import type { CapacityResult, CaseResult, DeliveryRow, HistogramSummary, RunReport, ThresholdResult, TranscriptEntry, Verdict } from '../report/model.js';
 import { formatDuration } from '../util/duration.js';
 import { escapeControl } from './escape.js';
 
@@ -123,6 +123,16 @@ export function formatThresholdActual(t: Pick<ThresholdResult, 'metric' | 'actua
 export function connectionsLine(counters: Record<string, number>): string {
   const n = (k: string): string => formatCount(counters[k] ?? 0);
   return `connections: ${n('connections.opened')} opened, ${n('connect.errors')} attempts failed; drops ${n('drops')}; reconnections: ${n('reconnect.attempts')} attempted, ${n('reconnects')} succeeded, ${n('reconnect.failed')} gave up`;
+}
+
+/** A capacity run's result in one sentence (reports written before it was stored: rebuilt from the knee). */
+export function capacityConclusionText(c: CapacityResult): string {
+  return c.conclusion ?? `knee: ${c.knee ?? 'not found'}; first broken: ${c.firstBroken ?? 'none'}${c.limitingFactor ? `; limited by ${c.limitingFactor}` : ''}`;
+}
+
+/** The reference server's result beside the target's: its knee, or how far it held. */
+export function baselineText(c: CapacityResult): string {
+  return c.baselineKnee != null ? `knee ${c.baselineKnee}` : c.baselineHeldUpTo !== undefined ? `no knee up to ${c.baselineHeldUpTo}` : 'not found';
 }
 
 /** A room whose delivery figures show a server fault (what the delivery tables list). */

@@ -1,7 +1,7 @@
 import type { CapacityStep, CaseResult, Finding, RunReport, TranscriptEntry, Verdict } from '../report/model.js';
 import { VERDICT_ORDER } from '../report/model.js';
 import { escapeHtml } from './escape.js';
-import { caseLocation, connectionsLine, deliveryProblem, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
+import { baselineText, capacityConclusionText, caseLocation, connectionsLine, deliveryProblem, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
 import { emit } from './json.js';
 import { capacityChart, histogramChart, percentileChart, seriesChart } from './svg.js';
 import type { Reporter, ReporterContext } from './types.js';
@@ -160,10 +160,10 @@ function capacitySection(report: RunReport): string {
   const head = `<tr><th>load</th><th>throughput/s</th><th>p50</th><th>p99</th><th>SLO</th><th>broken</th>${baseline ? '<th>reference throughput/s</th><th>reference p50</th><th>reference p99</th><th>reference SLO</th>' : ''}</tr>`;
   const baselineBroken = c.baseline?.filter((s) => !s.sloPassed && !s.generatorSaturated).sort((a, b) => a.load - b.load)[0]?.load ?? null;
   const baselineChart = c.baseline?.length
-    ? `<figure data-series="baseline"><figcaption>Reference server, same steps (knee <b>${c.baselineKnee ?? 'not found'}</b>)</figcaption>${capacityChart({ ...c, steps: c.baseline, knee: c.baselineKnee ?? null, firstBroken: baselineBroken }) ?? ''}</figure>`
+    ? `<figure data-series="baseline"><figcaption>Reference server, same steps (<b>${e(baselineText(c))}</b>)</figcaption>${capacityChart({ ...c, steps: c.baseline, knee: c.baselineKnee ?? null, firstBroken: baselineBroken }) ?? ''}</figure>`
     : '';
   return `<section id="capacity"><h2>Capacity (varying ${c.vary})</h2>
-<p>Knee: <b>${c.knee ?? 'not found'}</b>; first broken: <b>${c.firstBroken ?? 'none'}</b>${c.limitingFactor ? `; limited by ${e(c.limitingFactor)}` : ''}.${c.slo?.length ? ` SLO: <code>${e(c.slo.join(', '))}</code>.` : ''}${c.stoppedBecause ? ` Stopped: ${e(c.stoppedBecause)}.` : ''}</p>
+<p><b>${e(capacityConclusionText(c))}</b>.${c.slo?.length ? ` SLO: <code>${e(c.slo.join(', '))}</code>.` : ''}${c.stoppedBecause ? ` Stopped: ${e(c.stoppedBecause)}.` : ''}</p>
 <figure data-series="target">${baselineChart ? '<figcaption>Target</figcaption>' : ''}${capacityChart(c) ?? ''}</figure>${baselineChart}
 <table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></section>`;
 }

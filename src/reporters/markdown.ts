@@ -1,7 +1,7 @@
 import type { CapacityStep, RunReport } from '../report/model.js';
 import { escapeMarkdownCell, escapeMarkdownFence } from './escape.js';
 import { emit } from './json.js';
-import { caseLocation, connectionsLine, deliveryProblem, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
+import { baselineText, capacityConclusionText, caseLocation, connectionsLine, deliveryProblem, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
 import type { Reporter, ReporterContext } from './types.js';
 
 /**
@@ -84,7 +84,7 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
       return [String(st.load), formatCount(st.throughput), formatMs(st.p50Ms), formatMs(st.p99Ms), slo(st), ...ref];
     });
     out.push(...tableOf(head, body, ['r', 'r', 'r', 'r', 'l', ...(baseline ? (['r', 'r', 'l'] as const) : [])]));
-    out.push('', `Knee: **${c.knee ?? 'not found'}**; first broken: **${c.firstBroken ?? 'none'}**${c.limitingFactor ? `; limited by ${cell(c.limitingFactor)}` : ''}${baseline ? `; reference server knee: **${c.baselineKnee ?? 'not found'}**` : ''}`, '');
+    out.push('', `**${cell(capacityConclusionText(c))}**${baseline ? `; reference server: **${baselineText(c)}**` : ''}`, '');
   }
   if (report.generator?.saturated) out.push(`> [!WARNING]\n> The load generator saturated: results are not trustworthy.${report.generator.reason ? ` ${cell(report.generator.reason)}` : ''}`, '');
 
