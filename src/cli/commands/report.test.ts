@@ -34,8 +34,13 @@ describe('chat-conform report compare', () => {
     const r = await cli('compare', base, head, '--max-regression', '10%');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^Latency \(ms\):\n {2}metric\s+stat\s+base\s+head\s+change/);
-    expect(r.out).toMatch(/reply\s+p99\s+19\.8\d?\s+25\.\d+\s+\+30\.\d%\s+REGRESSION \(> 10\.0%\)/);
-    expect(r.out.endsWith('5 regressions.')).toBe(true);
+    expect(r.out).toMatch(/reply\s+p99\s+19\.8\d?\s+25\.\d+\s+\+30\.\d%\s+REGRESSION \(> 10\.0% and > 2ms\)/);
+    // 1,000 values: p99.9 has one above it and max is one value: shown, not judged.
+    expect(r.out).toMatch(/reply\s+max\s+[\d.]+\s+[\d.]+\s+\+30\.\d%\s+not judged: too few values above it/);
+    expect(r.out.endsWith('3 regressions.')).toBe(true);
+    // Both settable: a floor above the growth, and no floor with no tail rule.
+    expect((await cli('compare', base, head, '--min-change', '10ms')).code).toBe(0);
+    expect((await cli('compare', base, head, '--min-change', '0', '--min-tail-samples', '0')).out.endsWith('5 regressions.')).toBe(true);
   });
 
   it('exits 0 when the growth is within the bound, or for another metric', async () => {
