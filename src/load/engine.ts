@@ -36,6 +36,9 @@ import { Scheduler, timetable } from './schedule.js';
 import { ViolationLog } from './violations.js';
 import { isoNow, SendTemplate, type FillPlan } from './send-template.js';
 
+/** Where an oversize probe's filler goes: JSON escapes the control characters, so no real text has it. */
+const OVERSIZE_HOLE = '\u0001cc-oversize\u0001';
+
 /** Time between the end of the ramp and the first scheduled send, so the last joins complete. */
 export const SETTLE_MS = 500;
 
@@ -119,6 +122,9 @@ export class LoadSlice {
   private readonly scheduler = new Scheduler();
   private readonly tracker: IntegrityTracker;
   private readonly violations = new ViolationLog();
+  /** The oversize probes' filler, shared by the slice's senders. */
+  private filler = '';
+  private readonly oversizeSenders: number;
   /** Markers naming no client of the run (corrupted text, a foreign run). */
   private unknownMarkers = 0;
   private readonly tally = emptyTally();
@@ -214,6 +220,7 @@ export class LoadSlice {
       room.members.push(c);
       this.clients.push(c);
     }
+    this.oversizeSenders = this.clients.filter((c) => c.oversize).length;
     for (let i = options.silent[0]; i < options.silent[1]; i++) {
       this.clients.push(new VirtualClient(i, this.plan.userIdBase + i, undefined, `${options.runTag}c${i}-`, true, false, false, handlers));
     }
@@ -291,6 +298,7 @@ export class LoadSlice {
       const t = setTimeout(() => this.endResolve?.(), Math.max(0, this.sendEnd - performance.now()));
       this.timers.add(t);
     }
+    let oversizeSeen = 0;
     for (const c of this.clients) {
       if (c.silent) continue;
       // Spread clients over the interval with the golden ratio so they never fire together.
@@ -305,7 +313,11 @@ export class LoadSlice {
         this.scheduler.at(this.sendStart + this.plan.durationMs * 0.3, () => this.sendProbe(c, RequestKind.TextMax));
         this.scheduler.at(this.sendStart + this.plan.durationMs * 0.35, () => this.sendProbe(c, RequestKind.TextOver));
       }
-      if (c.oversize) this.scheduler.at(this.sendStart + this.plan.durationMs * 0.5, () => this.sendOversize(c));
+      if (c.oversize) {
+        // One at a time, a little apart: each is a megabyte in flight, and ten at once would be ten.
+        const gap = Math.min(250, (this.plan.durationMs * 0.1) / Math.max(1, this.oversizeSenders));
+        this.scheduler.at(this.sendStart + this.plan.durationMs * 0.5 + gap * oversizeSeen++, () => this.sendOversize(c));
+      }
     }
     await endTimer;
     this.stoppedAt = performance.now();
@@ -607,17 +619,26 @@ export class LoadSlice {
     }
   }
 
-  /** One message of exactly maxMessageBytes + 1 bytes (JSON), sent raw. */
+  /**
+   * One message of exactly maxMessageBytes + 1 bytes (JSON), sent raw. The filler is one string
+   * shared by the slice's senders, and the message around it is small text made per sender: no
+   * sender holds a megabyte of its own, and nothing re-encodes the filler.
+   */
   private sendOversize(c: VirtualClient): void {
     if (c.state !== ClientState.Ready || !c.sendProto || this.profile.codec !== 'json') return;
-    const message = stampPath({ ...c.sendProto }, this.markerKeys, '');
+    const message = stampPath({ ...c.sendProto }, this.markerKeys, OVERSIZE_HOLE);
     this.fill(c, message, c.nextId++);
-    const empty = Buffer.byteLength(JSON.stringify(message));
+    const text = JSON.stringify(message);
+    const hole = JSON.stringify(OVERSIZE_HOLE);
+    const at = text.indexOf(hole);
+    const head = text.slice(0, at + 1);
+    const tail = text.slice(at + hole.length - 1);
     const size = this.options.limits.maxMessageBytes + 1;
-    stampPath(message, this.markerKeys, 'z'.repeat(Math.max(0, size - empty)));
+    const fill = Math.max(0, size - Buffer.byteLength(head) - Buffer.byteLength(tail));
+    if (this.filler.length < fill) this.filler = 'z'.repeat(fill);
     this.tally.oversizeSent++;
     c.oversizeSentAt = performance.now();
-    this.write(c, JSON.stringify(message));
+    this.write(c, head + this.filler.slice(0, fill) + tail, size);
   }
 
   // ---- receiving --------------------------------------------------------------------------

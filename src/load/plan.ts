@@ -305,7 +305,7 @@ export function sliceClients(plan: LoadPlan, index: number, count: number): [num
 }
 
 /** Clients that join rooms and send (all but the silent ones of a limits run). */
-export function regularClients(plan: LoadPlan): number {
+export function regularClients(plan: Pick<LoadPlan, 'clients' | 'limits'>): number {
   return plan.clients - (plan.limits?.silentClients ?? 0);
 }
 

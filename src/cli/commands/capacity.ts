@@ -151,7 +151,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--clients <n>', 'with --vary rate: the fixed number of clients (default: the scenario\'s)', positiveIntArg)
     .option('--rate <r>', 'with --vary clients: messages per second per client (default: the scenario\'s)', rateArg)
     .option('--ramp <duration>', 'connection ramp of each step (default: the scenario\'s ramp per client, scaled)', durationArg)
-    .option('--workers <n>', 'worker threads per step (default: cores; 1 below 200 clients)', positiveIntArg)
+    .option('--workers <n>', 'worker threads per step (default: from the load offered, at most the cores)', positiveIntArg)
     .option('--baseline <server>', 'also run the same steps against the embedded reference server: reference', choice(['reference'] as const))
     .option('--no-validate', 'do not validate inbound messages (faster; schema violations are not counted)')
     .action(async (opts: CapacityCommandOptions & { validate?: boolean }) => {

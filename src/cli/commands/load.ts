@@ -167,7 +167,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--ramp <duration>', 'spread the connections over this time', durationArg)
     .option('--duration <duration>', 'length of the steady phase after the ramp', durationArg)
     .option('--rate <r>', 'messages per second per client (open model)', rateArg)
-    .option('--workers <n>', 'worker threads (default: cores; 1 below 200 clients)', positiveIntArg)
+    .option('--workers <n>', 'worker threads (default: from the load offered, 1 up to 15,000 inbound messages/s, at most the cores)', positiveIntArg)
     .option('--shard <i/n>', 'run slice i of n (whole rooms); merge the reports with `chat-conform report merge`', shardArg)
     .option('--threshold <expr>', 'e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1% (repeatable); a breach exits 1', collect)
     .option('--gate-connect-failures <n>', 'relax the default gate: failed connection attempts allowed (default 0)', nonNegativeIntArg)
