@@ -295,6 +295,9 @@ describe('capacity flags', () => {
     await expect(capacityCommand({ out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_USAGE', exitCode: 2, message: 'capacity needs at least one --slo, e.g. --slo "reply.p99<100ms"' });
     await expect(capacityCommand({ slo: ['reply.p99<1s'], step: 10, search: 'binary', out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_USAGE', exitCode: 2 });
     await expect(capacityCommand({ slo: ['reply.p99<1s'], from: 500, to: 100, out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_BAD_FLAG', exitCode: 2, message: 'invalid value 100 for --to: expected at least --from (500)' });
+    await expect(capacityCommand({ slo: ['reply.p99<1s'], clients: 50, out }, memoryIO(), root)).rejects.toMatchObject({
+      code: 'CC_ERR_BAD_FLAG', message: 'invalid value 50 for --clients: is the fixed count of a --vary rate search; a client search steps it from --from to --to',
+    });
     const io = memoryIO();
     expect(await main(['node', 'chat-conform', 'capacity', '--slo', 'reply.p99<1s', '--vary', 'users'], io)).toBe(2);
   });

@@ -23,15 +23,15 @@ describe('a step\'s plan', () => {
 describe('capacity options', () => {
   const reject = (o: Partial<CapacityOptions>) => () => validateCapacityOptions({ ...base, ...o });
 
-  it('refuses loads that cannot be run, naming the flag (exit 2)', () => {
-    expect(reject({ from: 0 })).toThrowError(expect.objectContaining({ code: 'CC_ERR_BAD_FLAG', exitCode: 2, message: 'invalid value 0 for --from: expected a load above 0' }));
-    expect(reject({ to: 50 })).toThrowError('invalid value 50 for --to: expected at least --from (100)');
-    expect(reject({ step: 2.5 })).toThrowError('invalid value 2.5 for --step: a client count is a whole number');
-    expect(reject({ stepDurationMs: 0 })).toThrowError('invalid value 0 for --step-duration: expected a duration above 0');
-    expect(reject({ slo: [] })).toThrowError(expect.objectContaining({ code: 'CC_ERR_USAGE' }));
-    expect(reject({ baseline: 'reference' })).toThrowError(/without --target the run is already against it/);
-    expect(reject({ vary: 'rate', ratePerClient: 2 })).toThrowError(/--rate sets the per-client rate of a client search/);
-    expect(reject({ clients: 50 })).toThrowError(/--clients is the fixed count of a --vary rate search/);
+  it('refuses loads that cannot be run, naming the option (exit 2); the command line says its flags', () => {
+    expect(reject({ from: 0 })).toThrowError(expect.objectContaining({ code: 'CC_ERR_BAD_OPTION', exitCode: 2, message: 'invalid value 0 for `from`: expected a load above 0' }));
+    expect(reject({ to: 50 })).toThrowError('invalid value 50 for `to`: expected at least `from` (100)');
+    expect(reject({ step: 2.5 })).toThrowError('invalid value 2.5 for `step`: a client count is a whole number');
+    expect(reject({ stepDurationMs: 0 })).toThrowError('invalid value 0 for `stepDurationMs`: expected a duration above 0');
+    expect(reject({ slo: [] })).toThrowError('invalid value [] for `slo`: at least one SLO is needed, e.g. reply.p99<100ms');
+    expect(reject({ baseline: 'reference' })).toThrowError('invalid value "reference" for `baseline`: compares `target` with the reference server; without `target` the run is already against it');
+    expect(reject({ vary: 'rate', ratePerClient: 2 })).toThrowError(/^invalid value 2 for `ratePerClient`: sets the per-client rate of a client search/);
+    expect(reject({ clients: 50 })).toThrowError('invalid value 50 for `clients`: is the fixed count of a `vary` rate search; a client search steps it from `from` to `to`');
   });
 
   it('accepts fractional loads for a rate search', () => {

@@ -83,30 +83,34 @@ function stepBudgetMs(plan: LoadPlan, timers: Partial<LoadTimers> | undefined): 
   return plan.rampMs + SETTLE_MS + (timers?.connectTimeout ?? 30_000) + (timers?.responseTimeout ?? 10_000) + (plan.durationMs ?? 0) + plan.drainMs + 60_000;
 }
 
+/**
+ * Refuses options no search can run (CC_ERR_BAD_OPTION, exit 2), naming options as this library
+ * does, in backticks (`from`, `stepDurationMs`); the command line turns those into its flags.
+ */
 export function validateCapacityOptions(o: CapacityOptions): void {
-  const bad = (flag: string, value: unknown, reason: string): never => {
-    throw ccError('CC_ERR_BAD_FLAG', { flag, value: JSON.stringify(value), reason, command: 'capacity' });
+  const bad = (option: string, value: unknown, reason: string): never => {
+    throw ccError('CC_ERR_BAD_OPTION', { option: `\`${option}\``, value: JSON.stringify(value), reason });
   };
-  if (!(o.from > 0)) bad('--from', o.from, 'expected a load above 0');
-  if (!(o.to >= o.from)) bad('--to', o.to, `expected at least --from (${o.from})`);
-  if (o.step !== undefined && !(o.step > 0)) bad('--step', o.step, 'expected a step above 0');
-  if (o.resolution !== undefined && !(o.resolution > 0)) bad('--resolution', o.resolution, 'expected a resolution above 0');
-  if (!(o.stepDurationMs > 0)) bad('--step-duration', o.stepDurationMs, 'expected a duration above 0');
-  if (o.slo.length === 0) throw ccError('CC_ERR_USAGE', { detail: 'capacity needs at least one --slo, e.g. --slo "reply.p99<100ms"' });
+  if (!(o.from > 0)) bad('from', o.from, 'expected a load above 0');
+  if (!(o.to >= o.from)) bad('to', o.to, `expected at least \`from\` (${o.from})`);
+  if (o.step !== undefined && !(o.step > 0)) bad('step', o.step, 'expected a step above 0');
+  if (o.resolution !== undefined && !(o.resolution > 0)) bad('resolution', o.resolution, 'expected a resolution above 0');
+  if (!(o.stepDurationMs > 0)) bad('stepDurationMs', o.stepDurationMs, 'expected a duration above 0');
+  if (o.slo.length === 0) bad('slo', o.slo, 'at least one SLO is needed, e.g. reply.p99<100ms');
   if (o.baseline !== undefined && o.target === undefined) {
-    throw ccError('CC_ERR_USAGE', { detail: '--baseline reference compares a --target with the reference server; without --target the run is already against it' });
+    bad('baseline', o.baseline, 'compares `target` with the reference server; without `target` the run is already against it');
   }
   if ((o.vary ?? 'clients') === 'clients') {
     // Client counts are whole: a fractional grid would run rounded counts under other names.
-    if (!Number.isInteger(o.from)) bad('--from', o.from, 'a client count is a whole number');
-    if (!Number.isInteger(o.to)) bad('--to', o.to, 'a client count is a whole number');
-    if (o.step !== undefined && !Number.isInteger(o.step)) bad('--step', o.step, 'a client count is a whole number');
+    if (!Number.isInteger(o.from)) bad('from', o.from, 'a client count is a whole number');
+    if (!Number.isInteger(o.to)) bad('to', o.to, 'a client count is a whole number');
+    if (o.step !== undefined && !Number.isInteger(o.step)) bad('step', o.step, 'a client count is a whole number');
   }
   if (o.ratePerClient !== undefined && (o.vary ?? 'clients') === 'rate') {
-    throw ccError('CC_ERR_USAGE', { detail: '--rate sets the per-client rate of a client search; with --vary rate the steps set it (use --clients for the fixed count)' });
+    bad('ratePerClient', o.ratePerClient, 'sets the per-client rate of a client search; with `vary` rate the steps set it (`clients` is the fixed count)');
   }
   if (o.clients !== undefined && (o.vary ?? 'clients') === 'clients') {
-    throw ccError('CC_ERR_USAGE', { detail: '--clients is the fixed count of a --vary rate search; a client search steps it with --from/--to' });
+    bad('clients', o.clients, 'is the fixed count of a `vary` rate search; a client search steps it from `from` to `to`');
   }
 }
 

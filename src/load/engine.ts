@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { codecFor } from '../codec/index.js';
 import type { Codec } from '../codec/types.js';
-import { isCcError } from '../errors.js';
+import { ccError, isCcError } from '../errors.js';
 import { Snapshotter, type MetricsSnapshot } from '../metrics/snapshots.js';
 import type { EncodedMetrics } from '../metrics/store.js';
 import { MetricsStore } from '../metrics/store.js';
@@ -25,7 +25,8 @@ import { mintVariant, resolveSigningKey, type JwtKeySources, type JwtSigningKey 
 import { getValidator, warmValidator, type ProfileValidator, type ValidationOutcome } from '../spec/validator.js';
 import { connect } from '../transport/connect.js';
 import type { Connection, InboundEvent } from '../transport/types.js';
-import { ClientState, readKeys, RequestKind, stampPath, VirtualClient, type RoomState } from './client.js';
+import { ClientState, RequestKind, VirtualClient, type RoomState } from './client.js';
+import { readKeys, stampPath } from './paths.js';
 import { HealthMonitor } from './health.js';
 import { IntegrityTracker, integrityMarker, readIntegrityMarker, readNumericMarker, type DeliveryOutcome } from './integrity.js';
 import { addExample, emptyTally, type LimitTally } from './limits.js';
@@ -102,6 +103,8 @@ export interface SliceResult {
   /** Schema violations by kind, with the first sample of each, and occurrences beyond the list's cap. */
   violations: SchemaViolation[];
   violationsOmitted: number;
+  /** The first message of each connection error code (`errors.CC_ERR_*`). */
+  errorSamples: Record<string, string>;
   limits: LimitTally;
   health: GeneratorHealth;
   /** Ms from t0 to the end of the steady phase, as run (shorter when stopped). */
@@ -122,6 +125,8 @@ export class LoadSlice {
   private readonly scheduler = new Scheduler();
   private readonly tracker: IntegrityTracker;
   private readonly violations = new ViolationLog();
+  /** The first message of each connection error code. */
+  private readonly errorSamples: Record<string, string> = {};
   /** The oversize probes' filler, shared by the slice's senders. */
   private filler = '';
   private readonly oversizeSenders: number;
@@ -340,6 +345,7 @@ export class LoadSlice {
       delivery,
       unknownDeliveries: totals.unknown + this.unknownMarkers,
       violations: this.violations.list(),
+      errorSamples: this.errorSamples,
       violationsOmitted: this.violations.omitted,
       limits: this.tally,
       health: this.health.stop(),
@@ -363,7 +369,10 @@ export class LoadSlice {
       conn = await this.open(c, token);
     } catch (err) {
       this.counts['connect.errors']++;
-      if (isCcError(err)) this.store.increment(`errors.${err.code}`);
+      // Counted by its code, and the first of each code kept in words: why the connections failed.
+      const code = isCcError(err) ? err.code : 'CC_ERR_INTERNAL';
+      this.store.increment(`errors.${code}`);
+      this.errorSamples[code] ??= err instanceof Error ? err.message : String(err);
       this.afterLoss(c);
       return;
     }
@@ -403,7 +412,8 @@ export class LoadSlice {
             c.login = r.login ?? null;
             return r.conn;
           }
-          throw new Error(r.reason);
+          // Refused at login (or in the handshake after it): a refusal with its reason, not an outage.
+          throw ccError('CC_ERR_TARGET_REFUSED', { target: this.options.targetUrl, reason: r.reason, hint: 'check the signing key and the login the server expects' });
         });
     }
     return connect({

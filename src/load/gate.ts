@@ -82,7 +82,10 @@ export function gateReasons(report: Pick<RunReport, 'thresholds' | 'load'>): str
     reasons.push(`no round trip completed: ${n('requests')} requests sent, ${n('replies')} replies, ${n('timeouts')} timeouts${refused}`);
   }
   const connect = failed.get('connect.errors');
-  if (connect) reasons.push(`${n('connect.errors')} connection attempts failed (the gate allows ${boundOf(connect)})`);
+  if (connect) {
+    const first = Object.values(load.errorSamples ?? {})[0];
+    reasons.push(`${n('connect.errors')} connection attempts failed (the gate allows ${boundOf(connect)})${first ? `; the first: ${first}` : ''}`);
+  }
   const timeouts = failed.get('timeouts.rate');
   if (timeouts && timeouts.actual !== null) {
     reasons.push(`${n('timeouts')} of ${n('requests')} requests timed out (${Math.round(timeouts.actual * 1000) / 1000}%; the gate allows ${boundOf(timeouts)}%)`);

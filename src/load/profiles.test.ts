@@ -143,6 +143,22 @@ describe('envelope: scenarios/load/envelope-rate-limit.yaml', () => {
 });
 
 describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
+  it('keeps why a login refused: counted by code, and the first refusal in words in the report and the gate', async () => {
+    const s = await server({ profiles: 'openirc' });
+    const io = memoryIO();
+    // Tokens signed with a key the server does not know: every login answers 401.
+    const result = await loadCommand({ clients: 20, ramp: 100, duration: 500, rate: 2, workers: 1, profile: 'openirc', target: s.urls.openircHttp!, jwtSecret: 'not-the-servers-secret', out }, io, root);
+    const load = result.report.load!;
+    const failed = load.counters['connect.errors']!;
+    expect(failed).toBeGreaterThanOrEqual(20);
+    expect(load.counters['errors.CC_ERR_TARGET_REFUSED']).toBe(failed);
+    const first = load.errorSamples?.CC_ERR_TARGET_REFUSED;
+    expect(first).toMatch(new RegExp(`^${s.urls.openircHttp!.replace(/[./]/g, '\\$&')} was reached but refused: POST http://127\\.0\\.0\\.1:\\d+/login/ answered 401: .*invalid_token`));
+    expect(result.exitCode).toBe(1);
+    expect(io.stdout).toContain(`FAIL: ${failed} connection attempts failed (the gate allows 0); the first: ${first}`);
+    expect(io.stdout).toContain(`    first CC_ERR_TARGET_REFUSED: ${first}`);
+  }, 30_000);
+
   it('is the default for --profile openirc and passes against the embedded server with exact counts', async () => {
     const result = await loadCommand({ ...SHORT, profile: 'openirc', out }, memoryIO(), root);
     const r = result.report;

@@ -15,6 +15,7 @@ import type { Profile } from '../profile/types.js';
 import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, RunSummary, ThresholdResult } from '../report/model.js';
 import type { LoadProgress, Reporter } from '../reporters/types.js';
 import { reportHeader } from '../report/header.js';
+import { errorSamplesOf } from '../report/merge.js';
 import { summariseRun } from '../report/summary.js';
 import { loadMetric } from '../report/thresholds.js';
 import type { JwtKeySources } from '../scenario/tokens.js';
@@ -231,7 +232,7 @@ async function resolveTarget(options: LoadRunOptions, profile: Profile, timers: 
   if (options.target) return { url: options.target, embedded: false, close: async () => undefined };
   const known = ['assa', 'envelope', 'openirc'] as const;
   if (!(known as readonly string[]).includes(profile.name)) {
-    throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${profile.name}; pass --target` });
+    throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${profile.name}: give the server under test as the target` });
   }
   const { startReferenceServer } = await import('../../reference-server/server.js');
   const key = resolveSigningKey(options.jwt);
@@ -378,6 +379,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
       delivery,
       ...(violations.violations.length ? { schemaViolations: violations.violations } : {}),
       ...(omitted ? { schemaViolationsOmitted: omitted } : {}),
+      ...errorSamplesOf(results.map((r) => r.errorSamples)),
       series,
     };
     const thresholdResults: ThresholdResult[] = evaluateThresholds(thresholds, (m) => loadMetric(load, m));

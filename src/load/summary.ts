@@ -29,6 +29,7 @@ export function formatLoadSummary(report: RunReport): string[] {
   lines.push(...violationLines(report));
   const errors = Object.entries(c).filter(([n]) => n.startsWith('errors.'));
   if (errors.length) lines.push(`  errors: ${errors.map(([n, v]) => `${n.slice(7)} ${v}`).join(', ')}`);
+  for (const [code, text] of Object.entries(load.errorSamples ?? {})) lines.push(`    first ${code}: ${text}`);
   if (load.delivery?.length) {
     const sum = (k: Exclude<keyof DeliveryRow, 'room'>): number => load.delivery!.reduce((s, d) => s + (d[k] ?? 0), 0);
     const missing = sum('selfMissing') > 0 ? ` (${sum('selfMissing')} own copies missing)` : '';

@@ -58,6 +58,13 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   return merged;
 }
 
+/** The first message of each error code over slices or shards (the first slice's wins), or nothing. */
+export function errorSamplesOf(parts: readonly (Record<string, string> | undefined)[]): { errorSamples?: Record<string, string> } {
+  const samples: Record<string, string> = {};
+  for (const p of parts) for (const [code, text] of Object.entries(p ?? {})) samples[code] ??= text;
+  return Object.keys(samples).length ? { errorSamples: samples } : {};
+}
+
 /** A shard cut short (Ctrl-C) leaves the merged run incomplete too, with its exit code. */
 function mergedSummary(reports: readonly RunReport[], summary: RunReport['summary']): RunReport['summary'] {
   const cut = reports.filter((r) => r.summary.incomplete !== undefined);
@@ -100,6 +107,7 @@ function mergeLoad(loads: LoadResult[]): LoadResult | undefined {
     counters: Object.fromEntries(Object.entries(counters).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
   if (loads.some((l) => l.delivery)) out.delivery = mergeDeliveryRows(loads.flatMap((l) => l.delivery ?? []));
+  Object.assign(out, errorSamplesOf(loads.map((l) => l.errorSamples)));
   if (loads.some((l) => l.schemaViolations)) {
     const v = mergeViolations(loads.map((l) => l.schemaViolations ?? []));
     out.schemaViolations = v.violations;

@@ -124,6 +124,8 @@ export interface LoadResult {
   schemaViolations?: SchemaViolation[];
   /** Occurrences of further kinds of violation, counted but not listed (the list is capped). */
   schemaViolationsOmitted?: number;
+  /** Why connections failed: the first message of each connection error code (`errors.CC_ERR_*`). */
+  errorSamples?: Record<string, string>;
   /** Time series for charts: one point per interval. */
   series?: { t: number; sent: number; received: number; p50: number; p99: number; connected: number }[];
 }

@@ -1,4 +1,3 @@
-import type { CliIO } from '../cli/io.js';
 import type { CaseResult, RunReport } from '../report/model.js';
 
 /**
@@ -67,9 +66,19 @@ export interface LoadProgress {
   drainLeftMs?: number;
 }
 
+/** Where a printing reporter writes: the command line gives its own (CliIO has this shape). */
+export interface ReporterIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when the output is a terminal. */
+  readonly isTTY: boolean;
+  /** False when colour is off (NO_COLOR, or not a terminal). */
+  readonly color: boolean;
+}
+
 /** What a reporter factory is given. */
 export interface ReporterContext {
-  io: CliIO;
+  io: ReporterIO;
   /**
    * Shows one status line, redrawn in place (a terminal); without it a printing reporter writes
    * status lines to `io` one after another.

@@ -1,12 +1,11 @@
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ccError } from '../errors.js';
-import type { CliIO } from '../cli/io.js';
 import type { RunReport } from '../report/model.js';
 import { redactReport } from '../report/redact.js';
 import { renderJson } from './json.js';
 import { createReporter } from './registry.js';
-import type { Reporter, ReporterContext } from './types.js';
+import type { Reporter, ReporterContext, ReporterIO } from './types.js';
 
 export interface WriteReportsOptions {
   /** Output root; default `reports/`. */
@@ -16,7 +15,7 @@ export interface WriteReportsOptions {
   /** Reporters made before the run (prepareReporters), used instead of `reporters`. */
   prepared?: readonly PreparedReporter[];
   /** Where `console` (and other printing reporters) write; default: nowhere. */
-  io?: CliIO;
+  io?: ReporterIO;
   color?: boolean;
 }
 
@@ -29,7 +28,7 @@ export interface WrittenReports {
   latest: { path: string; kind: 'symlink' | 'file' };
 }
 
-const SILENT: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
+const SILENT: ReporterIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
 
 /**
  * A reporter made before a run, so its live hooks (onRunStart, onCaseEnd, onProgress) see the run
@@ -43,7 +42,7 @@ export interface PreparedReporter {
 }
 
 /** Creates every reporter now (a bad name or module fails before the run); `json` is always written and needs none. */
-export async function prepareReporters(specs: readonly string[], options: { io?: CliIO; color?: boolean; cwd?: string; status?: (line: string) => void } = {}): Promise<PreparedReporter[]> {
+export async function prepareReporters(specs: readonly string[], options: { io?: ReporterIO; color?: boolean; cwd?: string; status?: (line: string) => void } = {}): Promise<PreparedReporter[]> {
   const prepared: PreparedReporter[] = [];
   for (const spec of specs) {
     if (spec === 'json') continue;

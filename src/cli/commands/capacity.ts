@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { CapacityOptions } from '../../capacity/run.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { parseThreshold, parseThresholds } from '../../load/thresholds.js';
@@ -42,6 +43,12 @@ export interface CapacityCommandResult {
   report: import('../../report/model.js').RunReport;
 }
 
+/** The flag of each option of the capacity library, for its errors. */
+const CAPACITY_FLAGS: Record<string, string> = {
+  from: '--from', to: '--to', step: '--step', resolution: '--resolution', stepDurationMs: '--step-duration', slo: '--slo',
+  baseline: '--baseline', target: '--target', ratePerClient: '--rate', clients: '--clients', vary: '--vary',
+};
+
 /** A load: a positive number (client counts are checked to be whole later). */
 export function loadArg(value: string): number {
   const n = Number(value);
@@ -75,13 +82,14 @@ export function sloArg(value: string, previous: string[] = []): string[] {
  */
 export async function capacityCommand(options: CapacityCommandOptions, io: CliIO, packageRoot: string): Promise<CapacityCommandResult> {
   const { join } = await import('node:path');
-  const [{ readLoadScenario }, { runCapacity }, { formatCapacitySummary }, { ccError }] = await Promise.all([
+  const [{ readLoadScenario }, { runCapacity, validateCapacityOptions }, { formatCapacitySummary }, { ccError, isCcError }] = await Promise.all([
     import('../../load/scenario.js'),
     import('../../capacity/run.js'),
     import('../../capacity/summary.js'),
     import('../../errors.js'),
   ]);
   const slo = options.slo ?? [];
+  if (slo.length === 0) throw ccError('CC_ERR_USAGE', { detail: 'capacity needs at least one --slo, e.g. --slo "reply.p99<100ms"' });
   if (options.search === 'binary' && options.step !== undefined) {
     throw ccError('CC_ERR_USAGE', { detail: '--step sets a linear search; --search binary bisects to --resolution: give one of them' });
   }
@@ -95,36 +103,43 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
 
   // Ctrl-C ends the step under way (not judged) and writes the report of the steps done.
   const vary = options.vary ?? 'clients';
-  const report = await interruptible(options.signal, (signal) =>
-    runCapacity({
-      plan,
-      profile: profile.specPath,
-      ...(options.target === undefined ? {} : { target: options.target }),
-      slo,
-      vary,
-      from: options.from ?? 100,
-      to: options.to ?? 1000,
-      step: options.step ?? 100,
-      search: options.search ?? 'linear',
-      ...(options.resolution === undefined ? {} : { resolution: options.resolution }),
-      stepDurationMs: options.stepDuration ?? 10_000,
-      ...(options.clients === undefined ? {} : { clients: options.clients }),
-      ...(options.rate === undefined ? {} : { ratePerClient: options.rate }),
-      ...(options.ramp === undefined ? {} : { rampMs: options.ramp }),
-      ...(options.workers === undefined ? {} : { workers: options.workers }),
-      ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
-      jwt: { ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }), ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }) },
-      ...(options.connectTimeout === undefined && options.responseTimeout === undefined
-        ? {}
-        : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
-      validate: options.noValidate !== true,
-      output: display.output,
-      // A step's status line only on a terminal, where it is redrawn in place; off one, a line per step is enough.
-      reporters: io.isTTY ? display.live : display.live.filter((r) => r.name !== 'console'),
-      progressEveryMs: display.everyMs,
-      signal,
-    }),
-  ).finally(() => display.end());
+  const run = (signal: AbortSignal | undefined): CapacityOptions => ({
+    plan,
+    profile: profile.specPath,
+    ...(options.target === undefined ? {} : { target: options.target }),
+    slo,
+    vary,
+    from: options.from ?? 100,
+    to: options.to ?? 1000,
+    step: options.step ?? 100,
+    search: options.search ?? 'linear',
+    ...(options.resolution === undefined ? {} : { resolution: options.resolution }),
+    stepDurationMs: options.stepDuration ?? 10_000,
+    ...(options.clients === undefined ? {} : { clients: options.clients }),
+    ...(options.rate === undefined ? {} : { ratePerClient: options.rate }),
+    ...(options.ramp === undefined ? {} : { rampMs: options.ramp }),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
+    jwt: { ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }), ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }) },
+    ...(options.connectTimeout === undefined && options.responseTimeout === undefined
+      ? {}
+      : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
+    validate: options.noValidate !== true,
+    output: display.output,
+    // A step's status line only on a terminal, where it is redrawn in place; off one, a line per step is enough.
+    reporters: io.isTTY ? display.live : display.live.filter((r) => r.name !== 'console'),
+    progressEveryMs: display.everyMs,
+    ...(signal ? { signal } : {}),
+  });
+  // The library names its options (`from`); a person typed flags (--from): say it in flags.
+  try {
+    validateCapacityOptions(run(undefined));
+  } catch (err) {
+    if (!isCcError(err) || err.code !== 'CC_ERR_BAD_OPTION') throw err;
+    const flags = (text: string): string => text.replace(/`(\w+)`/g, (_m, name: string) => CAPACITY_FLAGS[name] ?? name);
+    throw ccError('CC_ERR_BAD_FLAG', { flag: flags(String(err.params.option)), value: err.params.value, reason: flags(String(err.params.reason)), command: 'capacity' });
+  }
+  const report = await interruptible(options.signal, (signal) => runCapacity(run(signal))).finally(() => display.end());
   return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
 
