@@ -12,14 +12,10 @@
  * and where they came from, and the summary says so.
  */
 import type { LoadResult, RunReport, ThresholdResult } from '../report/model.js';
+import type { GateSettings } from './plan.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
 
-export interface GateSettings {
-  /** Failed connection attempts allowed (default 0). */
-  connectFailures: number;
-  /** Requests that may time out, in percent of the requests awaiting a reply (default 0.1). */
-  timeoutsPercent: number;
-}
+export type { GateSettings } from './plan.js';
 
 export const DEFAULT_GATE: GateSettings = { connectFailures: 0, timeoutsPercent: 0.1 };
 
