@@ -36,7 +36,6 @@ export type ServerMessagesPolicy = 'closed' | 'open';
  */
 export const SOURCE_ORDER: readonly RuleSource[] = ['seed', 'reading', 'lenient', 'choice'];
 
-/** The rule of a lenient deviation: a null optional field, an unlisted code of an open list, an undefined field. */
+/** The rules of a lenient schema error: null in a field the schema does not require, a value outside an open list. */
 export const OPTIONAL_NULL = 'optional-null';
 export const OPEN_ENUM = 'open-enum';
-export const EXTRA_FIELD = 'extra-field';
