@@ -171,14 +171,18 @@ describe('the source of each error', () => {
 
   it('is the class and id of the nearest x-decision, through references too', () => {
     const failure = { action: 'JOIN_ROOM_RESPONSE', success: false, timestamp: ts, seq_id: 'j' };
+    // The seed's failure examples (§3.1, §9.1) show error_code and message: a failure without them breaks the seed.
     expect(sources(server('assa', failure))).toEqual([
-      ['/error_code', 'required', 'choice', 'assa.D8.failure-form'],
-      ['/message', 'required', 'choice', 'assa.D8.failure-form'],
+      ['/error_code', 'required', 'seed', 'seed'],
+      ['/message', 'required', 'seed', 'seed'],
+    ]);
+    expect(sources(server('assa', { ...failure, error_code: null, message: 'no' }))).toEqual([
+      ['/error_code', 'type', 'seed', 'seed'],
+      ['/error_code', 'enum', 'seed', 'seed'],
     ]);
     // A null where only a decision requires the field is judged by that decision.
-    expect(sources(server('assa', { ...failure, error_code: null, message: 'no' }))).toEqual([
-      ['/error_code', 'type', 'choice', 'assa.D8.failure-form'],
-      ['/error_code', 'enum', 'choice', 'assa.D8.failure-form'],
+    expect(sources(server('assa', { action: 'MEDIA_STATUS_RESPONSE', success: true, data: { video_room_id: 1, audio_enabled: null, video_enabled: true }, timestamp: ts, seq_id: 'm' }))).toEqual([
+      ['/data/audio_enabled', 'type', 'choice', 'assa.D7.replies'],
     ]);
     const newMessage = { action: 'NEW_MESSAGE', data: { message_id: 1, room_id: 100, content: 'x', message_type: 'video', user: { user_id: 1, nickname: 'n' }, created_at: ts }, timestamp: ts, seq_id: 'n' };
     expect(sources(server('assa', newMessage))).toEqual([['/data/message_type', 'enum', 'reading', 'assa.D4.image']]);
