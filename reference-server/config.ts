@@ -66,7 +66,7 @@ export interface ReferenceServerOptions {
   timers?: Partial<ServerTimers>;
   rooms?: Partial<RoomDefaults>;
   logger?: Logger;
-  /** Named fault points that alter behaviour (see faults.ts); empty for a conformant server. */
+  /** Named fault points that alter behaviour (see faults/); empty for a conformant server. */
   faults?: Iterable<string>;
 }
 

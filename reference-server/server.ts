@@ -13,7 +13,7 @@ import { resolveConfig, type ReferenceServerOptions, type ServerConfig } from '.
 import { ChatCore } from './core/chat-core.js';
 import type { Announcement } from './core/model.js';
 import { EnvelopeConnection, type EnvelopeContext } from './envelope/connection.js';
-import { faultHooks } from './faults.js';
+import { faultHooks } from './faults/index.js';
 import { createHttpServer, parseAnnouncement } from './http.js';
 import { identityFromClaims, type Identity } from './identity.js';
 import { OpenIrcConnection } from './openirc/connection.js';
@@ -59,7 +59,7 @@ export interface RunningServer {
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<RunningServer> {
   const config = resolveConfig(options);
-  // Faults (tests of the conformance suites only, see faults.ts) may shift limits and timers.
+  // Faults (tests of the conformance suites only, see faults/) may shift limits and timers.
   const faults = faultHooks(config.faults);
   const { limits, timers } = faults.active ? faults.adjust(config.limits, config.timers) : config;
   const { logger } = config;

@@ -23,7 +23,7 @@ export interface AssaContext extends HandlerContext {
   logger: Logger;
   /** Server-generated seq_ids for messages the server originates (assa.D11). */
   nextSeq(): string;
-  /** Set only by a fault (faults.ts, tests of the suites): the user a request acts as. */
+  /** Set only by a fault (faults/, tests of the suites): the user a request acts as. */
   actingUser?: (claimedUserId: unknown, user: User) => User;
 }
 

@@ -21,7 +21,7 @@ export interface HandlerContext {
   core: ChatCore;
   limits: ServerLimits;
   rooms: RoomDefaults;
-  /** Set only by a fault (faults.ts, tests of the suites): another way of counting the text limit. */
+  /** Set only by a fault (faults/, tests of the suites): another way of counting the text limit. */
   textOver?: (text: string, limit: number) => boolean;
 }
 

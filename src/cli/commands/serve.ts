@@ -23,7 +23,7 @@ export interface ServeOptions {
   pingInterval?: number;
   pongTimeout?: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
-  /** Deliberate deviations, for testing the conformance suites only (reference-server/faults.ts). */
+  /** Deliberate deviations, for testing the conformance suites only (reference-server/faults/). */
   fault?: string[];
 }
 
