@@ -33,7 +33,7 @@ export interface AssaChoices {
   /**
    * A field echoing what the request did not give. `omit`: SEND_MESSAGE_RESPONSE leaves out
    * `client_message_id` (and `reply_to_message_id`), ERROR says `original_action: "UNKNOWN"` when
-   * the action cannot be read. `null`: each is present as null. assa.D8, assa.D11.
+   * the action cannot be read. `null`: each is present as null. assa.D7, assa.D8.
    */
   absentEcho: 'omit' | 'null';
   /** Timestamps: ISO 8601 with milliseconds, or whole seconds (`2024-01-01T12:00:00Z`). assa.D11. */
@@ -50,6 +50,8 @@ export interface AssaChoices {
   exitByNonMember: 'refuse' | 'succeed';
   /** The code refusing SEND_MESSAGE and INVITE by a non-member (both fit §9.2's meanings). assa.D12. */
   nonMemberWriteCode: 'USER_NOT_IN_ROOM' | 'PERMISSION_DENIED';
+  /** Who may INVITE: any member, or the host only (others: PERMISSION_DENIED). assa.D12. */
+  invitesBy: 'member' | 'host';
   /** Order of CONNECT_RESPONSE `reconnection_info.existing_rooms`. assa.D15. */
   existingRoomsOrder: 'ascending' | 'descending';
   /** The creator of a video room is its first participant (listed in the reply). assa.D16. */
@@ -157,6 +159,7 @@ const REFERENCE: Choices = {
     roomInfoForNonMember: 'refuse',
     exitByNonMember: 'refuse',
     nonMemberWriteCode: 'USER_NOT_IN_ROOM',
+    invitesBy: 'member',
     existingRoomsOrder: 'ascending',
     videoCreatorJoins: false,
     replyToUnansweredActions: true,
@@ -201,6 +204,7 @@ const OTHER: Choices = {
     roomInfoForNonMember: 'answer',
     exitByNonMember: 'succeed',
     nonMemberWriteCode: 'PERMISSION_DENIED',
+    invitesBy: 'host',
     existingRoomsOrder: 'descending',
     videoCreatorJoins: true,
     replyToUnansweredActions: false,

@@ -146,6 +146,17 @@ describe('ASSA: the other-choices variant beside the reference server', () => {
     }
   });
 
+  it('lets only the host INVITE, refusing other members with PERMISSION_DENIED (assa.D12); the reference lets any member invite', async () => {
+    for (const s of [pair.reference, other(pair)]) {
+      const [h, m] = [await user(s), await user(s)];
+      const roomId = await roomWith(h, m);
+      const byMember = await m.request('INVITE', { room_id: roomId, invited_user_ids: [freshUser()] });
+      if (s === pair.reference) expect(byMember).toMatchObject({ action: 'INVITE_RESPONSE', success: true });
+      else expect(byMember).toMatchObject({ action: 'INVITE_RESPONSE', success: false, error_code: 'PERMISSION_DENIED' });
+      expect(await h.request('INVITE', { room_id: roomId, invited_user_ids: [freshUser()] })).toMatchObject({ action: 'INVITE_RESPONSE', success: true });
+    }
+  });
+
   it('refuses a request before CONNECT with ERROR AUTH_FAILED naming the action (assa.D8, D9); the reference with CREATE_ROOM_RESPONSE', async () => {
     const ref = keep(await connectAssa(pair.reference.urls, 'tcp'));
     expectFailure(await ref.request('CREATE_ROOM', { name: 'x' }), 'CREATE_ROOM', 'AUTH_FAILED');

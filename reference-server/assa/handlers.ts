@@ -157,8 +157,12 @@ const checkReceive: Handler = (ctx, req) => {
 };
 
 const invite: Handler = (ctx, req) => {
-  const { core, render } = ctx;
+  const { core, render, choices } = ctx;
   const roomId = f.id(req.data, 'room_id');
+  const found = core.memberRoom(req.user, roomId);
+  if (found.ok && choices.invitesBy === 'host' && found.value.host !== req.user) {
+    return render.failure(req.action, req.seqId, 'PERMISSION_DENIED', 'only the host may invite');
+  }
   const outcome = core.invite(req.user, roomId, f.ids(req.data, 'invited_user_ids', { nonEmpty: true }));
   if (!outcome.ok) return render.failure(req.action, req.seqId, writeRefusal(ctx, outcome.refusal));
   return render.success(req.action, req.seqId, 'users invited', {
