@@ -1,6 +1,7 @@
 /**
  * startReferenceServer: the chat core, the three protocol front ends and their listeners in one
  * process. Fast to start, and close() ends every socket, timer and listener within a deadline.
+ * The variant's choices (choices.ts) reach the front ends from here; faults wrap them on top.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
