@@ -6,6 +6,7 @@ import type { VerificationKey } from '../src/auth/jwt.js';
 import { DEV_JWT_SECRET } from '../src/auth/jwt.js';
 import { ccError } from '../src/errors.js';
 import { loadProfile } from '../src/profile/load.js';
+import { choicesFor, type Choices, type RoomDefaults, type ServerVariant } from './choices.js';
 import type { Logger } from './log.js';
 import { silentLogger } from './log.js';
 
@@ -43,15 +44,6 @@ export interface ServerTimers {
   closeGrace: number;
 }
 
-export interface RoomDefaults {
-  /** ASSA CREATE_ROOM without `max_participants` (assa.D12). */
-  maxParticipants: number;
-  /** ASSA CREATE_ROOM without `is_open`. */
-  isOpen: boolean;
-  /** CREATE_VIDEO_ROOM without `max_participants` (assa.D16). */
-  videoMaxParticipants: number;
-}
-
 export interface ReferenceServerOptions {
   profiles?: ProfileSelection | ProfileSelection[];
   /** Default 127.0.0.1. */
@@ -64,9 +56,15 @@ export interface ReferenceServerOptions {
   jwt?: VerificationKey;
   limits?: Partial<ServerLimits>;
   timers?: Partial<ServerTimers>;
+  /** Overrides the variant's room defaults. */
   rooms?: Partial<RoomDefaults>;
   logger?: Logger;
-  /** Named fault points that alter behaviour (see faults.ts); empty for a conformant server. */
+  /**
+   * Which choices the server makes where the seeds are silent (choices.ts): `reference` (the
+   * default, docs/decisions.md) or `other-choices` (the opposite reading at every silent point).
+   */
+  variant?: ServerVariant;
+  /** Named fault points that alter behaviour (see faults/); empty for a conformant server. Apply on top of the variant. */
   faults?: Iterable<string>;
 }
 
@@ -81,15 +79,17 @@ export interface ServerConfig {
   timers: ServerTimers;
   rooms: RoomDefaults;
   logger: Logger;
+  variant: ServerVariant;
+  choices: Choices;
   faults: ReadonlySet<string>;
 }
 
 /**
  * Defaults: the spec's numbers come from the profile documents (`x-chat-conform.limits` and
  * `.timers` of schemas/assa and schemas/envelope, read by loadProfile); only the server's own
- * internals (buffers, history, close grace, room defaults of assa.D12/D16) are set here.
+ * internals (buffers, history, close grace) are set here. Room defaults belong to the variant.
  */
-export function specDefaults(): { limits: ServerLimits; timers: ServerTimers; rooms: RoomDefaults } {
+export function specDefaults(): { limits: ServerLimits; timers: ServerTimers } {
   const assa = loadProfile('assa');
   const envelope = loadProfile('envelope');
   const need = (value: number | undefined, what: string): number => {
@@ -114,12 +114,12 @@ export function specDefaults(): { limits: ServerLimits; timers: ServerTimers; ro
       pongTimeout: need(assa.timers.pongTimeout, 'timers.pongTimeout'),
       closeGrace: 1000,
     },
-    rooms: { maxParticipants: 100, isOpen: true, videoMaxParticipants: 10 },
   };
 }
 
 export function resolveConfig(options: ReferenceServerOptions = {}): ServerConfig {
   const defaults = specDefaults();
+  const choices = choicesFor(options.variant);
   const selected = Array.isArray(options.profiles) ? options.profiles : [options.profiles ?? 'all'];
   const profiles = new Set<'assa' | 'envelope' | 'openirc'>();
   for (const p of selected) {
@@ -135,11 +135,15 @@ export function resolveConfig(options: ReferenceServerOptions = {}): ServerConfi
     jwt: options.jwt ?? { secret: DEV_JWT_SECRET },
     limits: { ...defaults.limits, ...stripUndefined(options.limits) },
     timers: { ...defaults.timers, ...stripUndefined(options.timers) },
-    rooms: { ...defaults.rooms, ...stripUndefined(options.rooms) },
+    rooms: { ...choices.rooms, ...stripUndefined(options.rooms) },
     logger: options.logger ?? silentLogger,
+    variant: choices.variant,
+    choices,
     faults: new Set(options.faults ?? []),
   };
 }
+
+export type { RoomDefaults, ServerVariant };
 
 function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
   if (!value) return {};

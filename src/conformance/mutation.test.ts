@@ -1,5 +1,5 @@
 /**
- * The mutation test: for every fault of the reference server (reference-server/faults.ts), the
+ * The mutation test: for every fault of the reference server (reference-server/faults/), the
  * suites run against a server with that fault must FAIL at least one case, and at least one of
  * them must be a case the recorded mutation score (scenarios/conformance/mutation-score.json,
  * shown in docs/conformance.md) names. Not every listed case is required: a few catch a fault

@@ -24,7 +24,7 @@ export function mutationScoreFile(packageRoot: string): string {
 }
 
 export async function listFaults(): Promise<FaultInfo[]> {
-  const { FAULTS } = await import('../../reference-server/faults.js');
+  const { FAULTS } = await import('../../reference-server/faults/index.js');
   return FAULTS.map((f) => ({ name: f.name, protocol: f.protocol, description: f.description }));
 }
 

@@ -27,7 +27,7 @@ export interface SuiteRunOptions {
   profile: SuiteProfile;
   /** ASSA only: which front end the cases use (default tcp). */
   transport?: 'tcp' | 'ws';
-  /** Fault names (reference-server/faults.ts); empty for a conformant server. */
+  /** Fault names (reference-server/faults/); empty for a conformant server. */
   faults?: string[];
   timers?: SuiteTimers;
   limits?: { maxConnections?: number };
