@@ -32,7 +32,7 @@ export function checkServerMessage(profile: string, value: unknown, name?: strin
     return;
   }
   const detail = outcome.kind === 'invalid'
-    ? outcome.errors.map((e) => `${e.pointer || '/'}: ${e.message} (expected ${e.expected}, got ${e.actual})`).join('; ')
+    ? outcome.errors.map((e) => `${e.pointer || '/'}: ${e.message} (expected ${e.expected}, got ${e.actual}) [${e.source}${e.source === 'seed' ? '' : ` ${e.rule}`}]`).join('; ')
     : outcome.kind;
   violations.push(`${profile}: ${detail} in ${shown}`);
 }
