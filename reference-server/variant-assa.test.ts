@@ -399,7 +399,7 @@ describe('faults on the variant', () => {
       expect(err).toMatchObject({ error_code: 'INVALID_JSON', ...SERVER_VERSION });
       expect(err.data).not.toHaveProperty('original_action');
       // The faults' deviations (a string message_id) are theirs, not the variant's.
-      expect(unchosenViolations(takeViolations()).map((v) => v.replace(/ in \{.*/s, ''))).toEqual(['assa: /data/message_id: must be integer (expected integer, got string "1")', 'assa: /data/message_id: must be integer (expected integer, got string "1")']);
+      expect(unchosenViolations(takeViolations()).map((v) => v.replace(/ in \{.*/s, ''))).toEqual(['assa: /data/message_id: must be integer (expected integer, got string "1") [seed]', 'assa: /data/message_id: must be integer (expected integer, got string "1") [seed]']);
     } finally {
       await s.close();
     }
