@@ -1,6 +1,7 @@
 /** The public library surface (pinned by src/index.test.ts). */
 export { CcError, ccError, isCcError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ExitCode } from './errors.js';
+export type { Output } from './output.js';
 export type * from './profile/types.js';
 export type * from './transport/types.js';
 export { connect, transportDefaults, WIRE_DIAGNOSTICS, wireDiagnostic, diagnosticOf } from './transport/index.js';
@@ -55,7 +56,6 @@ export type { CapacityOptions, CapacityVary } from './capacity/run.js';
 export { binarySearch, linearSearch, linearLoads } from './capacity/search.js';
 export type { LoadSearch, StepOutcome } from './capacity/search.js';
 export { formatCapacitySummary } from './capacity/summary.js';
-export { main } from './cli/main.js';
 export { loadCatalogue } from './conformance/catalogue.js';
 export type { CatalogueEntry } from './conformance/catalogue.js';
 export { runSuite, CI_TIMERS } from './conformance/suite.js';

@@ -36,6 +36,9 @@ describe('chat-conform run', () => {
     expect(stderr).toMatch(/^chat-conform: embedded reference server: tcp:\/\/127\.0\.0\.1:\d+ /);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^PASS +example\.assa\.room-broadcast {2}a message reaches every other member/m);
+    // The console's end of run (its onRunEnd, called with the other reporters') comes once, just before the report's path.
+    expect(stdout).toMatch(/\n\n\d+ cases: \d+ PASS; [^\n]+; exit 0\nreport: [^\n]+report\.json$/);
+    expect(stdout.match(/ cases: /g)).toHaveLength(1);
     const report = reportOf(stdout);
     expect(validateReport(report)).toEqual([]);
     expect(report.command).toBe('run');

@@ -42,11 +42,10 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
   const { runScenarios } = await import('../../scenario/run.js');
   const { fanOut, prepareReporters, withoutRunEnd, writeReports } = await import('../../reporters/index.js');
   const specs = (options.reporter ?? ['console']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  // Every reporter is made now: unknown names fail before anything connects, and each one's live
-  // hooks see the run. The console prints its own end; the others write when the folder exists.
+  // Every reporter is made now: unknown names fail before anything connects. Each one's live hooks
+  // see the run, and its onRunEnd comes once the run's folder exists (writeReports).
   const prepared = await prepareReporters(specs, { io, color: io.color, cwd });
-  const files = prepared.filter((p) => p.spec !== 'console');
-  const live = prepared.map((p) => (p.spec === 'console' ? p.reporter : withoutRunEnd(p.reporter)));
+  const live = prepared.map((p) => withoutRunEnd(p.reporter));
   const report = await runScenarios({
     paths,
     packageRoot,
@@ -68,7 +67,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
     reporters: live.length ? [fanOut(live)] : [],
     onNote: (text) => io.err(`chat-conform: ${text}`),
   });
-  const written = await writeReports(report, { out: options.out ?? 'reports', prepared: files, io, color: io.color });
+  const written = await writeReports(report, { out: options.out ?? 'reports', prepared, io, color: io.color });
   io.out(`report: ${written.files[0] ?? written.dir}`);
   return { exitCode: report.summary.exitCode, reportDir: written.dir };
 }
