@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import type { JwtKeySources } from '../auth/tokens.js';
 import { isCcError } from '../errors.js';
 import { parseDuration, parseSize } from '../util/duration.js';
 
@@ -47,6 +48,15 @@ export function addTargetOptions<C extends CommandLike>(command: C, targetHelp: 
     .option('--target <url>', targetHelp)
     .option('--profile <name|path>', 'the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default assa)');
   return command;
+}
+
+/** `--jwt-secret` / `--jwt-key` as the library's key sources, named by their flags in errors and reports. */
+export function jwtKeySources(options: { jwtSecret?: string; jwtKey?: string }): JwtKeySources {
+  return {
+    ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }),
+    ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }),
+    names: { secret: '--jwt-secret', keyFile: '--jwt-key' },
+  };
 }
 
 export function addJwtOptions<C extends CommandLike>(command: C): C {

@@ -8,7 +8,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../auth/jwt.js';
-import { runScenarios } from '../scenario/run.js';
+import { resolveSigningKey } from '../auth/tokens.js';
+import { runScenarios } from './run-cases.js';
 import { packageRoot } from '../util/paths.js';
 import { runSuite } from './suite.js';
 
@@ -72,7 +73,7 @@ describe('assa §8.1 SERVER_ANNOUNCEMENT cases', () => {
     open.push(server);
     const proxy = await leakyProxy(server.urls.assaTcp as string);
     open.push(proxy);
-    const report = await runScenarios({ packageRoot: root, paths: [file], target: proxy.url, adminUrl: server.urls.adminHttp, jwtSecret: DEV_JWT_SECRET });
+    const report = await runScenarios({ packageRoot: root, paths: [file], target: proxy.url, adminUrl: server.urls.adminHttp, signingKey: resolveSigningKey({ secret: DEV_JWT_SECRET }) });
     const verdicts = Object.fromEntries(report.cases.map((c) => [c.id, [c.verdict, c.decidedBy?.code, c.decidedBy?.message]]));
     expect(verdicts).toEqual({
       [ALL]: ['PASS', undefined, undefined],

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScenarios } from '../scenario/run.js';
+import { runScenarios } from './run-cases.js';
 import { packageRoot } from '../util/paths.js';
 
 describe('crowd step and exclusive cases', () => {

@@ -5,8 +5,9 @@
  */
 import { join } from 'node:path';
 import { DEV_JWT_SECRET } from '../auth/jwt.js';
+import { resolveSigningKey } from '../auth/tokens.js';
 import type { RunReport, Verdict } from '../report/model.js';
-import { runScenarios } from '../scenario/run.js';
+import { runScenarios } from './run-cases.js';
 
 export type SuiteProfile = 'assa' | 'envelope' | 'openirc';
 export const SUITE_PROFILES: readonly SuiteProfile[] = ['assa', 'envelope', 'openirc'];
@@ -65,7 +66,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteOutcome> 
       target: target as string,
       ...(options.withoutAdminUrl ? {} : { adminUrl: urls.adminHttp }),
       profile: options.profile,
-      jwtSecret: DEV_JWT_SECRET,
+      signingKey: resolveSigningKey({ secret: DEV_JWT_SECRET }),
       timers,
       ...(options.limits ? { limits: options.limits } : {}),
       concurrency: options.concurrency ?? 16,

@@ -4,7 +4,7 @@
  * summary and exit code come from src/report/summary.ts.
  */
 import type { Finding, RuleStrength, Verdict } from '../report/model.js';
-import { verdictRank as rank } from '../report/summary.js';
+import { verdictRank as rank } from '../report/run-summary.js';
 
 /** What a broken expectation means for a rule of this strength. */
 export function verdictForBrokenRule(strength: RuleStrength): Verdict {

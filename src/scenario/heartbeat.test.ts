@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../util/paths.js';
-import { runScenarios } from './run.js';
+import { runScenarios } from '../conformance/run-cases.js';
 
 describe('heartbeats during a case', () => {
   it('answers, ignores or hands over pings as each client asks', async () => {

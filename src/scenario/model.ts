@@ -3,8 +3,11 @@
  * in the document (`steps[3].expect`) and its source line so a verdict can name the step that
  * decided it.
  */
+import type { TokenVariant } from '../auth/tokens.js';
 import type { RuleStrength } from '../report/model.js';
 import type { Template } from './template.js';
+
+export type { TokenVariant };
 
 /** Variables every case has: the target URL, its URLs by scheme, the profile's limits and timers, the admin URL. */
 export const BUILTIN_VARIABLES: ReadonlySet<string> = new Set(['target', 'targets', 'limits', 'timers', 'admin_url']);
@@ -26,21 +29,6 @@ export interface SourceRef {
   line: number;
   column: number;
 }
-
-/** Which token a client presents. `valid` is minted from the run's key; the rest are deliberately bad. */
-export type TokenVariant =
-  | 'valid'
-  | 'expired'
-  | 'not-yet-valid'
-  | 'wrong-signature'
-  | 'alg-none'
-  | 'wrong-key-type'
-  | 'malformed'
-  | 'none';
-
-export const TOKEN_VARIANTS: readonly TokenVariant[] = [
-  'valid', 'expired', 'not-yet-valid', 'wrong-signature', 'alg-none', 'wrong-key-type', 'malformed', 'none',
-];
 
 export type HeartbeatMode = 'auto' | 'manual' | 'ignore';
 

@@ -1,4 +1,5 @@
-import { LOAD_SECTION_SCHEMA } from '../load/plan.js';
+import { LOAD_SECTION_SCHEMA } from './load-section.schema.js';
+import { captureMap, clientList, clientName, duration, fixedDuration, httpStatus, messageNames, oneOrMany, tokenVariant } from './schema-fragments.js';
 
 /**
  * The JSON Schema of the scenario format itself (one YAML document = one case). ajv checks every
@@ -6,35 +7,7 @@ import { LOAD_SECTION_SCHEMA } from '../load/plan.js';
  * Documented in docs/scenarios.md; keep both in step.
  */
 
-const fixedDuration = {
-  anyOf: [
-    { type: 'number', minimum: 0 },
-    { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' },
-  ],
-  description: 'milliseconds, or a number with a unit: 300ms, 2s, 1.5m, 1h',
-};
-
-/** A step's duration may also be a template evaluated when the step runs: "${timers.pongTimeout + 500ms}". */
-const duration = {
-  anyOf: [...fixedDuration.anyOf, { type: 'string', pattern: '^\\s*\\$\\{[^}]+\\}\\s*$' }],
-  description: `${fixedDuration.description}, or a template such as "\${timers.pongTimeout + 500ms}"`,
-};
-
-const clientName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' };
-const clientList = { type: 'array', items: clientName, minItems: 1, uniqueItems: true };
-const messageNames = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] };
-const tokenVariant = { enum: ['valid', 'expired', 'not-yet-valid', 'wrong-signature', 'alg-none', 'wrong-key-type', 'malformed', 'none'] };
-
-/** Steps that address one client or several take `client: x` or `clients: [x, y]`. */
-const oneOrMany = {
-  client: clientName,
-  clients: clientList,
-};
-
 export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel', 'crowd', 'check', 'http'] as const;
-
-const httpStatus = { type: 'integer', minimum: 100, maximum: 599 };
-const captureMap = { type: 'object', propertyNames: clientName, additionalProperties: { type: 'string', minLength: 1 } };
 
 export const scenarioSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',

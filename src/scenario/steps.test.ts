@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../util/paths.js';
-import { runScenarios } from './run.js';
+import { runScenarios } from '../conformance/run-cases.js';
 
 describe('steps against the reference server', () => {
   it('runs loops, parallel groups, ordered expectations, closes and size boundaries', async () => {

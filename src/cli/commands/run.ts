@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { ALL_OVERRIDES, addSharedOptions, collect, positiveIntArg } from '../options.js';
+import { ALL_OVERRIDES, addSharedOptions, collect, jwtKeySources, positiveIntArg } from '../options.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 
@@ -39,7 +39,7 @@ export interface RunCommandResult {
  * (0 all PASS/NON-STRICT/INFORMATIONAL, 1 a FAIL or NON-STRICT under --strict, 2 an ERROR).
  */
 export async function runCommand(paths: string[], options: RunCommandOptions, io: CliIO, packageRoot: string, cwd = process.cwd()): Promise<RunCommandResult> {
-  const { runScenarios } = await import('../../scenario/run.js');
+  const [{ runScenarios }, { resolveSigningKey }] = await Promise.all([import('../../conformance/run-cases.js'), import('../../auth/tokens.js')]);
   const { fanOut, prepareReporters, withoutRunEnd, writeReports } = await import('../../reporters/index.js');
   const specs = (options.reporter ?? ['console']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   // Every reporter is made now: unknown names fail before anything connects. Each one's live hooks
@@ -53,8 +53,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
     ...(options.target === undefined ? {} : { target: options.target }),
     ...(options.adminUrl === undefined ? {} : { adminUrl: options.adminUrl }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
-    ...(options.jwtSecret === undefined ? {} : { jwtSecret: options.jwtSecret }),
-    ...(options.jwtKey === undefined ? {} : { jwtKeyFile: options.jwtKey }),
+    signingKey: resolveSigningKey(jwtKeySources(options)),
     ...(options.grep === undefined ? {} : { grep: options.grep }),
     ...(options.tag === undefined ? {} : { tags: options.tag.flatMap((t) => t.split(',')) }),
     bail: options.bail === true,

@@ -4,10 +4,11 @@
  */
 import { loadProfile } from '../../profile/load.js';
 import type { CaseResult } from '../../report/model.js';
+import { CONFORMANCE_JUDGE } from '../../conformance/run-cases.js';
 import { createChecker } from '../checker.js';
 import { parseScenarios } from '../parse.js';
-import { runCase, type CaseEnvironment } from '../runner.js';
-import { resolveSigningKey } from '../tokens.js';
+import { runCase, type CaseEnvironment } from '../run-case.js';
+import { resolveSigningKey } from '../../auth/tokens.js';
 
 let runs = 0;
 
@@ -20,6 +21,7 @@ export async function runScenarioText(text: string, targetUrl: string, overrides
       profile,
       targetUrl,
       signingKey: resolveSigningKey({ env: {} }),
+      judge: CONFORMANCE_JUDGE,
       checker: createChecker(profile),
       responseTimeout: 2000,
       connectTimeout: 2000,

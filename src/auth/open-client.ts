@@ -11,8 +11,7 @@ import { ccError, isCcError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import { connect } from '../transport/connect.js';
 import type { Connection, ConnectOptions, Diagnostic } from '../transport/types.js';
-import { readPath } from './match.js';
-import { setPath } from './compose.js';
+import { readPath, setPath } from '../util/dotted-path.js';
 
 export interface OpenOptions {
   url: string;

@@ -4,24 +4,26 @@
  * that decided it with its evidence.
  */
 import { performance } from 'node:perf_hooks';
-import { caseVerdict, verdictForBrokenRule } from '../conformance/verdict.js';
 import { isCcError } from '../errors.js';
+import type { FindingCode } from '../findings.js';
 import type { Profile } from '../profile/types.js';
 import type { CaseResult, Evidence, Finding, TranscriptEntry, Verdict } from '../report/model.js';
 import type { InboundEvent } from '../transport/types.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { openClient } from './auth.js';
-import { httpRequest, responseBody } from './http-request.js';
+import { openClient } from '../auth/open-client.js';
+import { mintVariant, type JwtSigningKey } from '../auth/tokens.js';
+import { httpRequest, responseBody } from '../http/request.js';
 import type { MessageChecker } from './checker.js';
-import { applyByteFill, composeMessage, setPath } from './compose.js';
-import { deepEqual, match, readPath, type Mismatch } from './match.js';
+import type { CaseJudge } from './judge.js';
+import { readPath, setPath } from '../util/dotted-path.js';
+import { applyByteFill, composeMessage } from './compose.js';
+import { deepEqual, match, type Mismatch } from './match.js';
 import type {
   CaptureStep, ClientDef, CloseStep, ConnectStep, CrowdStep, Duration, ExpectCloseStep, ExpectNoneStep, ExpectStep, HttpStep, RepeatStep, ScenarioCase, SendStep, SourceRef, Step,
 } from './model.js';
 import { BUILTIN_VARIABLES, RUN_VARIABLES } from './model.js';
 import { ScenarioClient, type Received, type SessionHost } from './session.js';
 import { evaluate, TemplateEvalError, type Template, type TemplateContext } from './template.js';
-import { mintVariant, type JwtSigningKey } from './tokens.js';
 
 export interface CaseEnvironment {
   profile: Profile;
@@ -30,6 +32,8 @@ export interface CaseEnvironment {
   /** Every URL the target is known by, by scheme (`${targets.ws}`): the embedded server offers ASSA on tcp and ws. */
   targets?: Record<string, string>;
   signingKey: JwtSigningKey;
+  /** The verdict rules (src/conformance/verdict.ts). */
+  judge: CaseJudge;
   /** Validates every message; omitted, messages are not validated. */
   checker?: MessageChecker;
   /** Default deadline of expect steps and auth replies, ms. */
@@ -63,7 +67,7 @@ export async function runCase(scenario: ScenarioCase, env: CaseEnvironment): Pro
   return new CaseRun(scenario, env).run();
 }
 
-type Failure = { code: string; message: string; evidence: Evidence; verdict?: Verdict };
+type Failure = { code: FindingCode; message: string; evidence: Evidence; verdict?: Verdict };
 
 class CaseRun implements SessionHost {
   private readonly started = performance.now();
@@ -119,7 +123,7 @@ class CaseRun implements SessionHost {
     }
     // Steps still unwinding after a case deadline must not change a result already decided.
     this.finished = true;
-    const { verdict, decidedBy } = caseVerdict(this.findings, this.scenario.strength);
+    const { verdict, decidedBy } = this.env.judge.caseVerdict(this.findings, this.scenario.strength);
     return {
       id: this.scenario.id,
       title: this.scenario.title,
@@ -652,7 +656,7 @@ class CaseRun implements SessionHost {
   // ---- leftovers, findings, transcript -----------------------------------------------------
 
   private checkLeftovers(): void {
-    const verdict: Verdict = this.scenario.unexpected === 'fail' ? verdictForBrokenRule(this.scenario.strength) : 'PASS';
+    const verdict: Verdict = this.scenario.unexpected === 'fail' ? this.env.judge.brokenRule(this.scenario.strength) : 'PASS';
     for (const client of this.clients.values()) {
       for (const r of client.inbox) {
         if (r.consumed) continue;
@@ -815,7 +819,7 @@ class CaseRun implements SessionHost {
 
   private finding(source: SourceRef, f: Failure): Finding {
     return {
-      verdict: f.verdict ?? (f.code.startsWith('CC_CHECK_') ? verdictForBrokenRule(this.scenario.strength) : 'FAIL'),
+      verdict: f.verdict ?? (f.code.startsWith('CC_CHECK_') ? this.env.judge.brokenRule(this.scenario.strength) : 'FAIL'),
       code: f.code,
       message: f.message,
       step: { path: source.path, line: source.line },

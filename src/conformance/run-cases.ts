@@ -1,27 +1,30 @@
 /**
- * `runScenarios`: the library behind `chat-conform run`. Finds and parses the scenarios (every
+ * `runScenarios`: the library behind `chat-conform run`: many cases, each run by runCase
+ * (src/scenario/run-case.ts) and judged by the verdict rules (./verdict.ts). Finds and parses the scenarios (every
  * file before anything connects, so a typo fails fast with exit 2), starts the embedded reference
  * server when there is no target, runs the cases concurrently under a bound, and returns the
  * canonical RunReport.
  */
 import { isAbsolute, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { resolveSigningKey, type JwtSigningKey } from '../auth/tokens.js';
 import { ccError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { CaseResult, RunReport } from '../report/model.js';
 import { reportHeader } from '../report/header.js';
 import { toolVersion } from '../util/version.js';
-import { summariseRun } from '../report/summary.js';
+import { summariseRun } from '../report/run-summary.js';
 import type { Reporter } from '../reporters/types.js';
 import { parseTarget } from '../transport/target.js';
 import { formatDuration } from '../util/duration.js';
-import { createChecker, type MessageChecker } from './checker.js';
-import { findScenarioFiles, walk } from './discover.js';
-import type { ScenarioCase } from './model.js';
-import { loadScenarioFile } from './parse.js';
-import { runCase, type CaseEnvironment } from './runner.js';
-import { resolveSigningKey, type JwtSigningKey } from './tokens.js';
+import { createChecker, type MessageChecker } from '../scenario/checker.js';
+import { findScenarioFiles, walk } from '../scenario/discover.js';
+import type { CaseJudge } from '../scenario/judge.js';
+import type { ScenarioCase } from '../scenario/model.js';
+import { loadScenarioFile } from '../scenario/parse.js';
+import { runCase, type CaseEnvironment } from '../scenario/run-case.js';
+import { caseVerdict, verdictForBrokenRule } from './verdict.js';
 
 export interface RunScenariosOptions {
   /** Files, folders or globs; empty: the profile's bundled suite, else the bundled examples. */
@@ -39,9 +42,8 @@ export interface RunScenariosOptions {
   adminUrl?: string;
   /** Profile of the target and of cases that name none (default assa). */
   profile?: string;
-  jwtSecret?: string;
-  jwtKeyFile?: string;
-  env?: NodeJS.ProcessEnv;
+  /** The key the clients' tokens are signed with (default: resolveSigningKey(): the environment's, else the development secret). */
+  signingKey?: JwtSigningKey;
   /** Only cases whose id or title matches. */
   grep?: string;
   /** Only cases with one of these tags. */
@@ -67,6 +69,9 @@ const TRANSPORT_CONNECT_TIMEOUT = 5_000;
 
 export const DEFAULT_CONCURRENCY = 16;
 
+/** The verdict rules every case of a conformance run is judged by. */
+export const CONFORMANCE_JUDGE: CaseJudge = { brokenRule: verdictForBrokenRule, caseVerdict };
+
 /**
  * Timers of the embedded reference server when the run sets none: short, so the bundled suite's
  * timer cases (pong timeout, connect timeout, ping cadence) take about a second instead of the
@@ -80,10 +85,9 @@ export async function runScenarios(input: RunScenariosOptions): Promise<RunRepor
   const startedAt = new Date();
   const t0 = performance.now();
   const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? process.env;
   const runProfileName = options.profile ?? 'assa';
   const runProfile = loadProfile(runProfileName);
-  const signingKey = resolveSigningKey({ secret: options.jwtSecret, keyFile: options.jwtKeyFile, env });
+  const signingKey = options.signingKey ?? resolveSigningKey();
 
   const files = options.paths && options.paths.length > 0 ? findScenarioFiles(options.paths, cwd) : bundledScenarios(options.packageRoot, runProfile.name);
   let cases = loadCases(files, cwd, options.profile ?? 'assa');
@@ -141,6 +145,7 @@ export async function runScenarios(input: RunScenariosOptions): Promise<RunRepor
           targetUrl: server ? embeddedTarget(server, scenario, profile) : (options.target as string),
           targets: server ? server.targetsFor(profile.name) : { [urlScheme(options.target as string)]: options.target as string },
           signingKey,
+          judge: CONFORMANCE_JUDGE,
           checker,
           responseTimeout: options.timers?.responseTimeout ?? profile.timers.responseTimeout ?? 10_000,
           connectTimeout: TRANSPORT_CONNECT_TIMEOUT,
