@@ -27,10 +27,8 @@ import { evaluate, TemplateEvalError, type Template, type TemplateContext } from
 
 export interface CaseEnvironment {
   profile: Profile;
-  /** Where this profile's target listens (ws://, tcp://, or the HTTP base of a login). */
-  targetUrl: string;
-  /** Every URL the target is known by, by scheme (`${targets.ws}`): the embedded server offers ASSA on tcp and ws. */
-  targets?: Record<string, string>;
+  /** Where the case's clients connect, and every URL the target serves the profile on. */
+  target: CaseTarget;
   signingKey: JwtSigningKey;
   /** The verdict rules (src/conformance/verdict.ts). */
   judge: CaseJudge;
@@ -55,6 +53,13 @@ export interface CaseEnvironment {
   transcriptMaxEntries?: number;
   /** Max findings of one kind (schema, unexpected) per case, to keep reports readable (default 20). */
   maxRepeatedFindings?: number;
+}
+
+export interface CaseTarget {
+  /** `${target}`: where clients connect unless a step says otherwise (ws://, tcp://, or the HTTP base of a login). */
+  url: string;
+  /** `${targets.<scheme>}`: every URL of the profile by scheme (the embedded server offers ASSA on tcp and ws). */
+  urls: Readonly<Record<string, string>>;
 }
 
 /** Thrown to stop a case once a step has recorded the finding that decides it. */
@@ -333,7 +338,7 @@ class CaseRun implements SessionHost {
     const variant = step.token ?? client.def.token;
     const claims = { sub: client.def.userId, nickname: client.def.nickname, ...(this.eval(client.def.claims, client.def.source) as Record<string, unknown>) };
     const token = profile.auth.kind === 'none' ? '' : mintVariant(variant, claims, this.env.signingKey);
-    const url = step.url ? String(this.eval(step.url, step.source)) : this.env.targetUrl;
+    const url = step.url ? String(this.eval(step.url, step.source)) : this.env.target.url;
     let opened;
     try {
       opened = await openClient(profile, {
@@ -859,10 +864,10 @@ class CaseRun implements SessionHost {
     if (this.vars.has(name)) return this.vars.get(name);
     const client = this.clients.get(name);
     if (client) return { name, user_id: client.def.userId, nickname: client.def.nickname };
-    if (name === 'target') return this.env.targetUrl;
+    if (name === 'target') return this.env.target.url;
     if (name === 'limits') return this.env.profile.limits;
     if (name === 'timers') return this.env.profile.timers;
-    if (name === 'targets') return this.env.targets ?? { [this.env.targetUrl.split(':')[0] as string]: this.env.targetUrl };
+    if (name === 'targets') return this.env.target.urls;
     if (name in RUN_VARIABLES) return this.runVariable(name) ?? null;
     return undefined;
   }

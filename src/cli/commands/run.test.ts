@@ -93,6 +93,16 @@ describe('chat-conform run', () => {
     expect(stderr).toMatch(/CC_ERR_NO_SCENARIOS no scenarios match .* --grep no-such-case/);
   });
 
+  it('refuses a --grep that is not a regular expression, and a --target that is not one, before anything runs', async () => {
+    const grep = await run('--grep', '(', join(packageRoot(), 'scenarios', 'examples'));
+    expect(grep.code).toBe(2);
+    expect(grep.stderr).toBe('chat-conform: CC_ERR_BAD_FLAG invalid value "(" for --grep: Invalid regular expression: /(/: Unterminated group (see `chat-conform run --help`)');
+    const target = await run('--target', 'gopher://127.0.0.1:70', join(packageRoot(), 'scenarios', 'examples'));
+    expect(target.code).toBe(2);
+    expect(target.stderr).toBe('chat-conform: CC_ERR_BAD_TARGET invalid target gopher://127.0.0.1:70: unsupported scheme gopher (use ws://, wss://, tcp://, tcp+lp:// or tls:// with a host and port)');
+    expect(target.stdout).toBe('');
+  });
+
   it('refuses a bad duration flag as a usage error', async () => {
     const { code, stderr } = await run('--response-timeout', 'soon');
     expect(code).toBe(2);

@@ -3,6 +3,7 @@
  * and JWTs, without the CLI.
  */
 import { loadProfile } from '../../profile/load.js';
+import { urlTarget } from '../../transport/target.js';
 import type { CaseResult } from '../../report/model.js';
 import { CONFORMANCE_JUDGE } from '../../conformance/run-cases.js';
 import { createChecker } from '../checker.js';
@@ -19,7 +20,7 @@ export async function runScenarioText(text: string, targetUrl: string, overrides
     const profile = loadProfile(c.profile);
     results.push(await runCase(c, {
       profile,
-      targetUrl,
+      target: { url: targetUrl, urls: urlTarget(targetUrl).urls(c.profile) },
       signingKey: resolveSigningKey({ env: {} }),
       judge: CONFORMANCE_JUDGE,
       checker: createChecker(profile),
