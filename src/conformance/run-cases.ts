@@ -7,7 +7,6 @@
 import { performance } from 'node:perf_hooks';
 import { resolveSigningKey, type JwtSigningKey } from '../auth/tokens.js';
 import { ccError } from '../errors.js';
-import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { CaseResult, RunReport } from '../report/model.js';
 import { reportHeader } from '../report/header.js';
@@ -15,13 +14,14 @@ import { definedOnly } from '../util/defined.js';
 import { toolVersion } from '../util/version.js';
 import { summariseRun } from '../report/run-summary.js';
 import type { Reporter } from '../reporters/types.js';
+import { transportDefaults } from '../transport/profile-defaults.js';
 import { entryUrl, offerOf, type RunTarget } from '../transport/target.js';
 import { createChecker, type MessageChecker } from '../scenario/checker.js';
 import type { CaseJudge } from '../scenario/judge.js';
 import type { ScenarioCase } from '../scenario/model.js';
 import { runCase, type CaseEnvironment } from '../scenario/run-case.js';
 import { coverageOf } from './coverage.js';
-import { loadRunCases, type CaseSelection } from './select-cases.js';
+import { loadRunCases, runProfileOf, type CaseSelection } from './select-cases.js';
 import { caseVerdict, verdictForBrokenRule } from './verdict.js';
 
 export interface RunScenariosOptions extends CaseSelection {
@@ -49,7 +49,11 @@ export interface RunScenariosOptions extends CaseSelection {
   reporters?: Reporter[];
 }
 
-/** Deadline for opening a transport connection (TCP connect plus WebSocket handshake or HTTP login). */
+/**
+ * Deadline for opening a transport connection (TCP connect plus WebSocket handshake or HTTP login).
+ * Not the profile's connectTimeout: in a conformance run that is the server's CONNECT deadline
+ * under test (a second on the embedded server), not how long a client may take to open.
+ */
 const TRANSPORT_CONNECT_TIMEOUT = 5_000;
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -66,7 +70,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRep
 export async function runCases(cases: ScenarioCase[], options: RunScenariosOptions): Promise<RunReport> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const runProfile = loadProfile(options.profile ?? 'assa');
+  const runProfile = runProfileOf(options);
   const signingKey = options.signingKey ?? resolveSigningKey();
   const target = options.target;
   const adminUrl = options.adminUrl ?? target.adminUrl;
@@ -78,7 +82,7 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
   const reporters = options.reporters ?? [];
   const effectiveOptions = describeOptions(options, runProfile, signingKey);
   // The report names one target: the run profile's, or (embedded, other profiles only) the first case's.
-  const reportProfile = cases.some((c) => loadProfile(c.profile).name === runProfile.name) ? runProfile : loadProfile((cases[0] as ScenarioCase).profile);
+  const reportProfile = cases.some((c) => c.profileDef.name === runProfile.name) ? runProfile : (cases[0] as ScenarioCase).profileDef;
   const targetUrl = urlOf(target, reportProfile);
   const embedded = target.embedded;
   for (const r of reporters) await r.onRunStart?.({ command: 'run', profile: profileLabel(cases), target: { url: targetUrl, embedded }, startedAt: startedAt.toISOString(), totalCases: cases.length, options: effectiveOptions });
@@ -102,22 +106,24 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
       while (alone || (solo && inFlight > 0)) await new Promise((r) => setTimeout(r, 20));
       if (solo) alone = true;
       inFlight++;
-      const profile = loadProfile(scenario.profile);
+      const profile = scenario.profileDef;
       let checker = checkers.get(profile.name);
       if (!checker) {
         checker = createChecker(profile);
         checkers.set(profile.name, checker);
       }
+      const caseProfile = withOverrides(profile, options);
+      const connection = transportDefaults(caseProfile, { connectTimeout: TRANSPORT_CONNECT_TIMEOUT });
       for (const r of reporters) await r.onCaseStart?.({ id: scenario.id, title: scenario.title, index: index + 1, total: cases.length });
       const caseEnv: CaseEnvironment = {
-        profile: withOverrides(profile, options),
+        profile: caseProfile,
         target: { url: urlOf(target, profile, scenario.transports), urls: target.urls(profile.name) },
         signingKey,
         judge: CONFORMANCE_JUDGE,
         checker,
-        responseTimeout: options.timers?.responseTimeout ?? profile.timers.responseTimeout ?? 10_000,
-        connectTimeout: TRANSPORT_CONNECT_TIMEOUT,
-        maxInboundBytes: Math.max(4 * 1024 * 1024, 2 * (options.limits?.maxMessageBytes ?? profile.limits.maxMessageBytes ?? 0)),
+        responseTimeout: connection.responseTimeout,
+        connectTimeout: connection.connect.connectTimeout,
+        maxInboundBytes: connection.connect.maxInboundBytes,
         insecure: options.insecure ?? false,
         lenient: options.lenient ?? false,
         runId: `${runId}-${index}`,
@@ -143,7 +149,7 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
     options: effectiveOptions,
     summary: summariseRun(done, [], { strict: options.strict ?? false }),
     cases: done,
-    coverage: coverageOf(done, [...new Set(cases.map((c) => c.profile))].map((p) => loadProfile(p))),
+    coverage: coverageOf(done, [...new Map(cases.map((c) => [c.profile, c.profileDef])).values()]),
   };
   for (const r of reporters) await r.onRunEnd?.(report);
   return report;
@@ -169,7 +175,7 @@ function urlOf(target: RunTarget, profile: Profile, transports?: readonly string
 function describeOptions(options: RunScenariosOptions, runProfile: Profile, key: JwtSigningKey): Record<string, unknown> {
   const out: Record<string, unknown> = {
     paths: options.paths ?? [],
-    profile: options.profile ?? 'assa',
+    profile: runProfile.name,
     auth: { algorithm: key.algorithm, keyFrom: key.source },
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     strict: options.strict ?? false,

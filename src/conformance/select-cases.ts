@@ -5,6 +5,7 @@
  */
 import { isAbsolute, join, relative } from 'node:path';
 import { ccError } from '../errors.js';
+import { DEFAULT_PROFILE } from '../profile/default.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import { findScenarioFiles, walk } from '../scenario/discover.js';
@@ -18,8 +19,8 @@ export interface CaseSelection {
   /** Where bundled schemas/ and scenarios/ live. */
   packageRoot: string;
   cwd?: string;
-  /** Profile of the target and of cases that name none (default assa). */
-  profile?: string;
+  /** Profile of the target and of cases that name none (absent: DEFAULT_PROFILE, and cases of every profile may run on an embedded server). */
+  profile?: Profile;
   /** Only cases whose id or title matches. */
   grep?: string;
   /** Only cases with one of these tags. */
@@ -31,20 +32,25 @@ export interface CaseSelection {
 /** The cases to run against a target that offers `offer`; CC_ERR_NO_SCENARIOS when none is left. */
 export function loadRunCases(options: CaseSelection, offer: TargetOffer): ScenarioCase[] {
   const cwd = options.cwd ?? process.cwd();
-  const runProfile = loadProfile(options.profile ?? 'assa');
+  const runProfile = runProfileOf(options);
   const files = options.paths && options.paths.length > 0 ? findScenarioFiles(options.paths, cwd) : bundledScenarios(options.packageRoot, runProfile.name);
-  const cases = selectCases(parseCases(files, cwd, options.profile ?? 'assa'), options, offer, runProfile);
+  const cases = selectCases(parseCases(files, cwd, runProfile), options, offer, runProfile);
   if (cases.length === 0) throw ccError('CC_ERR_NO_SCENARIOS', { pattern: describeSelection(options) });
   return cases;
 }
 
-function parseCases(files: string[], cwd: string, defaultProfile: string): ScenarioCase[] {
+/** The run's profile: the one given, else DEFAULT_PROFILE. */
+export function runProfileOf(options: Pick<CaseSelection, 'profile'>): Profile {
+  return options.profile ?? loadProfile(DEFAULT_PROFILE);
+}
+
+function parseCases(files: string[], cwd: string, defaultProfile: Profile): ScenarioCase[] {
   const cases: ScenarioCase[] = [];
   for (const file of files) {
     // Relative to the working directory when below it, so reports and errors read naturally.
     const rel = relative(cwd, file);
     const shown = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-    cases.push(...loadScenarioFile(file, { defaultProfile, resolveProfile: loadProfile }, shown));
+    cases.push(...loadScenarioFile(file, { defaultProfile }, shown));
   }
   const seen = new Map<string, ScenarioCase>();
   for (const c of cases) {
@@ -78,7 +84,7 @@ function selectCases(cases: ScenarioCase[], options: CaseSelection, offer: Targe
   }
   // A case that states its transports (a rule decided per transport) runs only over one of them:
   // a URL offers its own, the embedded server every one it serves the profile on.
-  const offered = (c: ScenarioCase): readonly string[] => offer.transports(loadProfile(c.profile).name);
+  const offered = (c: ScenarioCase): readonly string[] => offer.transports(c.profileDef.name);
   const elsewhere = selected.filter((c) => c.transports !== undefined && !c.transports.some((t) => offered(c).includes(t)));
   if (elsewhere.length > 0) {
     note?.(`skipping ${elsewhere.length} case(s) written for another transport: ${elsewhere.map((c) => `${c.id} (${(c.transports ?? []).join(', ')})`).join(', ')}`);
@@ -86,7 +92,7 @@ function selectCases(cases: ScenarioCase[], options: CaseSelection, offer: Targe
   }
   // A URL speaks one protocol: cases of other profiles cannot run against it.
   if (!offer.embedded || options.profile !== undefined) {
-    const other = selected.filter((c) => loadProfile(c.profile).name !== runProfile.name);
+    const other = selected.filter((c) => c.profileDef.name !== runProfile.name);
     if (other.length > 0) {
       note?.(`skipping ${other.length} case(s) of other profiles (${[...new Set(other.map((c) => c.profile))].join(', ')}): the run's profile is ${runProfile.name}`);
       selected = selected.filter((c) => !other.includes(c));
@@ -99,7 +105,7 @@ function describeSelection(options: CaseSelection): string {
   const parts = [options.paths?.length ? options.paths.join(' ') : 'the bundled scenarios'];
   if (options.grep) parts.push(`--grep ${options.grep}`);
   if (options.tags?.length) parts.push(`--tag ${options.tags.join(',')}`);
-  if (options.profile) parts.push(`--profile ${options.profile}`);
+  if (options.profile) parts.push(`--profile ${options.profile.name}`);
   return parts.join(' ');
 }
 

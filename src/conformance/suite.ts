@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEV_JWT_SECRET } from '../auth/jwt.js';
 import { resolveSigningKey } from '../auth/tokens.js';
 import { startEmbeddedTarget } from '../embedded/target.js';
+import { loadProfile } from '../profile/load.js';
 import type { RunReport, Verdict } from '../report/model.js';
 import { entryUrl, urlTarget } from '../transport/target.js';
 import { runScenarios } from './run-cases.js';
@@ -61,7 +62,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteOutcome> 
       paths: [join(options.packageRoot, 'scenarios', 'conformance', options.profile)],
       target: urlTarget(url),
       ...(options.withoutAdminUrl ? {} : { adminUrl: server.adminUrl }),
-      profile: options.profile,
+      profile: loadProfile(options.profile),
       signingKey,
       timers,
       ...(options.limits ? { limits: options.limits } : {}),

@@ -4,6 +4,7 @@
  * decided it.
  */
 import type { TokenVariant } from '../auth/tokens.js';
+import type { Profile } from '../profile/types.js';
 import type { RuleStrength } from '../report/model.js';
 import type { Template } from './template.js';
 
@@ -224,7 +225,10 @@ export interface ScenarioCase {
   id: string;
   title: string;
   description?: string;
+  /** The profile as the case names it (a bundled name, or the path of an AsyncAPI document). */
   profile: string;
+  /** That profile, loaded once by the parser: what the case's clients speak. */
+  profileDef: Profile;
   specSections: string[];
   strength: RuleStrength;
   tags: string[];

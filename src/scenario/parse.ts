@@ -8,6 +8,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { ccError } from '../errors.js';
+import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { RuleStrength } from '../report/model.js';
 import { parseDuration } from '../util/duration.js';
@@ -29,9 +30,9 @@ function schemaValidator(): ValidateFunction {
 }
 
 export interface ParseOptions {
-  /** Profile of cases that name none. */
-  defaultProfile?: string;
-  /** Resolves a profile name to check message names; omit to skip that check. */
+  /** Profile of cases that name none: a name or path, or a profile already loaded. */
+  defaultProfile?: string | Profile;
+  /** Resolves the profile a case names (default loadProfile); the case carries what it returns. */
   resolveProfile?: (name: string) => Profile;
   /** Default case deadline in ms (30 s). */
   defaultTimeout?: number;
@@ -86,7 +87,7 @@ interface RawClient {
 /** Builds one case from a document, with positions for every error. */
 class CaseBuilder {
   private readonly raw: Record<string, unknown>;
-  private profile: Profile | undefined;
+  private profile!: Profile;
   private clientNames = new Set<string>();
   /** Always defined: the target URL and the profile's effective limits and timers. */
   private knownVariables = new Set<string>(BUILTIN_VARIABLES);
@@ -112,15 +113,14 @@ class CaseBuilder {
     if (raw.steps === undefined && raw.load === undefined) this.fail([], 'the case needs steps', 'add steps: (or a load: section for a load case, see docs/load.md)');
     this.requires = (raw.requires as RunVariable[] | undefined) ?? [];
 
-    const profileName = (raw.profile as string | undefined) ?? this.options.defaultProfile;
-    if (!profileName) this.fail([], 'the case names no profile', 'add `profile: assa` (or envelope, openirc), or pass --profile');
-    if (this.options.resolveProfile) {
-      try {
-        this.profile = this.options.resolveProfile(profileName);
-      } catch (err) {
-        const where: Path = raw.profile === undefined ? [] : ['profile'];
-        this.fail(where, (err as Error).message, 'known profiles: assa, envelope, openirc; or the path of an AsyncAPI 3.0 document');
-      }
+    const fallback = this.options.defaultProfile;
+    const profileName = (raw.profile as string | undefined) ?? (typeof fallback === 'object' ? fallback.name : fallback);
+    if (!profileName) this.fail([], 'the case names no profile', 'add `profile: assa` (or envelope, openirc)');
+    try {
+      this.profile = raw.profile === undefined && typeof fallback === 'object' ? fallback : (this.options.resolveProfile ?? loadProfile)(profileName);
+    } catch (err) {
+      const where: Path = raw.profile === undefined ? [] : ['profile'];
+      this.fail(where, (err as Error).message, 'known profiles: assa, envelope, openirc; or the path of an AsyncAPI 3.0 document');
     }
 
     const clients = new Map<string, ClientDef>();
@@ -157,6 +157,7 @@ class CaseBuilder {
       title: raw.title as string,
       ...(raw.description === undefined ? {} : { description: raw.description as string }),
       profile: profileName,
+      profileDef: this.profile,
       specSections: spec === undefined ? [] : Array.isArray(spec) ? (spec as string[]) : [spec as string],
       strength: (raw.strength as RuleStrength | undefined) ?? 'MUST',
       tags: (raw.tags as string[] | undefined) ?? [],
@@ -392,7 +393,6 @@ class CaseBuilder {
 
   private checkMessage(name: string, direction: 'client' | 'server', at: Path): void {
     const profile = this.profile;
-    if (!profile) return;
     if (profile.messages.some((m) => m.name === name && m.direction === direction)) return;
     const known = [...new Set(profile.messages.filter((m) => m.direction === direction).map((m) => m.name))];
     const near = closest(name, known);

@@ -2,7 +2,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { JwtSigningKey } from '../../auth/tokens.js';
 import { EMBEDDED_TIMERS, type EmbeddedTarget } from '../../embedded/target.js';
 import { ccError } from '../../errors.js';
+import type { Profile } from '../../profile/types.js';
 import type { ScenarioCase } from '../../scenario/model.js';
+import type { RunTarget } from '../../transport/target.js';
 import { definedOnly } from '../../util/defined.js';
 import { formatDuration } from '../../util/duration.js';
 import { ALL_OVERRIDES, addSharedOptions, collect, jwtKeySources, positiveIntArg } from '../options.js';
@@ -10,9 +12,11 @@ import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 
 export interface RunCommandOptions {
-  target?: string;
+  /** Parsed by targetArg. */
+  target?: RunTarget;
   adminUrl?: string;
-  profile?: string;
+  /** Loaded by profileArg. */
+  profile?: Profile;
   jwtSecret?: string;
   jwtKey?: string;
   grep?: string;
@@ -40,14 +44,14 @@ export interface RunCommandResult {
 }
 
 /**
- * `chat-conform run`: runs the scenarios against the target (`--target`, parsed here once), or
+ * `chat-conform run`: runs the scenarios against the target (`--target`, parsed by targetArg), or
  * against the reference server it starts in-process for the profiles of the chosen cases; prints
  * each case as it ends (console reporter), writes `<out>/<timestamp>-run/report.json` plus the
  * other reporters' files, and returns the exit code (0 all PASS/NON-STRICT/INFORMATIONAL, 1 a FAIL
  * or NON-STRICT under --strict, 2 an ERROR).
  */
 export async function runCommand(paths: string[], options: RunCommandOptions, io: CliIO, packageRoot: string, cwd = process.cwd()): Promise<RunCommandResult> {
-  const [{ runCases }, { loadRunCases }, { resolveSigningKey }, { offerOf, urlTarget }, { EMBEDDED_OFFER }, { fanOut, prepareReporters, withoutRunEnd, writeReports }] = await Promise.all([
+  const [{ runCases }, { loadRunCases }, { resolveSigningKey }, { offerOf }, { EMBEDDED_OFFER }, { fanOut, prepareReporters, withoutRunEnd, writeReports }] = await Promise.all([
     import('../../conformance/run-cases.js'),
     import('../../conformance/select-cases.js'),
     import('../../auth/tokens.js'),
@@ -61,7 +65,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
   const prepared = await prepareReporters(specs, { io, color: io.color, cwd });
   const live = prepared.map((p) => withoutRunEnd(p.reporter));
   const signingKey = resolveSigningKey(jwtKeySources(options));
-  const target = options.target === undefined ? undefined : urlTarget(options.target);
+  const target = options.target;
   const flagTimers = { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, connectTimeout: options.connectTimeout, responseTimeout: options.responseTimeout };
   const run = {
     paths,
@@ -98,8 +102,8 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
 
 /** The reference server for the profiles of the chosen cases, with the run's key, timers and limits. */
 async function startEmbedded(cases: readonly ScenarioCase[], run: { signingKey: JwtSigningKey; timers: Record<string, number | undefined>; limits: Record<string, number | undefined> }, io: CliIO): Promise<EmbeddedTarget> {
-  const [{ loadProfile }, { servesProfile, startEmbeddedTarget }] = await Promise.all([import('../../profile/load.js'), import('../../embedded/target.js')]);
-  const profiles = [...new Set(cases.map((c) => loadProfile(c.profile).name))];
+  const { servesProfile, startEmbeddedTarget } = await import('../../embedded/target.js');
+  const profiles = [...new Set(cases.map((c) => c.profileDef.name))];
   const unserved = profiles.find((p) => !servesProfile(p));
   if (unserved !== undefined) throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${unserved}; pass --target` });
   const server = await startEmbeddedTarget({ profiles: profiles.filter(servesProfile), signingKey: run.signingKey, timers: definedOnly(run.timers), limits: definedOnly(run.limits) });
@@ -140,6 +144,7 @@ export function register(program: Command, ctx: CliContext): Command {
       target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls:// (http:// for OpenIRC\'s login); default: start the reference server in-process',
       reporter: 'console (default), json, junit, html, markdown, or a module path (repeatable, or comma-separated)',
       overrides: ALL_OVERRIDES,
+      parseTarget: true,
     },
   )
     .option('--admin-url <url>', 'http(s) endpoint that makes the target act, ${admin_url} in scenarios (the reference server: its POST /admin/announce); default with no --target: the embedded server\'s', httpUrlArg)

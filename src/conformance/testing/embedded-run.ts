@@ -5,7 +5,6 @@
  */
 import { resolveSigningKey } from '../../auth/tokens.js';
 import { EMBEDDED_OFFER, EMBEDDED_TIMERS, servesProfile, startEmbeddedTarget } from '../../embedded/target.js';
-import { loadProfile } from '../../profile/load.js';
 import type { RunReport } from '../../report/model.js';
 import { definedOnly } from '../../util/defined.js';
 import { runCases, type RunScenariosOptions } from '../run-cases.js';
@@ -15,7 +14,7 @@ export async function runOnEmbedded(options: Omit<RunScenariosOptions, 'target'>
   const signingKey = options.signingKey ?? resolveSigningKey();
   const timers = { ...EMBEDDED_TIMERS, ...definedOnly(options.timers) };
   const cases = loadRunCases(options, EMBEDDED_OFFER);
-  const profiles = [...new Set(cases.map((c) => loadProfile(c.profile).name))].filter(servesProfile);
+  const profiles = [...new Set(cases.map((c) => c.profileDef.name))].filter(servesProfile);
   const target = await startEmbeddedTarget({ profiles, signingKey, timers, limits: definedOnly(options.limits) });
   try {
     return await runCases(cases, { ...options, signingKey, timers, target });
