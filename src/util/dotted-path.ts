@@ -40,3 +40,8 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
   }
   node[keys[keys.length - 1] as string | number] = value;
 }
+
+/** `data.participants[0].id` as a JSON pointer, `/data/participants/0/id` (for evidence). */
+export function pointerOfPath(path: string): string {
+  return `/${path.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
+}
