@@ -1,5 +1,5 @@
 import type { RunReport, Verdict } from './model.js';
-import { textTable } from '../reporters/format.js';
+import { textTable } from '../util/text-table.js';
 import { verdictRank } from './run-summary.js';
 
 /**

@@ -64,7 +64,7 @@ export const expectClose = defineStep<ExpectCloseStep>({
         return;
       }
       // A raw TCP stream has no close code: `code:` is checked on WebSocket connections only.
-      const streamOnly = client.conn !== undefined && !client.conn.scheme.startsWith('ws');
+      const streamOnly = client.conn !== undefined && client.conn.scheme !== 'ws' && client.conn.scheme !== 'wss';
       if (step.code && !streamOnly && (closed.code === undefined || !step.code.includes(closed.code))) {
         failures.push({
           code: 'CC_CHECK_CLOSE_CODE',
