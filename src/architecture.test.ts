@@ -258,6 +258,27 @@ describe('the run\'s --target and --profile', () => {
   });
 });
 
+describe('the README\'s Layout section', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = /^## Layout\n[^]*?^```\n([^]*?)^```/m.exec(readme)?.[1] ?? '';
+  const lines = section.split('\n').filter(Boolean);
+  // `  name/ other/  text`: the names before the description, two spaces in.
+  const srcNames = lines.filter((l) => /^ {2}\S/.test(l)).flatMap((l) => (l.trim().split(/\s{2,}/)[0] as string).split(' '));
+
+  it('names every folder and code file of src/, and nothing that is not there', () => {
+    const entries = readdirSync(join(ROOT, 'src'), { withFileTypes: true });
+    const actual = entries.filter((e) => e.isDirectory() || (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+    expect(srcNames.filter((n) => !n.endsWith('.test.ts')).sort()).toEqual(actual.sort());
+    for (const name of srcNames) expect(existsSync(join(ROOT, 'src', name)), name).toBe(true);
+  });
+
+  it('names top-level paths that exist', () => {
+    const top = lines.filter((l) => /^\S/.test(l)).map((l) => l.split(/\s{2,}/)[0] as string).filter((p) => !p.includes('<'));
+    expect(top.length).toBeGreaterThan(5);
+    for (const path of top) expect(existsSync(join(ROOT, path)), path).toBe(true);
+  });
+});
+
 describe('the allow-list', () => {
   it('holds only entries still needed, none of this area', () => {
     // Run after the checks above have consulted it (vitest runs a file's tests in order).
