@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { JwtSigningKey } from '../../auth/tokens.js';
-import { EMBEDDED_TIMERS, type EmbeddedTarget } from '../../embedded/target.js';
+import { EMBEDDED_OFFER, EMBEDDED_TIMERS, servesProfile, startEmbeddedTarget, type EmbeddedTarget } from '../../embedded/target.js';
 import { ccError } from '../../errors.js';
 import type { Profile } from '../../profile/types.js';
 import type { ScenarioCase } from '../../scenario/model.js';
@@ -51,12 +51,11 @@ export interface RunCommandResult {
  * or NON-STRICT under --strict, 2 an ERROR).
  */
 export async function runCommand(paths: string[], options: RunCommandOptions, io: CliIO, packageRoot: string, cwd = process.cwd()): Promise<RunCommandResult> {
-  const [{ runCases }, { loadRunCases }, { resolveSigningKey }, { offerOf }, { EMBEDDED_OFFER }, { fanOut, prepareReporters, withoutRunEnd, writeReports }] = await Promise.all([
+  const [{ runCases }, { loadRunCases }, { resolveSigningKey }, { offerOf }, { fanOut, prepareReporters, withoutRunEnd, writeReports }] = await Promise.all([
     import('../../conformance/run-cases.js'),
     import('../../conformance/select-cases.js'),
     import('../../auth/tokens.js'),
     import('../../transport/target.js'),
-    import('../../embedded/target.js'),
     import('../../reporters/index.js'),
   ]);
   const specs = (options.reporter ?? ['console']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -102,7 +101,6 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
 
 /** The reference server for the profiles of the chosen cases, with the run's key, timers and limits. */
 async function startEmbedded(cases: readonly ScenarioCase[], run: { signingKey: JwtSigningKey; timers: Record<string, number | undefined>; limits: Record<string, number | undefined> }, io: CliIO): Promise<EmbeddedTarget> {
-  const { servesProfile, startEmbeddedTarget } = await import('../../embedded/target.js');
   const profiles = [...new Set(cases.map((c) => c.profileDef.name))];
   const unserved = profiles.find((p) => !servesProfile(p));
   if (unserved !== undefined) throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${unserved}; pass --target` });
