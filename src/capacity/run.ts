@@ -15,7 +15,7 @@ import type { Reporter } from '../reporters/types.js';
 import { parseThreshold, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
 import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
-import type { JwtKeySources } from '../scenario/tokens.js';
+import type { JwtKeySources } from '../auth/tokens.js';
 import { judgeStep, limitingFactor, outcomeOf } from './judge.js';
 import { binarySearch, linearSearch, type LoadSearch } from './search.js';
 import { formatStepLine } from './summary.js';

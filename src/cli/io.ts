@@ -1,13 +1,9 @@
-/** Where a command writes. Tests pass their own to capture output without spawning a process. */
-export interface CliIO {
-  out(text: string): void;
-  err(text: string): void;
-  /** True when stdout is a terminal (progress lines, colour). */
-  readonly isTTY: boolean;
-  /** False when NO_COLOR is set or stdout is not a terminal. */
-  readonly color: boolean;
-}
+import type { Output } from '../output.js';
 
+/** Where a command writes: the library's Output. Tests pass memoryIO() to capture it without spawning a process. */
+export type CliIO = Output;
+
+/** The process's own streams: the command line's implementation of Output. */
 export function processIO(): CliIO {
   const isTTY = Boolean(process.stdout.isTTY);
   return {
@@ -18,16 +14,4 @@ export function processIO(): CliIO {
   };
 }
 
-/** Collects output in memory. */
-export function memoryIO(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (text) => void stdout.push(text.replace(/\n$/, '')),
-    err: (text) => void stderr.push(text.replace(/\n$/, '')),
-    isTTY: false,
-    color: false,
-  };
-}
+export { memoryOutput as memoryIO } from '../output.js';

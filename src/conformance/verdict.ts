@@ -4,7 +4,7 @@
  * summary and exit code come from src/report/summary.ts.
  */
 import type { Finding, RuleStrength, Verdict } from '../report/model.js';
-import { verdictRank as rank, worstVerdict } from '../report/summary.js';
+import { verdictRank as rank, worstVerdict } from '../report/run-summary.js';
 import type { DecisionPolicy, RuleSource } from '../spec/source.js';
 
 /** What a broken expectation means for a rule of this strength. */

@@ -24,73 +24,7 @@ import type { Profile } from '../profile/types.js';
 import { compileTemplate, templateVariables, type Template, type TemplateError } from '../scenario/template.js';
 import { parseDuration } from '../util/duration.js';
 
-const duration = {
-  anyOf: [
-    { type: 'number', minimum: 0 },
-    { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' },
-  ],
-};
-const messageSpec = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['message'],
-  properties: { message: { type: 'string', minLength: 1 }, data: {}, fields: { type: 'object' } },
-};
-
-/** JSON Schema of the `load:` section (draft-07), referenced by the scenario format's schema. */
-export const LOAD_SECTION_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    clients: { type: 'integer', minimum: 1 },
-    ramp: duration,
-    duration,
-    drain: duration,
-    user_id_base: { type: 'integer', minimum: 1 },
-    rooms: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['size'],
-      properties: {
-        size: { type: 'integer', minimum: 1 },
-        create: { ...messageSpec, required: ['message', 'id'], properties: { ...messageSpec.properties, id: { type: 'string', minLength: 1 } } },
-        join: { ...messageSpec, properties: { ...messageSpec.properties, ack: { type: 'string', minLength: 1 } } },
-      },
-    },
-    loop: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['send'],
-      properties: {
-        rate: { type: 'number', exclusiveMinimum: 0 },
-        think: duration,
-        send: { ...messageSpec, properties: { ...messageSpec.properties, marker: { type: 'string', minLength: 1 } } },
-      },
-    },
-    delivery: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['message', 'text'],
-      properties: { message: { type: 'string', minLength: 1 }, text: { type: 'string', minLength: 1 }, echo: { type: 'boolean' } },
-    },
-    reconnect: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { backoff: { type: 'array', items: duration, maxItems: 10 } },
-    },
-    limits: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        silent_clients: { type: 'integer', minimum: 0 },
-        text_probes: { type: 'integer', minimum: 0 },
-        oversize_senders: { type: 'integer', minimum: 0 },
-        tolerance: duration,
-      },
-    },
-    thresholds: { type: 'array', items: { type: 'string', minLength: 1 } },
-  },
-} as const;
+export { LOAD_SECTION_SCHEMA } from '../scenario/load-section.schema.js';
 
 /**
  * Variables a load template may read. `login` is the parsed answer of an HTTP login (profiles

@@ -1,6 +1,6 @@
 import type { RunReport, Verdict } from './model.js';
-import { textTable } from '../reporters/format.js';
-import { verdictRank } from './summary.js';
+import { textTable } from '../util/text-table.js';
+import { verdictRank } from './run-summary.js';
 
 /**
  * BASE against HEAD: percentile deltas per latency metric, verdict changes per case, thresholds

@@ -7,7 +7,7 @@
 import jwt from 'jsonwebtoken';
 import { MetricsStore } from '../metrics/store.js';
 import { REPORT_VERSION, type CaseResult, type RunReport } from './model.js';
-import { summariseRun } from './summary.js';
+import { summariseRun } from './run-summary.js';
 
 export const FIXTURE_SECRET = 'fixture-signing-secret-value';
 export const FIXTURE_PASSWORD = 'hunter2-fixture-password';

@@ -3,7 +3,7 @@ import { decodeHistogram, MetricsStore } from '../metrics/index.js';
 import { conformanceReport, loadReport, loadStore } from './fixtures.js';
 import type { HistogramSummary, RunReport } from './model.js';
 import { mergeReports } from './merge.js';
-import { summariseRun } from './summary.js';
+import { summariseRun } from './run-summary.js';
 import { validateReport } from './validate.js';
 
 const THRESHOLDS = ['reply.p99<26ms', 'errors.ROOM_FULL<6', 'delivery.lost==0', 'errors.rate<0.02%'];

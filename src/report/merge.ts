@@ -1,7 +1,7 @@
 import { ccError } from '../errors.js';
 import { mergeSummaries } from '../metrics/store.js';
 import type { CapacityResult, CapacityStep, CaseResult, GeneratorHealth, HistogramSummary, LoadResult, RunReport, ThresholdResult } from './model.js';
-import { summariseRun, verdictRank } from './summary.js';
+import { summariseRun, verdictRank } from './run-summary.js';
 import { reevaluateThresholds } from './thresholds.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryIO } from '../cli/io.js';
+import { memoryOutput } from '../output.js';
 import { conformanceReport, loadReport } from '../report/fixtures.js';
 import { redactReport } from '../report/redact.js';
 import { consoleReporter, renderConsole } from './console.js';
@@ -22,7 +22,7 @@ describe('the console reporter', () => {
   });
 
   it('prints one line per case as it ends, then only the summary at the end', async () => {
-    const io = memoryIO();
+    const io = memoryOutput();
     const reporter = consoleReporter({ io, color: io.color });
     const report = redactReport(conformanceReport());
     for (const c of report.cases) await reporter.onCaseEnd?.(c);
@@ -45,7 +45,7 @@ describe('the console reporter', () => {
   });
 
   it('prints a percentile table, counters, thresholds in ms and a progress line for load runs', async () => {
-    const io = memoryIO();
+    const io = memoryOutput();
     const reporter = consoleReporter({ io, color: false });
     await reporter.onProgress?.({ elapsedMs: 5000, totalMs: 60000, connected: 1000, sentPerSecond: 333.4, receivedPerSecond: 1000, p99Ms: 4.2, errors: 3 });
     await reporter.onProgress?.({ elapsedMs: 5000, totalMs: 60000, connected: 1000, sentPerSecond: 333.4, receivedPerSecond: 1000, p99Ms: 4.2, errors: 3 });

@@ -2,8 +2,9 @@ import type { CaseResult, RunReport, Verdict } from '../report/model.js';
 import { escapeControl } from './escape.js';
 import {
   caseLocation, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
-  PERCENTILE_COLUMNS, summaryLine, textTable, transcriptWindow, transcriptLine,
+  PERCENTILE_COLUMNS, summaryLine, transcriptWindow, transcriptLine,
 } from './format.js';
+import { textTable } from '../util/text-table.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
 
 /**

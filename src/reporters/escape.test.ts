@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conformanceReport } from '../report/fixtures.js';
 import type { CaseResult } from '../report/model.js';
-import { summariseRun } from '../report/summary.js';
+import { summariseRun } from '../report/run-summary.js';
 import { escapeControl, escapeHtml, escapeMarkdownCell, escapeXml, escapeXmlAttr } from './escape.js';
 import { parseXml } from './junit-schema/xml-check.js';
 import { renderMarkdown } from './markdown.js';

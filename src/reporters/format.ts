@@ -105,10 +105,3 @@ export function formatThresholdActual(report: RunReport, metric: string, actual:
   if (stat === 'rate') return `${Math.round(actual * 1000) / 1000}%`;
   return formatCount(actual);
 }
-
-/** Rows as aligned text columns: the first `left` columns padded right, the rest padded left. */
-export function textTable(rows: readonly string[][], left = 1): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i < left ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd());
-}

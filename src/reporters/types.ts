@@ -1,4 +1,4 @@
-import type { CliIO } from '../cli/io.js';
+import type { Output } from '../output.js';
 import type { CaseResult, RunReport } from '../report/model.js';
 
 /**
@@ -18,8 +18,9 @@ export interface Reporter {
   /** During load and capacity runs, once per progress interval (a few seconds; 1 s on a terminal). */
   onProgress?(progress: LoadProgress): void | Promise<void>;
   /**
-   * Once, after the run, with the final report (also what `report render` calls). File reporters
-   * write here and return the paths they wrote.
+   * Once, after the run, with the final report (also what `report render` calls), when the run's
+   * folder exists (ctx.outDir). File reporters write here and return the paths they wrote; the
+   * console prints its summary here.
    */
   onRunEnd?(report: RunReport): void | Promise<void | string[]> | string[];
 }
@@ -55,7 +56,8 @@ export interface LoadProgress {
 
 /** What a reporter factory is given. */
 export interface ReporterContext {
-  io: CliIO;
+  /** Where printing reporters write (the console; a file reporter without outDir). */
+  io: Output;
   /** The run folder a file reporter writes into; undefined means print to `io` instead. */
   outDir?: string;
   /** Colour for terminal output (false when not a TTY or NO_COLOR is set). */

@@ -74,6 +74,16 @@ describe('parsing scenarios', () => {
     expect(parallel?.kind === 'parallel' && parallel.branches.map((b) => b.map((s) => s.kind))).toEqual([['expect_none'], ['wait', 'close']]);
   });
 
+  it('carries the profile it resolved: the one the case names, else the default it was given', () => {
+    const [named] = parseScenarios(good, 'x.yaml', options);
+    expect(named?.profile).toBe('assa');
+    expect(named?.profileDef).toBe(profile);
+    const other = { ...profile, name: 'mine' } as Profile;
+    const [defaulted] = parseScenarios(good.replace(/^profile: assa\n/m, ''), 'x.yaml', { defaultProfile: other });
+    expect(defaulted?.profile).toBe('mine');
+    expect(defaulted?.profileDef).toBe(other);
+  });
+
   it('reads several cases from one file, separated by ---', () => {
     const cases = parseScenarios(`${good}---\n${good.replace('id: assa.send', 'id: assa.send2')}`, 'x.yaml', options);
     expect(cases.map((c) => [c.id, c.line])).toEqual([['assa.send', 1], ['assa.send2', good.split('\n').length + 1]]);

@@ -36,6 +36,9 @@ describe('chat-conform run', () => {
     expect(stderr).toMatch(/^chat-conform: embedded reference server: tcp:\/\/127\.0\.0\.1:\d+ /);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^PASS +example\.assa\.room-broadcast {2}a message reaches every other member/m);
+    // The console's end of run (its onRunEnd, called with the other reporters') comes once, just before the report's path.
+    expect(stdout).toMatch(/\n\n\d+ cases: \d+ PASS; [^\n]+; exit 0\nreport: [^\n]+report\.json$/);
+    expect(stdout.match(/ cases: /g)).toHaveLength(1);
     const report = reportOf(stdout);
     expect(validateReport(report)).toEqual([]);
     expect(report.command).toBe('run');
@@ -88,6 +91,16 @@ describe('chat-conform run', () => {
     const { code, stderr } = await run('--grep', 'no-such-case', join(packageRoot(), 'scenarios', 'examples'));
     expect(code).toBe(2);
     expect(stderr).toMatch(/CC_ERR_NO_SCENARIOS no scenarios match .* --grep no-such-case/);
+  });
+
+  it('refuses a --grep that is not a regular expression, and a --target that is not one, before anything runs', async () => {
+    const grep = await run('--grep', '(', join(packageRoot(), 'scenarios', 'examples'));
+    expect(grep.code).toBe(2);
+    expect(grep.stderr).toBe('chat-conform: CC_ERR_BAD_FLAG invalid value "(" for --grep: Invalid regular expression: /(/: Unterminated group (see `chat-conform run --help`)');
+    const target = await run('--target', 'gopher://127.0.0.1:70', join(packageRoot(), 'scenarios', 'examples'));
+    expect(target.code).toBe(2);
+    expect(target.stderr).toBe('chat-conform: CC_ERR_BAD_TARGET invalid target gopher://127.0.0.1:70: unsupported scheme gopher (use ws://, wss://, tcp://, tcp+lp:// or tls:// with a host and port)');
+    expect(target.stdout).toBe('');
   });
 
   it('refuses a bad duration flag as a usage error', async () => {

@@ -1,12 +1,22 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { ALL_OVERRIDES, addSharedOptions, collect, positiveIntArg } from '../options.js';
+import type { JwtSigningKey } from '../../auth/tokens.js';
+import { EMBEDDED_OFFER, EMBEDDED_TIMERS, servesProfile, startEmbeddedTarget, type EmbeddedTarget } from '../../embedded/target.js';
+import { ccError } from '../../errors.js';
+import type { Profile } from '../../profile/types.js';
+import type { ScenarioCase } from '../../scenario/model.js';
+import type { RunTarget } from '../../transport/target.js';
+import { definedOnly } from '../../util/defined.js';
+import { formatDuration } from '../../util/duration.js';
+import { ALL_OVERRIDES, addSharedOptions, collect, jwtKeySources, positiveIntArg } from '../options.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 
 export interface RunCommandOptions {
-  target?: string;
+  /** Parsed by targetArg. */
+  target?: RunTarget;
   adminUrl?: string;
-  profile?: string;
+  /** Loaded by profileArg. */
+  profile?: Profile;
   jwtSecret?: string;
   jwtKey?: string;
   grep?: string;
@@ -34,43 +44,80 @@ export interface RunCommandResult {
 }
 
 /**
- * `chat-conform run`: runs the scenarios, prints each case as it ends (console reporter), writes
- * `<out>/<timestamp>-run/report.json` plus the other reporters' files, and returns the exit code
- * (0 all PASS/NON-STRICT/INFORMATIONAL, 1 a FAIL or NON-STRICT under --strict, 2 an ERROR).
+ * `chat-conform run`: runs the scenarios against the target (`--target`, parsed by targetArg), or
+ * against the reference server it starts in-process for the profiles of the chosen cases; prints
+ * each case as it ends (console reporter), writes `<out>/<timestamp>-run/report.json` plus the
+ * other reporters' files, and returns the exit code (0 all PASS/NON-STRICT/INFORMATIONAL, 1 a FAIL
+ * or NON-STRICT under --strict, 2 an ERROR).
  */
 export async function runCommand(paths: string[], options: RunCommandOptions, io: CliIO, packageRoot: string, cwd = process.cwd()): Promise<RunCommandResult> {
-  const { runScenarios } = await import('../../scenario/run.js');
-  const { fanOut, prepareReporters, withoutRunEnd, writeReports } = await import('../../reporters/index.js');
+  const [{ runCases }, { loadRunCases }, { resolveSigningKey }, { offerOf }, { fanOut, prepareReporters, withoutRunEnd, writeReports }] = await Promise.all([
+    import('../../conformance/run-cases.js'),
+    import('../../conformance/select-cases.js'),
+    import('../../auth/tokens.js'),
+    import('../../transport/target.js'),
+    import('../../reporters/index.js'),
+  ]);
   const specs = (options.reporter ?? ['console']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  // Every reporter is made now: unknown names fail before anything connects, and each one's live
-  // hooks see the run. The console prints its own end; the others write when the folder exists.
+  // Every reporter is made now: unknown names fail before anything connects. Each one's live hooks
+  // see the run, and its onRunEnd comes once the run's folder exists (writeReports).
   const prepared = await prepareReporters(specs, { io, color: io.color, cwd });
-  const files = prepared.filter((p) => p.spec !== 'console');
-  const live = prepared.map((p) => (p.spec === 'console' ? p.reporter : withoutRunEnd(p.reporter)));
-  const report = await runScenarios({
+  const live = prepared.map((p) => withoutRunEnd(p.reporter));
+  const signingKey = resolveSigningKey(jwtKeySources(options));
+  const target = options.target;
+  const flagTimers = { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, connectTimeout: options.connectTimeout, responseTimeout: options.responseTimeout };
+  const run = {
     paths,
     packageRoot,
     cwd,
-    ...(options.target === undefined ? {} : { target: options.target }),
     ...(options.adminUrl === undefined ? {} : { adminUrl: options.adminUrl }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
-    ...(options.jwtSecret === undefined ? {} : { jwtSecret: options.jwtSecret }),
-    ...(options.jwtKey === undefined ? {} : { jwtKeyFile: options.jwtKey }),
+    signingKey,
     ...(options.grep === undefined ? {} : { grep: options.grep }),
     ...(options.tag === undefined ? {} : { tags: options.tag.flatMap((t) => t.split(',')) }),
     bail: options.bail === true,
     strict: options.strict === true,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    timers: { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, connectTimeout: options.connectTimeout, responseTimeout: options.responseTimeout },
+    // The embedded server runs short timers unless the flags set them (its cases then take seconds).
+    timers: target ? flagTimers : { ...EMBEDDED_TIMERS, ...definedOnly(flagTimers) },
     limits: { maxTextChars: options.maxTextChars, maxMessageBytes: options.maxMessageBytes, maxConnections: options.maxConnections },
     lenient: options.lenient === true,
     insecure: options.insecure === true,
     reporters: live.length ? [fanOut(live)] : [],
-    onNote: (text) => io.err(`chat-conform: ${text}`),
-  });
-  const written = await writeReports(report, { out: options.out ?? 'reports', prepared: files, io, color: io.color });
+    onNote: (text: string) => io.err(`chat-conform: ${text}`),
+  };
+  const cases = loadRunCases(run, target ? offerOf(target) : EMBEDDED_OFFER);
+  const server = target ?? (await startEmbedded(cases, run, io));
+  let report;
+  try {
+    report = await runCases(cases, { ...run, target: server });
+  } finally {
+    await server.close();
+  }
+  const written = await writeReports(report, { out: options.out ?? 'reports', prepared, io, color: io.color });
   io.out(`report: ${written.files[0] ?? written.dir}`);
   return { exitCode: report.summary.exitCode, reportDir: written.dir };
+}
+
+/** The reference server for the profiles of the chosen cases, with the run's key, timers and limits. */
+async function startEmbedded(cases: readonly ScenarioCase[], run: { signingKey: JwtSigningKey; timers: Record<string, number | undefined>; limits: Record<string, number | undefined> }, io: CliIO): Promise<EmbeddedTarget> {
+  const profiles = [...new Set(cases.map((c) => c.profileDef.name))];
+  const unserved = profiles.find((p) => !servesProfile(p));
+  if (unserved !== undefined) throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${unserved}; pass --target` });
+  const server = await startEmbeddedTarget({ profiles: profiles.filter(servesProfile), signingKey: run.signingKey, timers: definedOnly(run.timers), limits: definedOnly(run.limits) });
+  const t = run.timers;
+  io.err(`chat-conform: embedded reference server: ${server.clientUrls.join(' ')} (ping ${formatDuration(t.pingInterval ?? 0)}, pong timeout ${formatDuration(t.pongTimeout ?? 0)}, connect timeout ${formatDuration(t.connectTimeout ?? 0)})`);
+  return server;
+}
+
+/** `--grep`: a regular expression, checked before anything runs. */
+export function grepArg(value: string): string {
+  try {
+    new RegExp(value);
+  } catch (err) {
+    throw ccError('CC_ERR_BAD_FLAG', { value: JSON.stringify(value), flag: '--grep', reason: (err as Error).message, command: 'run' });
+  }
+  return value;
 }
 
 /** `--admin-url`: an absolute http:// or https:// URL. */
@@ -95,10 +142,11 @@ export function register(program: Command, ctx: CliContext): Command {
       target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls:// (http:// for OpenIRC\'s login); default: start the reference server in-process',
       reporter: 'console (default), json, junit, html, markdown, or a module path (repeatable, or comma-separated)',
       overrides: ALL_OVERRIDES,
+      parseTarget: true,
     },
   )
     .option('--admin-url <url>', 'http(s) endpoint that makes the target act, ${admin_url} in scenarios (the reference server: its POST /admin/announce); default with no --target: the embedded server\'s', httpUrlArg)
-    .option('--grep <regex>', 'only cases whose id or title matches')
+    .option('--grep <regex>', 'only cases whose id or title matches', grepArg)
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collect)
     .option('--bail', 'start no new case after the first FAIL or ERROR')
     .option('--strict', 'NON-STRICT verdicts fail the run (exit 1)')

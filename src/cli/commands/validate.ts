@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { strongestVerdictFor, strongestVerdictForSources } from '../../conformance/verdict.js';
 import { ccError } from '../../errors.js';
 import type { Direction } from '../../profile/types.js';
-import { verdictRank } from '../../report/summary.js';
+import { verdictRank } from '../../report/run-summary.js';
 import type { Verdict } from '../../report/model.js';
 import type { DecisionPolicy } from '../../spec/source.js';
 import { outcomeSources, type ValidationOutcome } from '../../spec/validator.js';

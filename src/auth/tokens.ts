@@ -1,14 +1,28 @@
 /**
- * The tokens scenario clients present: valid ones minted with the run's key, and deliberately bad
+ * The tokens clients present (scenario clients and the load engine's virtual clients): valid ones minted with the run's key, and deliberately bad
  * ones for negative cases. Valid tokens come from src/auth/jwt.ts (jsonwebtoken); the bad ones that
  * jsonwebtoken refuses to produce on purpose (`alg: none`, HS256 keyed with a public key's text)
  * are assembled here by hand.
  */
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEV_JWT_SECRET, mintToken, type JwtAlgorithm } from '../auth/jwt.js';
 import { ccError } from '../errors.js';
-import type { TokenVariant } from './model.js';
+import { DEV_JWT_SECRET, mintToken, type JwtAlgorithm } from './jwt.js';
+
+/** Which token a client presents. `valid` is minted from the run's key; the rest are deliberately bad. */
+export type TokenVariant =
+  | 'valid'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'wrong-signature'
+  | 'alg-none'
+  | 'wrong-key-type'
+  | 'malformed'
+  | 'none';
+
+export const TOKEN_VARIANTS: readonly TokenVariant[] = [
+  'valid', 'expired', 'not-yet-valid', 'wrong-signature', 'alg-none', 'wrong-key-type', 'malformed', 'none',
+];
 
 export interface JwtSigningKey {
   algorithm: JwtAlgorithm;
@@ -25,20 +39,28 @@ export interface JwtKeySources {
   /** Path of a PEM private key (RSA → RS256, P-256 EC → ES256). */
   keyFile?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * What the caller's user calls `secret` and `keyFile`, for errors and the report's `keyFrom`
+   * (the command line: its flags). Default: "the secret" and "the key file".
+   */
+  names?: { secret: string; keyFile: string };
 }
 
+const DEFAULT_NAMES = { secret: 'the secret', keyFile: 'the key file' } as const;
+
 /**
- * Picks the signing key: `--jwt-secret`, else `--jwt-key FILE`, else CHAT_CONFORM_JWT_SECRET, else
+ * Picks the signing key: the secret, else the key file, else CHAT_CONFORM_JWT_SECRET, else
  * CHAT_CONFORM_JWT_KEY (a file path or PEM text), else the development secret the reference
  * server uses by default.
  */
 export function resolveSigningKey(sources: JwtKeySources = {}): JwtSigningKey {
   const env = sources.env ?? process.env;
+  const names = sources.names ?? DEFAULT_NAMES;
   if (sources.secret !== undefined && sources.keyFile !== undefined) {
-    throw ccError('CC_ERR_USAGE', { detail: '--jwt-secret and --jwt-key cannot be used together' });
+    throw ccError('CC_ERR_USAGE', { detail: `${names.secret} and ${names.keyFile} cannot be used together` });
   }
-  if (sources.secret !== undefined) return secretKey(sources.secret, '--jwt-secret');
-  if (sources.keyFile !== undefined) return privateKeyFrom(readKeyFile(sources.keyFile), `--jwt-key ${sources.keyFile}`);
+  if (sources.secret !== undefined) return secretKey(sources.secret, names.secret);
+  if (sources.keyFile !== undefined) return privateKeyFrom(readKeyFile(sources.keyFile), `${names.keyFile} ${sources.keyFile}`);
   if (env.CHAT_CONFORM_JWT_SECRET) return secretKey(env.CHAT_CONFORM_JWT_SECRET, 'CHAT_CONFORM_JWT_SECRET');
   const envKey = env.CHAT_CONFORM_JWT_KEY;
   if (envKey) {

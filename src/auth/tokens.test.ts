@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { createJwtVerifier, DEV_JWT_SECRET } from '../auth/jwt.js';
+import { createJwtVerifier, DEV_JWT_SECRET } from './jwt.js';
 import { mintVariant, resolveSigningKey } from './tokens.js';
 
 const claims = { sub: 1001, nickname: 'Alice' };
@@ -25,6 +25,14 @@ describe('choosing the signing key', () => {
   it('prefers the flag, then the environment', () => {
     expect(resolveSigningKey({ secret: 's1', env: { CHAT_CONFORM_JWT_SECRET: 's2' } }).key).toBe('s1');
     expect(resolveSigningKey({ env: { CHAT_CONFORM_JWT_SECRET: 's2' } }).key).toBe('s2');
+  });
+
+  it('names its inputs as the caller does: neutral words by default, flags from the command line', () => {
+    expect(() => resolveSigningKey({ secret: 's', keyFile: 'k.pem', env: {} })).toThrow(expect.objectContaining({ code: 'CC_ERR_USAGE', message: 'the secret and the key file cannot be used together' }));
+    const names = { secret: '--jwt-secret', keyFile: '--jwt-key' };
+    expect(() => resolveSigningKey({ secret: 's', keyFile: 'k.pem', env: {}, names })).toThrow(expect.objectContaining({ code: 'CC_ERR_USAGE', message: '--jwt-secret and --jwt-key cannot be used together' }));
+    expect(() => resolveSigningKey({ secret: '', env: {} })).toThrow(expect.objectContaining({ code: 'CC_ERR_JWT_KEY', message: 'cannot use the JWT key the secret: the secret is empty' }));
+    expect(resolveSigningKey({ secret: 's', env: {}, names }).source).toBe('--jwt-secret');
   });
 
   it('reads an RSA key file as RS256 and an EC key from the environment as ES256', () => {

@@ -10,9 +10,9 @@
 import { ccError, isCcError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import { connect } from '../transport/connect.js';
+import { httpUrlOf, webSocketUrlOf } from '../transport/target.js';
 import type { Connection, ConnectOptions, Diagnostic } from '../transport/types.js';
-import { readPath } from './match.js';
-import { setPath } from './compose.js';
+import { readPath, setPath } from '../util/dotted-path.js';
 
 export interface OpenOptions {
   url: string;
@@ -81,7 +81,7 @@ type HttpLoginSpec = Extract<Profile['auth'], { kind: 'http-login' }>;
 async function httpLogin(options: OpenOptions, auth: HttpLoginSpec): Promise<{ kind: 'ok'; wsUrl: string; status: number; body: unknown } | { kind: 'refused'; reason: string; status: number }> {
   const body = structuredClone(auth.body);
   setPath(body, auth.tokenPath, options.token);
-  const url = new URL(auth.path, options.url.replace(/^ws(s?):/, 'http$1:')).href;
+  const url = new URL(auth.path, httpUrlOf(options.url)).href;
   let response: Response;
   try {
     response = await fetch(url, {
@@ -106,5 +106,5 @@ async function httpLogin(options: OpenOptions, auth: HttpLoginSpec): Promise<{ k
   if (!wsUrl.found || typeof wsUrl.value !== 'string') {
     return { kind: 'refused', status: response.status, reason: `the login reply has no WebSocket URL at ${auth.wsUrlPath}` };
   }
-  return { kind: 'ok', wsUrl: new URL(wsUrl.value, url).href.replace(/^http(s?):/, 'ws$1:'), status: response.status, body: parsed };
+  return { kind: 'ok', wsUrl: webSocketUrlOf(new URL(wsUrl.value, url).href), status: response.status, body: parsed };
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../auth/jwt.js';
+import { mintToken } from './jwt.js';
 import { loadProfile } from '../profile/load.js';
 import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
 import { startBadWsServer, type BadWsServer } from '../testing/bad-ws-server.js';
-import { openClient } from './auth.js';
+import { openClient } from './open-client.js';
 
 /** openClient over OpenIRC's HTTP login: the opened connection records a transcript unless told not to. */
 describe('openClient', () => {

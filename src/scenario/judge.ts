@@ -1,0 +1,13 @@
+/**
+ * What the runner needs from the verdict rules, in its own words. The rules themselves are the
+ * conformance layer's (src/conformance/verdict.ts), which hands them to each case it runs: the
+ * runner records what happened, the rules say what it weighs.
+ */
+import type { Finding, RuleStrength, Verdict } from '../report/model.js';
+
+export interface CaseJudge {
+  /** What a broken expectation weighs for a rule of this strength. */
+  brokenRule(strength: RuleStrength): Verdict;
+  /** The case's verdict from its findings, and the finding that decided it. */
+  caseVerdict(findings: readonly Finding[], strength: RuleStrength): { verdict: Verdict; decidedBy?: Finding };
+}
