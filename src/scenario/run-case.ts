@@ -113,6 +113,7 @@ class CaseRun implements ClientHost, StepContext {
       for (const [name, template] of Object.entries(this.scenario.variables)) {
         this.vars.set(name, this.eval(template, { path: `variables.${name}`, line: this.scenario.line, column: 1 }));
       }
+      await this.runSteps(this.scenario.setup);
       await this.runSteps(this.scenario.steps);
       if (!this.stopping) this.checkLeftovers();
     } catch (err) {

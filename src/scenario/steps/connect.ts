@@ -10,7 +10,7 @@ import { setPath } from '../../util/dotted-path.js';
 import type { Duration, SourceRef } from '../case-parts.js';
 import { composeMessage } from '../compose.js';
 import { isFailure } from '../failure.js';
-import { clientList, clientName, duration, oneOrMany, tokenVariant } from '../schema-fragments.js';
+import { clientList, clientName, duration, oneOrMany, tokenVariant, verdictSource } from '../schema-fragments.js';
 import type { Template } from '../template.js';
 import { defineStep, type StepContext } from './types.js';
 
@@ -52,6 +52,7 @@ export const connect = defineStep<ConnectStep>({
           url: { type: 'string' },
           within: duration,
           login: clientName,
+          source: verdictSource,
         },
       },
     ],

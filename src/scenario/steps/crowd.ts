@@ -3,7 +3,7 @@
  * stay open for `hold`, then are closed so the server's capacity is free for what follows.
  */
 import type { ClientDef, Duration, SourceRef } from '../case-parts.js';
-import { duration } from '../schema-fragments.js';
+import { duration, verdictSource } from '../schema-fragments.js';
 import type { Template } from '../template.js';
 import { connect } from './connect.js';
 import { defineStep } from './types.js';
@@ -32,6 +32,7 @@ export const crowd = defineStep<CrowdStep>({
       user_id_from: { type: 'integer', minimum: 1 },
       hold: duration,
       within: duration,
+      source: verdictSource,
     },
   },
   parse(body, ctx, at, source) {

@@ -5,7 +5,7 @@
 import { formatDuration } from '../../util/duration.js';
 import type { Duration, SourceRef } from '../case-parts.js';
 import type { Received, ScenarioClient } from '../mailbox.js';
-import { duration, messageNames, oneOrMany } from '../schema-fragments.js';
+import { duration, messageNames, oneOrMany, verdictSource } from '../schema-fragments.js';
 import { defineStep } from './types.js';
 
 export interface ExpectNoneStep {
@@ -24,7 +24,7 @@ export const expectNone = defineStep<ExpectNoneStep>({
     type: 'object',
     additionalProperties: false,
     required: ['for'],
-    properties: { ...oneOrMany, for: duration, message: messageNames },
+    properties: { ...oneOrMany, for: duration, message: messageNames, source: verdictSource },
   },
   parse(body, ctx, at, source) {
     const obj = (body ?? {}) as Record<string, unknown>;
