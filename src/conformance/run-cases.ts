@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { resolveSigningKey, type JwtSigningKey } from '../auth/tokens.js';
 import { ccError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
+import type { DecisionPolicy } from '../spec/source.js';
 import type { CaseResult, RunReport } from '../report/model.js';
 import { reportHeader } from '../report/header.js';
 import { definedOnly } from '../util/defined.js';
@@ -22,7 +23,7 @@ import type { ScenarioCase } from '../scenario/model.js';
 import { runCase, type CaseEnvironment } from '../scenario/run-case.js';
 import { coverageOf } from './coverage.js';
 import { loadRunCases, runProfileOf, type CaseSelection } from './select-cases.js';
-import { caseVerdict, verdictForBrokenRule } from './verdict.js';
+import { capVerdict, caseVerdict, verdictForBrokenRule } from './verdict.js';
 
 export interface RunScenariosOptions extends CaseSelection {
   /** The server under test: `urlTarget(url)`, or an embedded one (src/embedded/). Its owner closes it. */
@@ -39,6 +40,12 @@ export interface RunScenariosOptions extends CaseSelection {
   bail?: boolean;
   /** NON-STRICT counts as failure for the exit code. */
   strict?: boolean;
+  /**
+   * `cap`: a check resting on a decision is capped by its class (a reading NON-STRICT, a choice
+   * INFORMATIONAL); `enforce`: the decisions are the contract, and their deviations FAIL.
+   * Absent: each case's profile's `decisionPolicy` (the bundled profiles: cap).
+   */
+  decisions?: DecisionPolicy;
   /** Cases run at once (default 16: timer cases with the spec's real timers mostly wait, side by side). */
   concurrency?: number;
   /** Timer and limit overrides, applied to the profile the cases see. */
@@ -59,7 +66,7 @@ const TRANSPORT_CONNECT_TIMEOUT = 5_000;
 export const DEFAULT_CONCURRENCY = 16;
 
 /** The verdict rules every case of a conformance run is judged by. */
-export const CONFORMANCE_JUDGE: CaseJudge = { brokenRule: verdictForBrokenRule, caseVerdict };
+export const CONFORMANCE_JUDGE: CaseJudge = { brokenRule: verdictForBrokenRule, caseVerdict, cap: capVerdict };
 
 /** Selects the cases (select-cases.ts) the target can serve, then runs them. */
 export async function runScenarios(options: RunScenariosOptions): Promise<RunReport> {
@@ -127,6 +134,7 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
         insecure: options.insecure ?? false,
         lenient: options.lenient ?? false,
         runId: `${runId}-${index}`,
+        ...(options.decisions === undefined ? {} : { decisionPolicy: options.decisions }),
       };
       if (adminUrl !== undefined) caseEnv.adminUrl = adminUrl;
       const result = await runCase(scenario, caseEnv).finally(() => {
@@ -179,6 +187,7 @@ function describeOptions(options: RunScenariosOptions, runProfile: Profile, key:
     auth: { algorithm: key.algorithm, keyFrom: key.source },
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     strict: options.strict ?? false,
+    decisions: options.decisions ?? runProfile.decisionPolicy,
     bail: options.bail ?? false,
     lenient: options.lenient ?? false,
     insecure: options.insecure ?? false,

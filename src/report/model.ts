@@ -3,6 +3,7 @@
  * `report compare` read it. Versioned: bump REPORT_VERSION on any incompatible change and keep
  * schemas/report/report.schema.json in step (a test checks real reports against it).
  */
+import type { RuleSource } from '../spec/source.js';
 
 export const REPORT_VERSION = 1;
 
@@ -15,6 +16,13 @@ export type RuleStrength = 'MUST' | 'SHOULD' | 'MAY' | 'UNSPECIFIED';
 
 /** Where a checked rule comes from (seed, reading, choice, lenient); defined beside the validator that computes it. */
 export type { DecisionPolicy, RuleSource } from '../spec/source.js';
+
+/** The source of a finding's rule (DESIGN.md, "its source caps its verdict"). */
+export interface FindingSource {
+  kind: RuleSource;
+  /** A decision id (`assa.D12.closed-rooms`), or for lenient findings `optional-null` / `open-enum`. */
+  rule?: string;
+}
 
 /** Evidence for a finding: where in which message, what was expected, what was found. */
 export interface Evidence {
@@ -39,6 +47,13 @@ export interface Finding {
   /** Spec section the finding cites, e.g. "ASSA §10.1" or "RFC 6455 §5.2". */
   section?: string;
   evidence?: Evidence;
+  /** Where the checked rule comes from; absent: the seed (and in version 1 reports). */
+  source?: FindingSource;
+  /**
+   * The verdict the check gave before its source capped it (a FAIL of a reading shown as
+   * NON-STRICT): what `--decisions enforce` would make it, for a reading or a choice.
+   */
+  cappedFrom?: Verdict;
 }
 
 export interface TranscriptEntry {
@@ -55,6 +70,13 @@ export interface TranscriptEntry {
   schemaErrors?: { pointer: string; message: string; expected?: unknown; actual?: unknown }[];
   /** Non-message events on the connection: close, diagnostic. */
   event?: string;
+}
+
+/** The source of a case's checks: the seed, or the decision (of class reading or choice) it tests. */
+export interface CaseSource {
+  kind: 'seed' | 'reading' | 'choice';
+  /** The decision id, for a reading or a choice. */
+  decision?: string;
 }
 
 export interface CaseResult {
@@ -74,6 +96,8 @@ export interface CaseResult {
   decidedBy?: Finding;
   findings: Finding[];
   transcript: TranscriptEntry[];
+  /** Where the case's checks come from; absent in version 1 reports (and read as the seed). */
+  source?: CaseSource;
 }
 
 /** A histogram summarised, plus its exact HDR encoding for merging and re-rendering. */

@@ -108,10 +108,12 @@ describe('the runner against a misbehaving server', () => {
     expect(r.decidedBy).toMatchObject({ verdict: 'NON-STRICT', code: 'CC_SCHEMA_EXTRA_FIELDS', evidence: { client: 'alice', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/shiny' } });
   });
 
-  it('fails a message whose name the spec does not define', async () => {
+  it('makes a message whose name the spec does not define NON-STRICT (a reading: the profile lists every server message)', async () => {
     const r = await runAgainst('unknown-message');
-    expect(r.verdict).toBe('FAIL');
-    expect(r.decidedBy).toMatchObject({ verdict: 'FAIL', code: 'CC_SCHEMA_UNKNOWN_MESSAGE', message: 'the server sent SURPRISE, which the spec does not define', evidence: { client: 'alice', message: 'SURPRISE', pointer: '/action' } });
+    expect(r.verdict).toBe('NON-STRICT');
+    expect(r.decidedBy).toMatchObject({ verdict: 'NON-STRICT', cappedFrom: 'FAIL', source: { kind: 'reading' }, code: 'CC_SCHEMA_UNKNOWN_MESSAGE', message: 'the server sent SURPRISE, which the spec does not define', evidence: { client: 'alice', message: 'SURPRISE', pointer: '/action' } });
+    const enforced = await runScenarioText(broadcast, (server as FaultServer).url, { decisionPolicy: 'enforce' });
+    expect(enforced[0]?.decidedBy).toMatchObject({ verdict: 'FAIL', code: 'CC_SCHEMA_UNKNOWN_MESSAGE' });
   });
 
   it('ends a case that outlives its deadline as ERROR, leaving the result unchanged afterwards', async () => {

@@ -7,11 +7,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { isCcError } from '../errors.js';
-import type { CaseResult, Evidence, Finding, TranscriptEntry, Verdict } from '../report/model.js';
+import type { CaseResult, DecisionPolicy, Evidence, Finding, RuleSource, TranscriptEntry, Verdict } from '../report/model.js';
+import { verdictRank } from '../report/run-summary.js';
 import type { InboundEvent } from '../transport/types.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { CaseEnvironment } from './case-environment.js';
 import { BUILTIN_VARIABLES, RUN_VARIABLES, type ClientDef, type Duration, type SourceRef, type StepBase } from './case-parts.js';
+import { caseSourceOf, resolveSource, schemaFinding, sourcedFinding, type CheckSource } from './check-source.js';
 import { Stop, type Failure } from './failure.js';
 import { awaitMessage, ScenarioClient, type ClientHost, type Received } from './mailbox.js';
 import type { ScenarioCase } from './model.js';
@@ -41,11 +43,16 @@ class CaseRun implements ClientHost, StepContext {
   /** Cancels HTTP requests still open when the case ends. */
   private readonly httpAbort = new AbortController();
   private httpCount = 0;
+  private readonly policy: DecisionPolicy;
+  /** The case's own source: its checks rest on it unless a step names another. */
+  private readonly caseSource: CheckSource;
 
   constructor(
     private readonly scenario: ScenarioCase,
     readonly env: CaseEnvironment,
   ) {
+    this.policy = env.decisionPolicy ?? env.profile.decisionPolicy ?? 'cap';
+    this.caseSource = resolveSource(scenario.source, env.profile);
     this.transcript = new CaseTranscript(() => this.now(), env.profile.namingField, env.transcriptTextLimit, env.transcriptMaxEntries);
     for (const def of scenario.clients.values()) this.addClient(def);
     this.templateContext = {
@@ -104,6 +111,7 @@ class CaseRun implements ClientHost, StepContext {
       ...(decidedBy ? { decidedBy } : {}),
       findings: [...this.findings],
       transcript: this.transcript.entries(),
+      source: caseSourceOf(this.caseSource),
     };
   }
 
@@ -331,12 +339,14 @@ class CaseRun implements ClientHost, StepContext {
           break;
         }
         if (!this.allow('schema')) break;
-        this.add({
-          verdict: 'FAIL',
+        // One finding per message: its most serious issue (the seed's before a decision's before a lenient one).
+        const issues = check.issues.map((issue) => ({ issue, finding: this.schemaFinding({
           code: 'CC_SCHEMA_INVALID',
-          message: `${check.name} from ${from} fails its schema at ${first?.pointer || '/'}: ${first?.message ?? 'invalid'}`,
-          evidence: { ...evidence, message: check.name, pointer: first?.pointer ?? '', expected: first?.expected, actual: first?.actual },
-        });
+          message: `${check.name} from ${from} fails its schema at ${issue.pointer || '/'}: ${issue.message}`,
+          evidence: { ...evidence, message: check.name, pointer: issue.pointer, expected: issue.expected, actual: issue.actual },
+        }, issue.source, issue.rule) }));
+        const worst = issues.reduce((a, b) => (verdictRank(b.finding.verdict) < verdictRank(a.finding.verdict) ? b : a));
+        this.add(worst.finding);
         break;
       }
       case 'not-object':
@@ -347,24 +357,27 @@ class CaseRun implements ClientHost, StepContext {
         const message =
           check.kind === 'not-object' ? `${from} sent a message that is not an object`
             : check.kind === 'no-name' ? `${from} sent a message without ${naming}`
-              : `${from} sent ${check.name}, which the spec does not define`;
-        this.add({
-          verdict: 'FAIL',
+              : `${from} sent ${check.name}, which the spec does not define${check.source === 'choice' ? ' (the spec leaves server messages open: recorded)' : ''}`;
+        // A message that is not an object or has no name breaks every seed; an undefined name is the validator's call.
+        this.add(this.schemaFinding({
           code: check.kind === 'not-object' ? 'CC_SCHEMA_NOT_OBJECT' : check.kind === 'no-name' ? 'CC_SCHEMA_NO_NAME' : 'CC_SCHEMA_UNKNOWN_MESSAGE',
           message,
           evidence: { ...evidence, pointer: check.kind === 'not-object' ? '' : `/${naming}`, ...(check.kind === 'unknown' ? { message: check.name, actual: check.name } : { actual: value }) },
-        });
+        }, check.kind === 'unknown' ? check.source : 'seed', undefined));
         break;
       }
     }
     if ((check.kind === 'valid' || check.kind === 'invalid') && check.extras.length > 0 && direction === 'server' && this.allow(`extras:${check.name}`, 1)) {
-      this.add({
-        verdict: 'NON-STRICT',
+      this.add(this.schemaFinding({
         code: 'CC_SCHEMA_EXTRA_FIELDS',
         message: `${check.name} from the server carries fields the spec does not define: ${check.extras.join(', ')}`,
         evidence: { ...evidence, message: check.name, pointer: check.extras[0], expected: 'no such field' },
-      });
+      }, check.extrasSource, undefined));
     }
+  }
+
+  private schemaFinding(finding: Omit<Finding, 'verdict'>, source: RuleSource, rule: string | undefined): Finding {
+    return schemaFinding(finding, source, rule, this.env.profile, this.env.judge, this.policy);
   }
 
   // ---- findings ------------------------------------------------------------------------------
@@ -375,12 +388,12 @@ class CaseRun implements ClientHost, StepContext {
       for (const r of client.inbox) {
         if (r.consumed) continue;
         if (!this.allow('unexpected')) return;
-        this.add({
+        this.add(this.sourced({
           verdict,
           code: 'CC_CHECK_UNEXPECTED_MESSAGE',
           message: `${client.name} received ${r.name ?? 'a message'} that no step expected${verdict === 'PASS' ? ' (recorded)' : ''}`,
           evidence: { client: client.name, message: r.name, actual: r.value, transcriptIndex: r.transcriptIndex },
-        });
+        }, undefined));
       }
     }
   }
@@ -403,7 +416,7 @@ class CaseRun implements ClientHost, StepContext {
   }
 
   private finding(source: SourceRef, f: Failure): Finding {
-    return {
+    const finding: Finding = {
       verdict: f.verdict ?? (f.code.startsWith('CC_CHECK_') ? this.env.judge.brokenRule(this.scenario.strength) : 'FAIL'),
       code: f.code,
       message: f.message,
@@ -411,6 +424,13 @@ class CaseRun implements ClientHost, StepContext {
       ...(this.scenario.specSections[0] ? { section: this.scenario.specSections[0] } : {}),
       evidence: f.evidence,
     };
+    return this.sourced(finding, source.verdictSource);
+  }
+
+  /** A check's finding capped by its source: the step's when it names one, else the case's. */
+  private sourced(finding: Finding, stepSource: string | undefined): Finding {
+    const source = stepSource === undefined ? this.caseSource : resolveSource(stepSource, this.env.profile);
+    return sourcedFinding(finding, source, this.env.judge, this.policy);
   }
 
   private async shutdown(): Promise<void> {

@@ -78,13 +78,29 @@ describe('chat-conform run', () => {
     expect(strict.code).toBe(1);
   });
 
+  it('caps a finding by its source unless --decisions enforce, and shows the policy in the report', async () => {
+    server = await startFaultServer('unknown-message');
+    const fixture = join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml');
+    const capped = await run('--target', server.url, fixture);
+    expect(capped.code).toBe(0);
+    expect(reportOf(capped.stdout).options.decisions).toBe('cap');
+    expect(reportOf(capped.stdout).cases[0]?.decidedBy).toMatchObject({ verdict: 'NON-STRICT', cappedFrom: 'FAIL', code: 'CC_SCHEMA_UNKNOWN_MESSAGE' });
+    const enforced = await run('--target', server.url, '--decisions', 'enforce', fixture);
+    expect(enforced.code).toBe(1);
+    expect(reportOf(enforced.stdout).options.decisions).toBe('enforce');
+    expect(validateReport(reportOf(enforced.stdout))).toEqual([]);
+    const bad = await run('--decisions', 'strict', fixture);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^chat-conform: CC_ERR_USAGE option '--decisions <policy>' argument 'strict' is invalid\. Allowed choices are cap, enforce\./);
+  });
+
   it('reports a malformed scenario at file:line:column and exits 2 before connecting', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-bad-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'id: bad\ntitle: bad\nprofile: assa\nclients:\n  a: { user_id: 1 }\nsteps:\n  - connect: a\n  - expect: { client: a, mesage: X }\n');
     const { code, stderr } = await run(file);
     expect(code).toBe(2);
-    expect(stderr).toBe(`chat-conform: CC_ERR_SCENARIO_INVALID ${file}:8:26: unknown field mesage in steps[1].expect (did you mean message? allowed: client, clients, reply, message, match, within, next, capture, none_for)`);
+    expect(stderr).toBe(`chat-conform: CC_ERR_SCENARIO_INVALID ${file}:8:26: unknown field mesage in steps[1].expect (did you mean message? allowed: client, clients, reply, message, match, within, next, capture, none_for, source)`);
   });
 
   it('exits 2 when no case matches the selection', async () => {

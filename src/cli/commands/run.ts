@@ -1,9 +1,10 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { JwtSigningKey } from '../../auth/tokens.js';
 import { EMBEDDED_OFFER, EMBEDDED_TIMERS, servesProfile, startEmbeddedTarget, type EmbeddedTarget } from '../../embedded/target.js';
 import { ccError } from '../../errors.js';
 import type { Profile } from '../../profile/types.js';
 import type { ScenarioCase } from '../../scenario/model.js';
+import type { DecisionPolicy } from '../../spec/source.js';
 import type { RunTarget } from '../../transport/target.js';
 import { definedOnly } from '../../util/defined.js';
 import { formatDuration } from '../../util/duration.js';
@@ -23,6 +24,8 @@ export interface RunCommandOptions {
   tag?: string[];
   bail?: boolean;
   strict?: boolean;
+  /** How a decision's source caps a broken check; absent: the profile's `decisionPolicy`. */
+  decisions?: DecisionPolicy;
   concurrency?: number;
   out?: string;
   reporter?: string[];
@@ -77,6 +80,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
     ...(options.tag === undefined ? {} : { tags: options.tag.flatMap((t) => t.split(',')) }),
     bail: options.bail === true,
     strict: options.strict === true,
+    ...(options.decisions === undefined ? {} : { decisions: options.decisions }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     // The embedded server runs short timers unless the flags set them (its cases then take seconds).
     timers: target ? flagTimers : { ...EMBEDDED_TIMERS, ...definedOnly(flagTimers) },
@@ -150,6 +154,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collect)
     .option('--bail', 'start no new case after the first FAIL or ERROR')
     .option('--strict', 'NON-STRICT verdicts fail the run (exit 1)')
+    .addOption(new Option('--decisions <policy>', 'cap: a check resting on one of our decisions is at most NON-STRICT (a reading) or INFORMATIONAL (a choice); enforce: our decisions are your contract, and their deviations FAIL (default: the profile\'s decisionPolicy, else cap)').choices(['cap', 'enforce']))
     .option('--concurrency <n>', 'cases run at once (default 16)', positiveIntArg)
     .option('--lenient', 'carry on through recoverable wire violations, recording them as NON-STRICT')
     .option('--insecure', 'accept self-signed TLS certificates (wss://, tls://)')
