@@ -357,7 +357,7 @@ class CaseRun implements ClientHost, StepContext {
         const message =
           check.kind === 'not-object' ? `${from} sent a message that is not an object`
             : check.kind === 'no-name' ? `${from} sent a message without ${naming}`
-              : `${from} sent ${check.name}, which the spec does not define${check.source === 'choice' ? ' (the spec leaves server messages open: recorded)' : ''}`;
+              : `${from} sent ${check.name}, which the spec does not define${check.source === 'choice' ? ' (the spec leaves server messages open: a choice)' : ''}`;
         // A message that is not an object or has no name breaks every seed; an undefined name is the validator's call.
         this.add(this.schemaFinding({
           code: check.kind === 'not-object' ? 'CC_SCHEMA_NOT_OBJECT' : check.kind === 'no-name' ? 'CC_SCHEMA_NO_NAME' : 'CC_SCHEMA_UNKNOWN_MESSAGE',
