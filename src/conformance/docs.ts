@@ -3,7 +3,7 @@
  * (reference-server/faults/) and the measured mutation score (scenarios/conformance/
  * mutation-score.json). `chat-conform list --markdown` prints it; a test checks the file for drift.
  */
-import type { CatalogueEntry } from './catalogue.js';
+import { sourceLabel, type CatalogueEntry } from './catalogue.js';
 import { verdictForBrokenRule } from './verdict.js';
 import type { FaultInfo, MutationScore } from './mutation.js';
 import { SUITE_PROFILES } from './suite.js';
@@ -29,10 +29,20 @@ export function renderConformanceDoc(catalogue: CatalogueEntry[], faults: FaultI
   out.push(
     `The bundled suites (${counts.join(', ')} cases) live in \`scenarios/conformance/<profile>/\` and run`,
     'with `chat-conform run` (no paths: the profile\'s suite). Every case has a stable id, the spec',
-    'sections it checks, the strength of the rule and the decisions (docs/decisions.md) it relies on.',
+    'sections it checks, the strength of the rule, its source and the decisions (docs/decisions.md) it',
+    'relies on.',
     '',
     'Strength: a broken MUST is FAIL, a broken SHOULD is NON-STRICT, a broken MAY is INFORMATIONAL; a',
     'rule the seed leaves open (UNSPECIFIED) is recorded as INFORMATIONAL whatever happens.',
+    '',
+    'Source: what the case\'s checks rest on, which caps their verdict (docs/decisions.md). `seed`: the',
+    'seed states or shows it, and a broken check FAILs. A decision of class `reading` (our reading of',
+    'the seed\'s intent): at most NON-STRICT, citing the decision. A decision of class `choice` (a plain',
+    'choice where the seed is silent): at most INFORMATIONAL, recording what the server did. With',
+    '`run --decisions enforce` both FAIL. A case of source `seed` may still check a detail under a',
+    'decision in one of its steps (the decisions column lists them): that step is capped by its own',
+    'source, after the seed\'s checks. Every suite gives no FAIL against the reference server\'s',
+    '`other-choices` variant, which takes the other side of every decision it can.',
     '',
     'Timer cases read the profile\'s timers (`${timers.pingInterval}`, …), so `run --ping-interval`,',
     '`--pong-timeout`, `--connect-timeout` and `--response-timeout` apply (against `--target` the',
@@ -57,11 +67,11 @@ export function renderConformanceDoc(catalogue: CatalogueEntry[], faults: FaultI
   for (const profile of SUITE_PROFILES) {
     const entries = catalogue.filter((c) => c.profile === profile);
     out.push(`## ${profile} (${entries.length} cases)`, '', `From ${SEED[profile]}.`, '');
-    out.push('| id | section | strength | description | decisions |', '| --- | --- | --- | --- | --- |');
+    out.push('| id | section | strength | source | description | decisions |', '| --- | --- | --- | --- | --- | --- |');
     for (const c of entries) {
       const strength = c.strength === 'UNSPECIFIED' ? 'UNSPECIFIED (informational)' : c.strength;
       const transports = c.transports ? ` (over ${c.transports.join(', ')} only)` : '';
-      out.push(`| \`${c.id}\` | ${cell(c.sections.join(', '))} | ${strength} | ${cell(c.description + transports)} | ${cell(c.decisions.join(', '))} |`);
+      out.push(`| \`${c.id}\` | ${cell(c.sections.join(', '))} | ${strength} | ${cell(sourceLabel(c.source))} | ${cell(c.description + transports)} | ${cell(c.decisions.join(', '))} |`);
     }
     out.push('');
   }
