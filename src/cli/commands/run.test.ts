@@ -2,7 +2,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startReferenceServer } from '../../../reference-server/server.js';
 import type { RunReport } from '../../report/model.js';
 import { validateReport } from '../../report/validate.js';
 import { startFaultServer, type FaultServer } from '../../testing/scenario-fault-server.js';
@@ -22,6 +25,15 @@ function reportOf(stdout: string): RunReport {
   const path = /^report: (.+)$/m.exec(stdout)?.[1];
   if (!path) throw new Error(`no report path in:\n${stdout}`);
   return JSON.parse(readFileSync(path, 'utf8')) as RunReport;
+}
+
+/** A port nothing listens on: one the system just gave out and took back. */
+async function freePort(): Promise<number> {
+  const probe: Server = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 let server: FaultServer | undefined;
@@ -144,13 +156,38 @@ describe('chat-conform run', () => {
     expect(reportOf(stdout).cases.map((c) => [c.id, c.verdict])).toEqual([['fixture.broadcast', 'FAIL']]);
   });
 
-  it('makes an unreachable target an ERROR and exits 2', async () => {
-    const { code, stdout } = await run('--target', 'tcp://127.0.0.1:1', join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml'));
+  it('says an unreachable target in one line before any case runs, and exits 2', async () => {
+    const port = await freePort();
+    const { code, stdout, stderr } = await run('--target', `tcp://127.0.0.1:${port}`, '--tag', 'rooms');
     expect(code).toBe(2);
-    const report = reportOf(stdout);
-    expect(report.cases[0]?.verdict).toBe('ERROR');
-    expect(report.cases[0]?.decidedBy?.code).toBe('CC_CASE_CONNECT');
-    expect(validateReport(report)).toEqual([]);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`chat-conform: CC_ERR_CONNECT cannot connect to tcp://127.0.0.1:${port}: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port} (is the server running and listening there?)`);
+  });
+
+  it('says a WebSocket path that answers 404 in one line before any case runs, and exits 2', async () => {
+    const http = createServer((_req, res) => res.writeHead(404).end('not here'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/chat`;
+    try {
+      const { code, stdout, stderr } = await run('--target', url, '--profile', 'envelope');
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(new RegExp(`^chat-conform: CC_ERR_TARGET_REFUSED ${url.replace(/[/.]/g, '\\$&')} was reached but refused: .*404.* \\(wrong path\\? `));
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+
+  it('lets a run against a live target through its preflight, the envelope handshake with a valid token', async () => {
+    const server = await startReferenceServer({ profiles: ['envelope'] });
+    try {
+      const { code, stdout } = await run('--target', server.urls.envelopeWs as string, '--profile', 'envelope', '--grep', 'unknown-type');
+      expect(code).toBe(0);
+      expect(reportOf(stdout).cases.map((c) => [c.id, c.verdict])).toEqual([['envelope.error.unknown-type', 'PASS']]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('signs tokens with an RS256 key from --jwt-key, which the embedded server verifies with its public half', async () => {
