@@ -1,6 +1,7 @@
 /**
  * `runCases`: the library behind `chat-conform run`. Runs the cases (select-cases.ts) against a
- * target concurrently under a bound, each by runCase (src/scenario/run-case.ts) and judged by the
+ * target concurrently under a bound, never two that share a user or a room at once (isolation.ts,
+ * schedule.ts), each by runCase (src/scenario/run-case.ts) and judged by the
  * verdict rules (./verdict.ts), and returns the canonical RunReport. The target is given: a URL,
  * or the reference server its caller started (src/embedded/).
  */
@@ -22,6 +23,8 @@ import type { CaseJudge } from '../scenario/judge.js';
 import type { ScenarioCase } from '../scenario/model.js';
 import { runCase, type CaseEnvironment } from '../scenario/run-case.js';
 import { coverageOf } from './coverage.js';
+import { footprintOf, overlaps, type CaseFootprint } from './isolation.js';
+import { runScheduled } from './schedule.js';
 import { loadRunCases, runProfileOf, type CaseSelection } from './select-cases.js';
 import { capVerdict, caseVerdict, verdictForBrokenRule } from './verdict.js';
 
@@ -97,57 +100,46 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
   const checkers = new Map<string, MessageChecker>();
   const runId = `${startedAt.getTime().toString(36)}${process.pid.toString(36)}`;
   const results: (CaseResult | undefined)[] = new Array<CaseResult | undefined>(cases.length);
-  let next = 0;
   let stop = false;
-  // Cases tagged `exclusive` (a connection-count rule) run last and alone: nothing else holds
-  // connections on the server while they do.
-  const exclusive = (c: ScenarioCase): boolean => c.tags.includes('exclusive');
-  const order = [...cases.keys()].sort((a, b) => Number(exclusive(cases[a] as ScenarioCase)) - Number(exclusive(cases[b] as ScenarioCase)) || a - b);
-  let inFlight = 0;
-  let alone = false;
-  const worker = async (): Promise<void> => {
-    while (!stop && next < cases.length) {
-      const index = order[next++] as number;
-      const scenario = cases[index] as ScenarioCase;
-      const solo = exclusive(scenario);
-      while (alone || (solo && inFlight > 0)) await new Promise((r) => setTimeout(r, 20));
-      if (solo) alone = true;
-      inFlight++;
-      const profile = scenario.profileDef;
-      let checker = checkers.get(profile.name);
-      if (!checker) {
-        checker = createChecker(profile);
-        checkers.set(profile.name, checker);
-      }
-      const caseProfile = withOverrides(profile, options);
-      const connection = transportDefaults(caseProfile, { connectTimeout: TRANSPORT_CONNECT_TIMEOUT });
-      for (const r of reporters) await r.onCaseStart?.({ id: scenario.id, title: scenario.title, index: index + 1, total: cases.length });
-      const caseEnv: CaseEnvironment = {
-        profile: caseProfile,
-        target: { url: urlOf(target, profile, scenario.transports), urls: target.urls(profile.name) },
-        signingKey,
-        judge: CONFORMANCE_JUDGE,
-        checker,
-        responseTimeout: connection.responseTimeout,
-        connectTimeout: connection.connect.connectTimeout,
-        maxInboundBytes: connection.connect.maxInboundBytes,
-        insecure: options.insecure ?? false,
-        lenient: options.lenient ?? false,
-        runId: `${runId}-${index}`,
-        ...(options.decisions === undefined ? {} : { decisionPolicy: options.decisions }),
-      };
-      if (adminUrl !== undefined) caseEnv.adminUrl = adminUrl;
-      const result = await runCase(scenario, caseEnv).finally(() => {
-        inFlight--;
-        if (solo) alone = false;
-      });
-      results[index] = result;
-      for (const r of reporters) await r.onCaseEnd?.(result);
-      if (options.bail && (result.verdict === 'FAIL' || result.verdict === 'ERROR')) stop = true;
-    }
+  const footprints = new Map(cases.map((c) => [c, footprintOf(c, withOverrides(c.profileDef, options))]));
+  const schedule = {
+    concurrency: Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, cases.length),
+    // A connection-count rule holds the server's connections: nothing else may hold any meanwhile.
+    exclusive: (c: ScenarioCase) => c.tags.includes('exclusive'),
+    // Cases that share a user or a room would see each other's traffic (./isolation.ts).
+    conflict: (a: ScenarioCase, b: ScenarioCase) => overlaps(footprints.get(a) as CaseFootprint, footprints.get(b) as CaseFootprint),
+    stopped: () => stop,
   };
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, cases.length));
-  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  await runScheduled(cases, schedule, async (scenario, index) => {
+    const profile = scenario.profileDef;
+    let checker = checkers.get(profile.name);
+    if (!checker) {
+      checker = createChecker(profile);
+      checkers.set(profile.name, checker);
+    }
+    const caseProfile = withOverrides(profile, options);
+    const connection = transportDefaults(caseProfile, { connectTimeout: TRANSPORT_CONNECT_TIMEOUT });
+    for (const r of reporters) await r.onCaseStart?.({ id: scenario.id, title: scenario.title, index: index + 1, total: cases.length });
+    const caseEnv: CaseEnvironment = {
+      profile: caseProfile,
+      target: { url: urlOf(target, profile, scenario.transports), urls: target.urls(profile.name) },
+      signingKey,
+      judge: CONFORMANCE_JUDGE,
+      checker,
+      responseTimeout: connection.responseTimeout,
+      connectTimeout: connection.connect.connectTimeout,
+      maxInboundBytes: connection.connect.maxInboundBytes,
+      insecure: options.insecure ?? false,
+      lenient: options.lenient ?? false,
+      runId: `${runId}-${index}`,
+      ...(options.decisions === undefined ? {} : { decisionPolicy: options.decisions }),
+    };
+    if (adminUrl !== undefined) caseEnv.adminUrl = adminUrl;
+    const result = await runCase(scenario, caseEnv);
+    results[index] = result;
+    for (const r of reporters) await r.onCaseEnd?.(result);
+    if (options.bail && (result.verdict === 'FAIL' || result.verdict === 'ERROR')) stop = true;
+  });
 
   const done = results.filter((r): r is CaseResult => r !== undefined);
   const finishedAt = new Date();
