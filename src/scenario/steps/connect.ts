@@ -9,7 +9,7 @@ import { isCcError } from '../../errors.js';
 import { setPath } from '../../util/dotted-path.js';
 import type { Duration, SourceRef } from '../case-parts.js';
 import { composeMessage } from '../compose.js';
-import { isFailure } from '../failure.js';
+import { isFailure, type Failure } from '../failure.js';
 import { clientList, clientName, duration, oneOrMany, tokenVariant, verdictSource } from '../schema-fragments.js';
 import type { Template } from '../template.js';
 import { defineStep, type StepContext } from './types.js';
@@ -77,13 +77,23 @@ export const connect = defineStep<ConnectStep>({
     return typeof body === 'object' && body !== null && typeof (body as Record<string, unknown>).login === 'string' ? [(body as Record<string, string>).login as string] : [];
   },
   async run(step, ctx) {
-    const results = await Promise.allSettled(step.clients.map((name) => connectOne(step, name, ctx)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await connectEach(step, step.clients, ctx, (f) => ctx.fail(step.source, f));
   },
 });
 
-async function connectOne(step: ConnectStep, name: string, ctx: StepContext): Promise<void> {
+/**
+ * Connects the clients at once as the step says. A client that cannot is handed to `failed`
+ * (which records it and throws); once all have settled, the first throw is rethrown. With
+ * `together`, `within` runs from now for all of them (a crowd), not from each one's own start.
+ */
+export async function connectEach(step: ConnectStep, names: readonly string[], ctx: StepContext, failed: (f: Failure) => never, together = false): Promise<void> {
+  const deadline = together ? ctx.now() + (ctx.ms(step.within, step.source) ?? ctx.env.responseTimeout) : undefined;
+  const results = await Promise.allSettled(names.map((name) => connectOne(step, name, ctx, failed, deadline)));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+}
+
+async function connectOne(step: ConnectStep, name: string, ctx: StepContext, failed: (f: Failure) => never, deadline: number | undefined): Promise<void> {
   const client = ctx.client(name);
   const profile = ctx.env.profile;
   const variant = step.token ?? client.def.token;
@@ -102,12 +112,12 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext): Pr
     });
   } catch (err) {
     const message = isCcError(err) ? `${err.code} ${err.message}` : (err as Error).message;
-    ctx.fail(step.source, { code: 'CC_CASE_CONNECT', message: `${name} could not connect: ${message}`, evidence: { client: name }, verdict: 'ERROR' });
+    failed({ code: 'CC_CASE_CONNECT', message: `${name} could not connect: ${message}`, evidence: { client: name }, verdict: 'ERROR' });
   }
   if (opened.kind === 'refused') {
     ctx.note(name, `refused: ${opened.reason}`);
     if (step.expect === 'refused') return;
-    ctx.fail(step.source, {
+    failed({
       code: 'CC_CHECK_CONNECT_REFUSED',
       message: `the server refused ${name}'s connection: ${opened.reason}`,
       evidence: { client: name, expected: 'accepted', actual: opened.status ?? opened.reason },
@@ -119,7 +129,7 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext): Pr
   const auth = profile.auth;
   if (auth.kind !== 'message') {
     if (step.expect === 'refused') {
-      ctx.fail(step.source, {
+      failed({
         code: 'CC_CHECK_CONNECT_ACCEPTED',
         message: `the server accepted ${name}'s connection with a ${variant} token`,
         evidence: { client: name, expected: 'refused', actual: 'accepted' },
@@ -134,20 +144,21 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext): Pr
   client.lastRequest = { correlation, name: auth.message, at: ctx.now() };
   if (!step.await) return;
   const within = ctx.ms(step.within, step.source) ?? ctx.env.responseTimeout;
+  const end = deadline ?? ctx.now() + within;
   // Any correlated reply: a refusal may come as the error message (ASSA's ERROR) rather than the auth reply.
-  const got = await ctx.awaitMessage(client, { reply: true, messages: [], next: false }, undefined, ctx.now() + within, within);
-  if (isFailure(got)) ctx.fail(step.source, got);
+  const got = await ctx.awaitMessage(client, { reply: true, messages: [], next: false }, undefined, end, within);
+  if (isFailure(got)) failed(got);
   const reply = got.value as Record<string, unknown>;
   const refused = got.name !== auth.reply || reply.success === false;
   if (refused && step.expect === 'ok') {
-    ctx.fail(step.source, {
+    failed({
       code: 'CC_CHECK_AUTH_REFUSED',
       message: `${auth.message} of ${name} was refused: ${got.name}${reply.error_code ? ` ${String(reply.error_code)}` : ''}`,
       evidence: { client: name, message: got.name, pointer: '/success', expected: true, actual: reply.success, transcriptIndex: got.transcriptIndex },
     });
   }
   if (!refused && step.expect === 'refused') {
-    ctx.fail(step.source, {
+    failed({
       code: 'CC_CHECK_AUTH_ACCEPTED',
       message: `${auth.message} of ${name} with a ${variant} token was accepted`,
       evidence: { client: name, message: got.name, pointer: '/success', expected: false, actual: reply.success, transcriptIndex: got.transcriptIndex },
