@@ -16,7 +16,7 @@ export { codecFor } from './codec/index.js';
 export type { Codec, DecodeResult } from './codec/index.js';
 export { parseDuration, formatDuration, parseSize } from './util/duration.js';
 export { loadProfile, listProfiles } from './profile/load.js';
-export { getValidator, warmValidator } from './spec/validator.js';
+export { getValidator, warmValidator } from './profile/validator.js';
 export type { ProfileValidator, ValidationOutcome, ValidationError } from './spec/validator.js';
 export { mintToken, createJwtVerifier, DEV_JWT_SECRET } from './auth/jwt.js';
 export type { MintTokenOptions, JwtAlgorithm, VerificationKey, JwtVerifier, VerifyResult } from './auth/jwt.js';

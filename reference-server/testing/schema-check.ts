@@ -4,7 +4,8 @@
  * Violations are collected; each test file asserts none were seen.
  */
 import { loadProfile } from '../../src/profile/load.js';
-import { getValidator, type ProfileValidator } from '../../src/spec/validator.js';
+import { getValidator } from '../../src/profile/validator.js';
+import type { ProfileValidator } from '../../src/spec/validator.js';
 
 const validators = new Map<string, ProfileValidator>();
 const violations: string[] = [];

@@ -10,7 +10,7 @@ export const EXTENSION_KEY = 'x-chat-conform';
 /** What the extension holds once read: the Profile fields that AsyncAPI cannot express. */
 export type ProfileExtension = Pick<
   Profile,
-  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'decisions'
+  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'decisions' | 'decisionPolicy' | 'serverMessages'
 > &
   Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage' | 'errorCodePath'>>;
 
@@ -88,10 +88,12 @@ const extensionSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'text'],
-        properties: { id: { type: 'string', pattern: '^[a-z0-9]+\\.D\\d+(\\.[a-z0-9-]+)?$' }, text: field },
+        required: ['id', 'class', 'text', 'reason'],
+        properties: { id: { type: 'string', pattern: '^[a-z0-9]+\\.D\\d+(\\.[a-z0-9-]+)?$' }, class: { enum: ['reading', 'choice'] }, text: field, reason: field },
       },
     },
+    decisionPolicy: { enum: ['cap', 'enforce'] },
+    serverMessages: { enum: ['closed', 'open'] },
   },
 };
 
@@ -139,5 +141,7 @@ export function readExtension(doc: Record<string, unknown>, specPath: string): P
     timers,
     autofill: ext.autofill ?? {},
     decisions: ext.decisions ?? [],
+    decisionPolicy: ext.decisionPolicy ?? 'cap',
+    serverMessages: ext.serverMessages ?? 'closed',
   };
 }

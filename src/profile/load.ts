@@ -1,8 +1,10 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ccError } from '../errors.js';
+import type { SchemaSet } from '../spec/build.js';
 import type { JsonObject } from '../spec/pointer.js';
 import { packageRoot } from '../util/paths.js';
+import { checkDecisionRefs } from './decisions.js';
 import { readSpecDocument } from './document.js';
 import { readExtension } from './extension.js';
 import { deriveMessages, type MessageSource } from './messages.js';
@@ -45,6 +47,7 @@ function specPathOf(nameOrPath: string): string {
 function build(specPath: string): Loaded {
   const doc = readSpecDocument(specPath);
   const ext = readExtension(doc, specPath);
+  checkDecisionRefs(doc, ext.decisions, specPath);
   const info = (doc.info ?? {}) as JsonObject;
   const { messages: sources, operations } = deriveMessages(doc, ext.namingField, specPath);
   const profile: Profile = {
@@ -64,6 +67,8 @@ function build(specPath: string): Loaded {
     timers: ext.timers,
     autofill: ext.autofill,
     decisions: ext.decisions,
+    decisionPolicy: ext.decisionPolicy,
+    serverMessages: ext.serverMessages,
     // The public list carries no payloads: a Profile stays small and serialisable.
     messages: sources.map(({ message: _m, payload: _p, ...meta }) => meta),
     operations,
@@ -99,6 +104,12 @@ export function profileSources(profile: Profile): { doc: JsonObject; sources: Me
   }
   if (!loaded) throw ccError('CC_ERR_INTERNAL', { detail: `profile ${profile.name} was not loaded` });
   return { doc: loaded.doc, sources: loaded.sources };
+}
+
+/** What `schemas build` and `schemas check` need of a profile (src/spec/build.ts). */
+export function schemaSetOf(profile: Profile): SchemaSet {
+  const { doc, sources } = profileSources(profile);
+  return { name: profile.name, namingField: profile.namingField, specPath: profile.specPath, generatedDir: profile.generatedDir, doc, messages: sources };
 }
 
 /** Forgets cached profiles (tests that rewrite a document in place). */

@@ -13,6 +13,9 @@ export const VERDICT_ORDER: readonly Verdict[] = ['ERROR', 'FAIL', 'NON-STRICT',
 
 export type RuleStrength = 'MUST' | 'SHOULD' | 'MAY' | 'UNSPECIFIED';
 
+/** Where a checked rule comes from (seed, reading, choice, lenient); defined beside the validator that computes it. */
+export type { DecisionPolicy, RuleSource } from '../spec/source.js';
+
 /** Evidence for a finding: where in which message, what was expected, what was found. */
 export interface Evidence {
   client?: string;
