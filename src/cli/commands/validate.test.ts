@@ -115,7 +115,7 @@ describe('chat-conform validate: only a deviation from the seed makes a message 
   const lines = [
     sendReply({ client_message_id: null }),
     { action: 'ERROR', success: false, message: 'bad', error_code: 'INVALID_JSON', data: { original_action: null }, timestamp: ts, seq_id: 'e' },
-    { action: 'JOIN_ROOM_RESPONSE', success: false, timestamp: ts, seq_id: 'j' },
+    { action: 'MEDIA_STATUS_RESPONSE', success: true, data: { video_room_id: 1, audio_enabled: 'yes', video_enabled: true }, timestamp: ts, seq_id: 'm' },
     { action: 'TYPING', timestamp: ts, seq_id: 't' },
   ];
 
@@ -128,9 +128,8 @@ describe('chat-conform validate: only a deviation from the seed makes a message 
       `${path}:2: ERROR (server): valid`,
       '  /data/original_action: NON-STRICT (lenient: optional-null): type: expected string, found null',
       '  /error_code: NON-STRICT (lenient: open-enum): enum: expected one of "AUTH_FAILED", "INVALID_TOKEN", "ROOM_NOT_FOUND", "PERMISSION_DENIED", "ROOM_FULL", "USER_NOT_IN_ROOM", "MESSAGE_TOO_LONG", "INVALID_MESSAGE_TYPE", "FILE_UPLOAD_FAILED", "VIDEO_ROOM_NOT_FOUND", "MAX_PARTICIPANTS_REACHED", found string "INVALID_JSON"',
-      `${path}:3: JOIN_ROOM_RESPONSE (server): valid`,
-      '  /error_code: INFORMATIONAL (choice: assa.D8.failure-form): required: expected present, found missing',
-      '  /message: INFORMATIONAL (choice: assa.D8.failure-form): required: expected present, found missing',
+      `${path}:3: MEDIA_STATUS_RESPONSE (server): valid`,
+      '  /data/audio_enabled: INFORMATIONAL (choice: assa.D7.replies): type: expected boolean, found string "yes"',
       `${path}:4: matches none: no server message is named "TYPING", NON-STRICT (reading: the profile defines every server message)`,
       '4 messages: 4 valid (3 NON-STRICT, 1 INFORMATIONAL), 0 invalid',
     ]);
@@ -170,9 +169,8 @@ describe('chat-conform validate: only a deviation from the seed makes a message 
     const io = memoryIO();
     const summary = await validateCommand({ profile: spec, file: path, direction: 'server' }, io);
     expect(io.stdout.slice(5)).toEqual([
-      `${path}:3: JOIN_ROOM_RESPONSE (server): invalid`,
-      '  /error_code: FAIL (choice: assa.D8.failure-form): required: expected present, found missing',
-      '  /message: FAIL (choice: assa.D8.failure-form): required: expected present, found missing',
+      `${path}:3: MEDIA_STATUS_RESPONSE (server): invalid`,
+      '  /data/audio_enabled: FAIL (choice: assa.D7.replies): type: expected boolean, found string "yes"',
       '3 messages: 2 valid (2 NON-STRICT), 1 invalid',
     ]);
     expect(summary.inputs.map((i) => i.verdict)).toEqual(['NON-STRICT', 'NON-STRICT', 'FAIL']);
