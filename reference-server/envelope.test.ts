@@ -1,7 +1,7 @@
 /** envelope (seed 000) over WebSocket: handshake auth, rooms, chat, typing, errors, rate limit, heartbeat. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../src/auth/jwt.js';
-import type { ReferenceServerOptions } from './config.js';
+import type { ReferenceServerOptions } from './shared/config.js';
 import { startReferenceServer, type RunningServer } from './server.js';
 import { closeAll, connectEnvelope, connectWs, type Msg, type TestClient } from './testing/client.js';
 import { ISO_MS, freshUser } from './testing/fixtures.js';

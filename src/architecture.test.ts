@@ -52,26 +52,6 @@ const ALLOWED: readonly Allowed[] = [
   // The load and capacity runs still take the CLI's output type; they are to take src/output.ts.
   { rule: 'import', from: 'src/load/run.ts', to: 'src/cli/io.ts', owner: 'load' },
   { rule: 'import', from: 'src/capacity/run.ts', to: 'src/cli/io.ts', owner: 'load' },
-  // reference-server: files of its root (config, identity, log) are imported by its subfolders, which its root imports.
-  { rule: 'import', from: 'reference-server/assa/connection.ts', to: 'reference-server/config.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/assa/connection.ts', to: 'reference-server/identity.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/assa/connection.ts', to: 'reference-server/log.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/assa/handlers.ts', to: 'reference-server/config.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/envelope/connection.ts', to: 'reference-server/config.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/envelope/connection.ts', to: 'reference-server/identity.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/openirc/connection.ts', to: 'reference-server/identity.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/openirc/login.ts', to: 'reference-server/identity.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/transport/registry.ts', to: 'reference-server/log.ts', owner: 'variant (reference-server root <-> subfolders)' },
-  { rule: 'import', from: 'reference-server/assa/codes.ts', to: 'reference-server/choices.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/assa/connection.ts', to: 'reference-server/heartbeat.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/assa/handlers.ts', to: 'reference-server/choices.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/assa/render.ts', to: 'reference-server/choices.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/envelope/connection.ts', to: 'reference-server/choices.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/envelope/connection.ts', to: 'reference-server/heartbeat.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/faults/hooks.ts', to: 'reference-server/config.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/openirc/connection.ts', to: 'reference-server/choices.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/openirc/login.ts', to: 'reference-server/choices.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
-  { rule: 'import', from: 'reference-server/openirc/types.ts', to: 'reference-server/choices.ts', owner: 'lead (reference-server: shared modules of its root into a subfolder)' },
   // Long files.
   { rule: 'long-file', from: 'src/load/engine.ts', to: 'over 500 lines', owner: 'load (engine: connection lifecycle, limit probes, hot loop)' },
   // Commands that take --target or --profile as a string and hand it on, instead of targetArg/profileArg.

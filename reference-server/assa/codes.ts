@@ -1,5 +1,5 @@
 /** ASSA error codes (seed 003 §9.2) and the actions a client may send. */
-import type { AssaExtraCode } from '../choices.js';
+import type { AssaExtraCode } from '../shared/choices.js';
 
 export const ASSA_ERROR = {
   AUTH_FAILED: 'AUTH_FAILED',

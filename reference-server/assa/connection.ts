@@ -5,11 +5,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { JwtVerifier } from '../../src/auth/jwt.js';
-import type { ServerTimers } from '../config.js';
+import type { ServerTimers } from '../shared/config.js';
 import type { ChatEvent, EventSink, Session, User } from '../core/model.js';
-import { Heartbeat } from '../heartbeat.js';
-import { identityFromClaims } from '../identity.js';
-import type { Logger } from '../log.js';
+import { Heartbeat } from '../shared/heartbeat.js';
+import { identityFromClaims } from '../shared/identity.js';
+import type { Logger } from '../shared/log.js';
 import type { JsonFrame } from '../transport/frame.js';
 import { CLOSE, type Peer, type ProtocolConnection } from '../transport/peer.js';
 import type { AssaWireCode } from './codes.js';

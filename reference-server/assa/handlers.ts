@@ -2,11 +2,11 @@
  * One function per authenticated ASSA action (seed 003 §4–§7, decisions assa.D2, D4, D12–D16).
  * Each returns the reply frame; broadcasts leave through the core's event sinks.
  */
-import type { AssaChoices } from '../choices.js';
+import type { AssaChoices } from '../shared/choices.js';
 import type { ChatCore } from '../core/chat-core.js';
 import type { FileInfo, Outcome, Refusal, User } from '../core/model.js';
 import type { JsonFrame } from '../transport/frame.js';
-import type { RoomDefaults, ServerLimits } from '../config.js';
+import type { RoomDefaults, ServerLimits } from '../shared/config.js';
 import * as f from './fields.js';
 import { participant, videoParticipants, type AssaRender } from './render.js';
 

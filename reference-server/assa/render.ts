@@ -4,8 +4,8 @@
  * message, and the server's own messages for core events. One renderer per server: the variant's
  * choices (choices.ts) set the timestamp precision and any extra fields, the same on every message.
  */
-import type { Choices } from '../choices.js';
-import { isoTime, withExtraFields } from '../choices.js';
+import type { Choices } from '../shared/choices.js';
+import { isoTime, withExtraFields } from '../shared/choices.js';
 import type { ChatEvent, Member, Message, Room, User, VideoRoom } from '../core/model.js';
 import { jsonFrame, type JsonFrame } from '../transport/frame.js';
 import { ASSA_ERROR_TEXT, type AssaWireCode } from './codes.js';

@@ -4,12 +4,12 @@
  * Where the seed is silent it follows the server's choices (choices.ts).
  */
 import { isUtf8 } from 'node:buffer';
-import { isoTime, withExtraFields, type Choices, type EnvelopeCode } from '../choices.js';
-import type { ServerLimits, ServerTimers } from '../config.js';
+import { isoTime, withExtraFields, type Choices, type EnvelopeCode } from '../shared/choices.js';
+import type { ServerLimits, ServerTimers } from '../shared/config.js';
 import type { ChatCore } from '../core/chat-core.js';
 import type { ChatEvent, EventSink, Room, Session, User } from '../core/model.js';
-import { Heartbeat } from '../heartbeat.js';
-import type { Identity } from '../identity.js';
+import { Heartbeat } from '../shared/heartbeat.js';
+import type { Identity } from '../shared/identity.js';
 import { jsonFrame, type JsonFrame } from '../transport/frame.js';
 import type { Peer, ProtocolConnection } from '../transport/peer.js';
 import { FixedWindowLimiter, RateLimiter } from './rate-limit.js';

@@ -14,7 +14,7 @@
 import { decode, encode } from '@msgpack/msgpack';
 import type { JwtVerifier } from '../../src/auth/jwt.js';
 import { ccError } from '../../src/errors.js';
-import type { ServerLimits, ServerTimers } from '../config.js';
+import type { ServerLimits, ServerTimers } from '../shared/config.js';
 import type { User } from '../core/model.js';
 import { jsonFrame, type JsonFrame } from '../transport/frame.js';
 import type { Peer, ProtocolConnection } from '../transport/peer.js';

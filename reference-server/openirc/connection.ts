@@ -3,10 +3,10 @@
  * every request answered exactly once with its `rid`, bad fields reported with their path.
  */
 import { decode, encode } from '@msgpack/msgpack';
-import { withExtraFields, type Choices } from '../choices.js';
+import { withExtraFields, type Choices } from '../shared/choices.js';
 import type { ChatCore } from '../core/chat-core.js';
 import type { ChatEvent, EventSink, Session } from '../core/model.js';
-import type { Identity } from '../identity.js';
+import type { Identity } from '../shared/identity.js';
 import type { Peer, ProtocolConnection } from '../transport/peer.js';
 import { invalidType, isInt32NonNegative, isMap, type InvalidType } from './types.js';
 

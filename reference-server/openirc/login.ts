@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JwtVerifier } from '../../src/auth/jwt.js';
-import { withExtraFields, type Choices } from '../choices.js';
+import { withExtraFields, type Choices } from '../shared/choices.js';
 import type { ChatCore } from '../core/chat-core.js';
-import { identityFromClaims, type Identity } from '../identity.js';
+import { identityFromClaims, type Identity } from '../shared/identity.js';
 import { CONNID } from './connection.js';
 
 export interface LoginReply {

@@ -1,4 +1,4 @@
-import type { TypeNames } from '../choices.js';
+import type { TypeNames } from '../shared/choices.js';
 
 /** MessagePack type names as OpenIRC's `given_type` reports them by default (openirc.D3). */
 export function msgpackTypeName(value: unknown): keyof TypeNames {

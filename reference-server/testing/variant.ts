@@ -2,7 +2,7 @@
  * For the variant tests: the same options started as the reference server and as the
  * other-choices variant, so each test shows what one does and the other does not.
  */
-import type { ReferenceServerOptions } from '../config.js';
+import type { ReferenceServerOptions } from '../shared/config.js';
 import { startReferenceServer, type RunningServer } from '../server.js';
 
 export interface ServerPair {

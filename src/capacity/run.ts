@@ -281,7 +281,7 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
     },
     summary: {
       total: 0,
-      byVerdict: { PASS: 0, 'NON-STRICT': 0, INFORMATIONAL: 0, FAIL: 0, ERROR: 0 },
+      byVerdict: { PASS: 0, 'NON-STRICT': 0, INFORMATIONAL: 0, 'NOT-ASSESSED': 0, FAIL: 0, ERROR: 0 },
       thresholdsFailed: exitCode === 1 ? (first?.broken.length ?? 0) : 0,
       exitCode,
     },

@@ -11,7 +11,7 @@ import { loadProfile } from '../profile/load.js';
 import type { RunReport, Verdict } from '../report/model.js';
 import type { DecisionPolicy } from '../spec/source.js';
 import { entryUrl, urlTarget } from '../transport/target.js';
-import type { ServerVariant } from '../../reference-server/choices.js';
+import type { ServerVariant } from '../../reference-server/shared/choices.js';
 import { runScenarios } from './run-cases.js';
 
 export type SuiteProfile = 'assa' | 'envelope' | 'openirc';

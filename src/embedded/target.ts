@@ -7,7 +7,7 @@
 import type { JwtSigningKey } from '../auth/tokens.js';
 import type { TransportScheme } from '../profile/types.js';
 import { offeredTransports, type RunTarget, type TargetOffer } from '../transport/target.js';
-import type { ServerVariant } from '../../reference-server/choices.js';
+import type { ServerVariant } from '../../reference-server/shared/choices.js';
 import type { ReferenceServerOptions, ServerUrls } from '../../reference-server/server.js';
 
 /**

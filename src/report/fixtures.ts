@@ -16,7 +16,7 @@ export const FIXTURE_JWT = jwt.sign({ sub: 'user-1', name: 'Ada', iat: 1_700_000
 /** Every string that must never appear in any rendered report. */
 export const FIXTURE_SECRETS: readonly string[] = [FIXTURE_SECRET, FIXTURE_PASSWORD, FIXTURE_JWT, 'opaque-bearer-credential'];
 
-const TOOL = { name: 'chat-conform' as const, version: '0.1.0' };
+export const FIXTURE_TOOL = { name: 'chat-conform' as const, version: '0.1.0' };
 
 function conformanceCases(): CaseResult[] {
   return [
@@ -142,7 +142,7 @@ export function conformanceReport(): RunReport {
   const cases = conformanceCases();
   return {
     reportVersion: REPORT_VERSION,
-    tool: TOOL,
+    tool: FIXTURE_TOOL,
     command: 'run',
     startedAt: '2026-11-22T04:00:00.000Z',
     finishedAt: '2026-11-22T04:00:05.100Z',
@@ -210,7 +210,7 @@ export function loadReport(): RunReport {
   const cases: CaseResult[] = [];
   return {
     reportVersion: REPORT_VERSION,
-    tool: TOOL,
+    tool: FIXTURE_TOOL,
     command: 'load',
     startedAt: '2026-11-22T04:10:00.000Z',
     finishedAt: '2026-11-22T04:11:00.000Z',
@@ -250,7 +250,7 @@ export function capacityReport(): RunReport {
   const cases: CaseResult[] = [];
   return {
     reportVersion: REPORT_VERSION,
-    tool: TOOL,
+    tool: FIXTURE_TOOL,
     command: 'capacity',
     startedAt: '2026-11-22T04:20:00.000Z',
     finishedAt: '2026-11-22T04:30:00.000Z',

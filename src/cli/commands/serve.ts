@@ -23,7 +23,7 @@ export interface ServeOptions {
   pingInterval?: number;
   pongTimeout?: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
-  /** Where the seeds are silent: the reference server's choices, or the opposite ones (reference-server/choices.ts). */
+  /** Where the seeds are silent: the reference server's choices, or the opposite ones (reference-server/shared/choices.ts). */
   variant?: 'reference' | 'other-choices';
   /** Deliberate deviations, for testing the conformance suites only (reference-server/faults/). */
   fault?: string[];
@@ -54,7 +54,7 @@ export function nextStopSignal(emitter: EventEmitter = process): Promise<string>
 export async function serve(options: ServeOptions, io: CliIO, stop: Promise<unknown> = nextStopSignal()): Promise<number> {
   const [{ startReferenceServer }, { lineLogger }, { DEV_JWT_SECRET }] = await Promise.all([
     import('../../../reference-server/server.js'),
-    import('../../../reference-server/log.js'),
+    import('../../../reference-server/shared/log.js'),
     import('../../auth/jwt.js'),
   ]);
   let jwt: { secret: string } | { publicKey: string };

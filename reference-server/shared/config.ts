@@ -2,10 +2,10 @@
  * The reference server's configuration: what `startReferenceServer` accepts and the resolved form
  * the rest of the server reads. Limit and timer defaults come from the profile documents.
  */
-import type { VerificationKey } from '../src/auth/jwt.js';
-import { DEV_JWT_SECRET } from '../src/auth/jwt.js';
-import { ccError } from '../src/errors.js';
-import { loadProfile } from '../src/profile/load.js';
+import type { VerificationKey } from '../../src/auth/jwt.js';
+import { DEV_JWT_SECRET } from '../../src/auth/jwt.js';
+import { ccError } from '../../src/errors.js';
+import { loadProfile } from '../../src/profile/load.js';
 import { choicesFor, type Choices, type RoomDefaults, type ServerVariant } from './choices.js';
 import type { Logger } from './log.js';
 import { silentLogger } from './log.js';

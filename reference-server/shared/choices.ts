@@ -11,7 +11,7 @@
  *
  * Each field names the decision (docs/decisions.md) whose silent point it covers.
  */
-import { ccError } from '../src/errors.js';
+import { ccError } from '../../src/errors.js';
 
 export const SERVER_VARIANTS = ['reference', 'other-choices'] as const;
 export type ServerVariant = (typeof SERVER_VARIANTS)[number];
