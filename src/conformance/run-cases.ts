@@ -14,7 +14,9 @@ import type { CaseResult, RunReport } from '../report/model.js';
 import { reportHeader } from '../report/header.js';
 import { definedOnly } from '../util/defined.js';
 import { toolVersion } from '../util/version.js';
+import { rootCausesOf } from '../report/root-causes.js';
 import { summariseRun } from '../report/run-summary.js';
+import { ShapeCollector } from '../report/shapes.js';
 import type { Reporter } from '../reporters/types.js';
 import { transportDefaults } from '../transport/profile-defaults.js';
 import { entryUrl, offerOf, type RunTarget } from '../transport/target.js';
@@ -98,6 +100,8 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
   for (const r of reporters) await r.onRunStart?.({ command: 'run', profile: profileLabel(cases), target: { url: targetUrl, embedded }, startedAt: startedAt.toISOString(), totalCases: cases.length, options: effectiveOptions });
 
   const checkers = new Map<string, MessageChecker>();
+  // Every schema finding of the run, once per shape, subject of a case or not.
+  const shapes = new ShapeCollector();
   const runId = `${startedAt.getTime().toString(36)}${process.pid.toString(36)}`;
   const results: (CaseResult | undefined)[] = new Array<CaseResult | undefined>(cases.length);
   let stop = false;
@@ -126,6 +130,7 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
       signingKey,
       judge: CONFORMANCE_JUDGE,
       checker,
+      shapes,
       responseTimeout: connection.responseTimeout,
       connectTimeout: connection.connect.connectTimeout,
       maxInboundBytes: connection.connect.maxInboundBytes,
@@ -142,13 +147,16 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
   });
 
   const done = results.filter((r): r is CaseResult => r !== undefined);
+  const shapeList = shapes.result();
   const finishedAt = new Date();
   const report: RunReport = {
     ...reportHeader('run', startedAt, finishedAt, { url: targetUrl, embedded }, profileLabel(cases), toolVersion(options.packageRoot)),
     durationMs: Math.round(performance.now() - t0),
     options: effectiveOptions,
-    summary: summariseRun(done, [], { strict: options.strict ?? false }),
+    summary: summariseRun(done, [], { strict: options.strict ?? false, shapes: shapeList }),
     cases: done,
+    rootCauses: rootCausesOf(done, { target: targetUrl }),
+    shapes: shapeList,
     coverage: coverageOf(done, [...new Map(cases.map((c) => [c.profile, c.profileDef])).values()]),
   };
   for (const r of reporters) await r.onRunEnd?.(report);

@@ -93,13 +93,17 @@ describe('chat-conform run', () => {
   it('caps a finding by its source unless --decisions enforce, and shows the policy in the report', async () => {
     server = await startFaultServer('unknown-message');
     const fixture = join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml');
+    // SURPRISE is no case's subject: it is a message shape, a reading (the profile lists every server message).
     const capped = await run('--target', server.url, fixture);
     expect(capped.code).toBe(0);
     expect(reportOf(capped.stdout).options.decisions).toBe('cap');
-    expect(reportOf(capped.stdout).cases[0]?.decidedBy).toMatchObject({ verdict: 'NON-STRICT', cappedFrom: 'FAIL', code: 'CC_SCHEMA_UNKNOWN_MESSAGE' });
+    expect(reportOf(capped.stdout).cases[0]?.verdict).toBe('PASS');
+    expect(reportOf(capped.stdout).shapes).toMatchObject([{ message: 'SURPRISE', code: 'CC_SCHEMA_UNKNOWN_MESSAGE', verdict: 'NON-STRICT', source: { kind: 'reading' } }]);
     const enforced = await run('--target', server.url, '--decisions', 'enforce', fixture);
     expect(enforced.code).toBe(1);
     expect(reportOf(enforced.stdout).options.decisions).toBe('enforce');
+    expect(reportOf(enforced.stdout).shapes).toMatchObject([{ message: 'SURPRISE', verdict: 'FAIL' }]);
+    expect(reportOf(enforced.stdout).summary).toMatchObject({ shapes: 1, shapesFailed: 1, exitCode: 1 });
     expect(validateReport(reportOf(enforced.stdout))).toEqual([]);
     const bad = await run('--decisions', 'strict', fixture);
     expect(bad.code).toBe(2);

@@ -7,6 +7,7 @@ import { openClient } from '../../auth/open-client.js';
 import { mintVariant, type TokenVariant } from '../../auth/tokens.js';
 import { isCcError } from '../../errors.js';
 import { setPath } from '../../util/dotted-path.js';
+import { formatDuration } from '../../util/duration.js';
 import type { Duration, SourceRef } from '../case-parts.js';
 import { composeMessage } from '../compose.js';
 import { isFailure, type Failure } from '../failure.js';
@@ -100,6 +101,9 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext, fai
   const claims = { sub: client.def.userId, nickname: client.def.nickname, ...(ctx.eval(client.def.claims, client.def.source) as Record<string, unknown>) };
   const token = profile.auth.kind === 'none' ? '' : mintVariant(variant, claims, ctx.env.signingKey);
   const url = step.url ? String(ctx.eval(step.url, step.source)) : ctx.env.target.url;
+  // What a case blocked here could not get past, in the user's words.
+  const opening = profile.auth.kind === 'http-login' ? 'login' : 'connection';
+  const authLabel = profile.auth.kind === 'message' ? profile.auth.message : opening;
   let opened;
   try {
     opened = await openClient(profile, {
@@ -112,7 +116,7 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext, fai
     });
   } catch (err) {
     const message = isCcError(err) ? `${err.code} ${err.message}` : (err as Error).message;
-    failed({ code: 'CC_CASE_CONNECT', message: `${name} could not connect: ${message}`, evidence: { client: name }, verdict: 'ERROR' });
+    failed({ code: 'CC_CASE_CONNECT', message: `${name} could not connect: ${message}`, evidence: { client: name }, verdict: 'ERROR', label: opening });
   }
   if (opened.kind === 'refused') {
     ctx.note(name, `refused: ${opened.reason}`);
@@ -121,6 +125,7 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext, fai
       code: 'CC_CHECK_CONNECT_REFUSED',
       message: `the server refused ${name}'s connection: ${opened.reason}`,
       evidence: { client: name, expected: 'accepted', actual: opened.status ?? opened.reason },
+      label: opening,
     });
   }
   client.attach(opened.conn);
@@ -147,7 +152,11 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext, fai
   const end = deadline ?? ctx.now() + within;
   // Any correlated reply: a refusal may come as the error message (ASSA's ERROR) rather than the auth reply.
   const got = await ctx.awaitMessage(client, { reply: true, messages: [], next: false }, undefined, end, within);
-  if (isFailure(got)) failed(got);
+  if (isFailure(got)) {
+    // Worded without the client or its seq_id, so that cases blocked alike read alike (root causes).
+    const silent = got.code === 'CC_CHECK_TIMEOUT' ? { message: `no reply to ${auth.message} within ${formatDuration(within)}` } : {};
+    failed({ ...got, ...silent, label: authLabel });
+  }
   const reply = got.value as Record<string, unknown>;
   const refused = got.name !== auth.reply || reply.success === false;
   if (refused && step.expect === 'ok') {
@@ -155,6 +164,7 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext, fai
       code: 'CC_CHECK_AUTH_REFUSED',
       message: `${auth.message} of ${name} was refused: ${got.name}${reply.error_code ? ` ${String(reply.error_code)}` : ''}`,
       evidence: { client: name, message: got.name, pointer: '/success', expected: true, actual: reply.success, transcriptIndex: got.transcriptIndex },
+      label: authLabel,
     });
   }
   if (!refused && step.expect === 'refused') {

@@ -61,6 +61,7 @@ export const expectNone = defineStep<ExpectNoneStep>({
         code: 'CC_CHECK_NOT_SILENT',
         message: `${r.name} received ${r.hit.name ?? 'a message'} during ${formatDuration(period)} of expected silence`,
         evidence: { client: r.name, message: r.hit.name, expected: 'no message', actual: r.hit.value, transcriptIndex: r.hit.transcriptIndex },
+        about: r.hit.seq,
       });
     }
     if (failed) ctx.stop();

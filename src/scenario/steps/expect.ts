@@ -128,6 +128,7 @@ async function checkNoneFor(step: ExpectStep, spec: unknown, ctx: StepContext): 
       code: 'CC_CHECK_DELIVERED_TO_NON_MEMBER',
       message: `${name} received ${hit.name} but must not`,
       evidence: { client: name, message: hit.name, expected: 'no message', actual: hit.value, transcriptIndex: hit.transcriptIndex },
+      about: hit.seq,
     });
   }
   if (failed) ctx.stop();
