@@ -7,7 +7,7 @@ import { isObj, type FaultDef } from './hooks.js';
 
 export const ALL_PROTOCOL_FAULTS: readonly FaultDef[] = [
   {
-    name: 'jwt.alg-none-accepted', protocol: 'all',
+    name: 'jwt.alg-none-accepted', protocol: 'all', breaks: 'seed',
     description: 'an unsigned JWT (alg none) is accepted',
     verifier: (inner) => ({
       algorithm: inner.algorithm,

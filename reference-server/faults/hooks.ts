@@ -47,6 +47,17 @@ export interface FaultDef {
   readonly protocol: Protocol | 'all';
   /** One line: what the server does wrong. */
   readonly description: string;
+  /**
+   * What the fault breaks: `seed` (a rule the seed states or shows: the suites must FAIL it), or
+   * the id of the decision it departs from (docs/decisions.md: capped, so it shows as NON-STRICT
+   * or INFORMATIONAL, and FAILs only under `--decisions enforce`). Metadata for the mutation test.
+   */
+  readonly breaks: string;
+  /**
+   * Server variants on which the fault departs from nothing, and why (a fault that rewrites a
+   * choice the variant does not make). Metadata for the mutation test.
+   */
+  readonly inert?: Readonly<Record<string, string>>;
   adjust?(limits: ServerLimits, timers: ServerTimers): void;
   /** The message to send instead (`null` drops it). `key` identifies a message shared by all its recipients. */
   outbound?(msg: Msg, state: PeerState, ctx: FaultContext, key: object): Msg | null;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../auth/jwt.js';
 import { resolveSigningKey } from '../auth/tokens.js';
+import { loadProfile } from '../profile/load.js';
 import { urlTarget } from '../transport/target.js';
 import { runScenarios } from './run-cases.js';
 import { packageRoot } from '../util/paths.js';
@@ -79,7 +80,7 @@ describe('assa §8.1 SERVER_ANNOUNCEMENT cases', () => {
     const verdicts = Object.fromEntries(report.cases.map((c) => [c.id, [c.verdict, c.decidedBy?.code, c.decidedBy?.message]]));
     expect(verdicts).toEqual({
       [ALL]: ['PASS', undefined, undefined],
-      [UNAUTH]: ['NON-STRICT', 'CC_CHECK_DELIVERED_TO_NON_MEMBER', 'mallory received SERVER_ANNOUNCEMENT but must not'],
+      [UNAUTH]: ['NON-STRICT', 'CC_CHECK_DELIVERED_TO_NON_MEMBER', `mallory received SERVER_ANNOUNCEMENT but must not (decision assa.D17.announcements, a reading: ${loadProfile('assa').decisions.find((d) => d.id === 'assa.D17.announcements')?.text})`],
     });
   }, 30_000);
 });

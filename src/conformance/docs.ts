@@ -3,9 +3,9 @@
  * (reference-server/faults/) and the measured mutation score (scenarios/conformance/
  * mutation-score.json). `chat-conform list --markdown` prints it; a test checks the file for drift.
  */
-import type { CatalogueEntry } from './catalogue.js';
+import { sourceLabel, type CatalogueEntry } from './catalogue.js';
 import { verdictForBrokenRule } from './verdict.js';
-import type { FaultInfo, MutationScore } from './mutation.js';
+import { MUTATION_SERVERS, type FaultInfo, type MutationScore, type MutationServer } from './mutation.js';
 import { SUITE_PROFILES } from './suite.js';
 
 export const CONFORMANCE_DOC = 'docs/conformance.md';
@@ -18,6 +18,18 @@ const SEED: Record<string, string> = {
   openirc: 'seed 001, the OpenIRC protocol draft; sections are the draft\'s chapter names',
 };
 
+const SERVER_NAMES: Record<MutationServer, string> = { reference: 'Reference server', 'other-choices': 'Other-choices variant' };
+
+/** "N of M faults caught: S of S' seed faults by a FAIL, D of D' decision faults by a capped finding (K inert)". */
+function scoreLine(faults: FaultInfo[], score: MutationScore, server: MutationServer): string {
+  const live = faults.filter((f) => !f.inert?.[server]);
+  const caught = (list: FaultInfo[]): number => list.filter((f) => (score[f.name]?.[server]?.length ?? 0) > 0).length;
+  const seed = live.filter((f) => f.breaks === 'seed');
+  const decision = live.filter((f) => f.breaks !== 'seed');
+  const inert = faults.length - live.length;
+  return `${caught(live)} of ${live.length} faults caught: ${caught(seed)} of ${seed.length} seed faults by a FAIL, ${caught(decision)} of ${decision.length} decision faults by a capped finding${inert ? ` (${inert} inert on it)` : ''}`;
+}
+
 /** Markdown table cell: no pipes or line breaks. */
 function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -29,10 +41,20 @@ export function renderConformanceDoc(catalogue: CatalogueEntry[], faults: FaultI
   out.push(
     `The bundled suites (${counts.join(', ')} cases) live in \`scenarios/conformance/<profile>/\` and run`,
     'with `chat-conform run` (no paths: the profile\'s suite). Every case has a stable id, the spec',
-    'sections it checks, the strength of the rule and the decisions (docs/decisions.md) it relies on.',
+    'sections it checks, the strength of the rule, its source and the decisions (docs/decisions.md) it',
+    'relies on.',
     '',
     'Strength: a broken MUST is FAIL, a broken SHOULD is NON-STRICT, a broken MAY is INFORMATIONAL; a',
     'rule the seed leaves open (UNSPECIFIED) is recorded as INFORMATIONAL whatever happens.',
+    '',
+    'Source: what the case\'s checks rest on, which caps their verdict (docs/decisions.md). `seed`: the',
+    'seed states or shows it, and a broken check FAILs. A decision of class `reading` (our reading of',
+    'the seed\'s intent): at most NON-STRICT, citing the decision. A decision of class `choice` (a plain',
+    'choice where the seed is silent): at most INFORMATIONAL, recording what the server did. With',
+    '`run --decisions enforce` both FAIL. A case of source `seed` may still check a detail under a',
+    'decision in one of its steps (the decisions column lists them): that step is capped by its own',
+    'source, after the seed\'s checks. Every suite gives no FAIL against the reference server\'s',
+    '`other-choices` variant, which takes the other side of every decision it can.',
     '',
     'Timer cases read the profile\'s timers (`${timers.pingInterval}`, …), so `run --ping-interval`,',
     '`--pong-timeout`, `--connect-timeout` and `--response-timeout` apply (against `--target` the',
@@ -57,35 +79,45 @@ export function renderConformanceDoc(catalogue: CatalogueEntry[], faults: FaultI
   for (const profile of SUITE_PROFILES) {
     const entries = catalogue.filter((c) => c.profile === profile);
     out.push(`## ${profile} (${entries.length} cases)`, '', `From ${SEED[profile]}.`, '');
-    out.push('| id | section | strength | description | decisions |', '| --- | --- | --- | --- | --- |');
+    out.push('| id | section | strength | source | description | decisions |', '| --- | --- | --- | --- | --- | --- |');
     for (const c of entries) {
       const strength = c.strength === 'UNSPECIFIED' ? 'UNSPECIFIED (informational)' : c.strength;
       const transports = c.transports ? ` (over ${c.transports.join(', ')} only)` : '';
-      out.push(`| \`${c.id}\` | ${cell(c.sections.join(', '))} | ${strength} | ${cell(c.description + transports)} | ${cell(c.decisions.join(', '))} |`);
+      out.push(`| \`${c.id}\` | ${cell(c.sections.join(', '))} | ${strength} | ${cell(sourceLabel(c.source))} | ${cell(c.description + transports)} | ${cell(c.decisions.join(', '))} |`);
     }
     out.push('');
   }
-  const caught = faults.filter((f) => (score[f.name]?.length ?? 0) > 0).length;
   out.push(
     '## Faults and mutation score',
     '',
     'To show that the suites catch violations, the reference server can break a rule on purpose',
     '(`chat-conform serve --fault NAME`, `startReferenceServer({ faults })`: for testing the suites',
-    'only, never on by default). The mutation test (src/conformance/mutation.test.ts) runs the suites',
-    'against the server with each fault and requires at least one FAIL among the cases listed below.',
-    'The table lists the cases that caught the fault in each of two measured runs (ASSA over TCP,',
-    'the CI timers, connection cases at 100 connections); a few of them catch it only when other',
-    'cases\' clients are connected at the same moment (a broadcast leaked to every connection).',
-    'Refresh it with `npx tsx src/conformance/mutation.ts`.',
+    'only, never on by default). The mutation test (src/conformance/mutation.test.ts) injects every',
+    'fault into the reference server and into its `other-choices` variant, and compares each run',
+    'with the unfaulted run of the same server. A fault that breaks the seed is caught only by a FAIL',
+    'the unfaulted run does not have (a case\'s, a precondition\'s that blocked a case, or a message',
+    'shape\'s). A fault that breaks one of our decisions cannot FAIL under `cap`, by design: it is',
+    'caught by a finding citing that decision, capped at NON-STRICT or INFORMATIONAL, that the',
+    'unfaulted run does not have (under `--decisions enforce` it FAILs); the test also requires that',
+    'it adds no FAIL. A fault that departs from nothing on a server (it rewrites a choice that server',
+    'does not make) is inert there, and the test checks that it changes nothing. The table lists what',
+    'caught each fault in each of two measured runs (ASSA over TCP, the CI timers with PINGs every',
+    '500 ms, connection cases at 100 connections). Refresh it with `npx tsx src/conformance/mutation.ts`.',
     '',
-    `Mutation score: ${caught} of ${faults.length} faults caught.`,
-    '',
-    '| fault | suite | what the server does wrong | caught by |',
-    '| --- | --- | --- | --- |',
+  );
+  for (const server of MUTATION_SERVERS) out.push(`${SERVER_NAMES[server]}: ${scoreLine(faults, score, server)}.`, '');
+  out.push(
+    '| fault | suite | breaks | what the server does wrong | caught on the reference server | caught on the other-choices variant |',
+    '| --- | --- | --- | --- | --- | --- |',
   );
   for (const f of faults) {
-    const cases = score[f.name] ?? [];
-    out.push(`| \`${f.name}\` | ${f.protocol} | ${cell(f.description)} | ${cases.length === 0 ? '**not caught**' : cases.map((id) => `\`${id}\``).join(', ')} |`);
+    const cellFor = (server: MutationServer): string => {
+      const inert = f.inert?.[server];
+      if (inert) return `inert: ${cell(inert)}`;
+      const cases = score[f.name]?.[server] ?? [];
+      return cases.length === 0 ? '**not caught**' : cases.map((id) => `\`${id}\``).join(', ');
+    };
+    out.push(`| \`${f.name}\` | ${f.protocol} | ${f.breaks === 'seed' ? 'seed' : `\`${f.breaks}\``} | ${cell(f.description)} | ${cellFor('reference')} | ${cellFor('other-choices')} |`);
   }
   out.push('');
   out.push('Verdict weights: ' + (['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] as const).map((s) => `${s} → ${verdictForBrokenRule(s)}`).join('; ') + '.', '');

@@ -1,6 +1,7 @@
 /**
  * `runCases`: the library behind `chat-conform run`. Runs the cases (select-cases.ts) against a
- * target concurrently under a bound, each by runCase (src/scenario/run-case.ts) and judged by the
+ * target concurrently under a bound, never two that share a user or a room at once (isolation.ts,
+ * schedule.ts), each by runCase (src/scenario/run-case.ts) and judged by the
  * verdict rules (./verdict.ts), and returns the canonical RunReport. The target is given: a URL,
  * or the reference server its caller started (src/embedded/).
  */
@@ -8,11 +9,14 @@ import { performance } from 'node:perf_hooks';
 import { resolveSigningKey, type JwtSigningKey } from '../auth/tokens.js';
 import { ccError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
+import type { DecisionPolicy } from '../spec/source.js';
 import type { CaseResult, RunReport } from '../report/model.js';
 import { reportHeader } from '../report/header.js';
 import { definedOnly } from '../util/defined.js';
 import { toolVersion } from '../util/version.js';
+import { rootCausesOf } from '../report/root-causes.js';
 import { summariseRun } from '../report/run-summary.js';
+import { ShapeCollector } from '../report/shapes.js';
 import type { Reporter } from '../reporters/types.js';
 import { transportDefaults } from '../transport/profile-defaults.js';
 import { entryUrl, offerOf, type RunTarget } from '../transport/target.js';
@@ -21,8 +25,10 @@ import type { CaseJudge } from '../scenario/judge.js';
 import type { ScenarioCase } from '../scenario/model.js';
 import { runCase, type CaseEnvironment } from '../scenario/run-case.js';
 import { coverageOf } from './coverage.js';
+import { footprintOf, overlaps, type CaseFootprint } from './isolation.js';
+import { runScheduled } from './schedule.js';
 import { loadRunCases, runProfileOf, type CaseSelection } from './select-cases.js';
-import { caseVerdict, verdictForBrokenRule } from './verdict.js';
+import { capVerdict, caseVerdict, verdictForBrokenRule } from './verdict.js';
 
 export interface RunScenariosOptions extends CaseSelection {
   /** The server under test: `urlTarget(url)`, or an embedded one (src/embedded/). Its owner closes it. */
@@ -39,6 +45,12 @@ export interface RunScenariosOptions extends CaseSelection {
   bail?: boolean;
   /** NON-STRICT counts as failure for the exit code. */
   strict?: boolean;
+  /**
+   * `cap`: a check resting on a decision is capped by its class (a reading NON-STRICT, a choice
+   * INFORMATIONAL); `enforce`: the decisions are the contract, and their deviations FAIL.
+   * Absent: each case's profile's `decisionPolicy` (the bundled profiles: cap).
+   */
+  decisions?: DecisionPolicy;
   /** Cases run at once (default 16: timer cases with the spec's real timers mostly wait, side by side). */
   concurrency?: number;
   /** Timer and limit overrides, applied to the profile the cases see. */
@@ -59,7 +71,7 @@ const TRANSPORT_CONNECT_TIMEOUT = 5_000;
 export const DEFAULT_CONCURRENCY = 16;
 
 /** The verdict rules every case of a conformance run is judged by. */
-export const CONFORMANCE_JUDGE: CaseJudge = { brokenRule: verdictForBrokenRule, caseVerdict };
+export const CONFORMANCE_JUDGE: CaseJudge = { brokenRule: verdictForBrokenRule, caseVerdict, cap: capVerdict };
 
 /** Selects the cases (select-cases.ts) the target can serve, then runs them. */
 export async function runScenarios(options: RunScenariosOptions): Promise<RunReport> {
@@ -88,67 +100,63 @@ export async function runCases(cases: ScenarioCase[], options: RunScenariosOptio
   for (const r of reporters) await r.onRunStart?.({ command: 'run', profile: profileLabel(cases), target: { url: targetUrl, embedded }, startedAt: startedAt.toISOString(), totalCases: cases.length, options: effectiveOptions });
 
   const checkers = new Map<string, MessageChecker>();
+  // Every schema finding of the run, once per shape, subject of a case or not.
+  const shapes = new ShapeCollector();
   const runId = `${startedAt.getTime().toString(36)}${process.pid.toString(36)}`;
   const results: (CaseResult | undefined)[] = new Array<CaseResult | undefined>(cases.length);
-  let next = 0;
   let stop = false;
-  // Cases tagged `exclusive` (a connection-count rule) run last and alone: nothing else holds
-  // connections on the server while they do.
-  const exclusive = (c: ScenarioCase): boolean => c.tags.includes('exclusive');
-  const order = [...cases.keys()].sort((a, b) => Number(exclusive(cases[a] as ScenarioCase)) - Number(exclusive(cases[b] as ScenarioCase)) || a - b);
-  let inFlight = 0;
-  let alone = false;
-  const worker = async (): Promise<void> => {
-    while (!stop && next < cases.length) {
-      const index = order[next++] as number;
-      const scenario = cases[index] as ScenarioCase;
-      const solo = exclusive(scenario);
-      while (alone || (solo && inFlight > 0)) await new Promise((r) => setTimeout(r, 20));
-      if (solo) alone = true;
-      inFlight++;
-      const profile = scenario.profileDef;
-      let checker = checkers.get(profile.name);
-      if (!checker) {
-        checker = createChecker(profile);
-        checkers.set(profile.name, checker);
-      }
-      const caseProfile = withOverrides(profile, options);
-      const connection = transportDefaults(caseProfile, { connectTimeout: TRANSPORT_CONNECT_TIMEOUT });
-      for (const r of reporters) await r.onCaseStart?.({ id: scenario.id, title: scenario.title, index: index + 1, total: cases.length });
-      const caseEnv: CaseEnvironment = {
-        profile: caseProfile,
-        target: { url: urlOf(target, profile, scenario.transports), urls: target.urls(profile.name) },
-        signingKey,
-        judge: CONFORMANCE_JUDGE,
-        checker,
-        responseTimeout: connection.responseTimeout,
-        connectTimeout: connection.connect.connectTimeout,
-        maxInboundBytes: connection.connect.maxInboundBytes,
-        insecure: options.insecure ?? false,
-        lenient: options.lenient ?? false,
-        runId: `${runId}-${index}`,
-      };
-      if (adminUrl !== undefined) caseEnv.adminUrl = adminUrl;
-      const result = await runCase(scenario, caseEnv).finally(() => {
-        inFlight--;
-        if (solo) alone = false;
-      });
-      results[index] = result;
-      for (const r of reporters) await r.onCaseEnd?.(result);
-      if (options.bail && (result.verdict === 'FAIL' || result.verdict === 'ERROR')) stop = true;
-    }
+  const footprints = new Map(cases.map((c) => [c, footprintOf(c, withOverrides(c.profileDef, options))]));
+  const schedule = {
+    concurrency: Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, cases.length),
+    // A connection-count rule holds the server's connections: nothing else may hold any meanwhile.
+    exclusive: (c: ScenarioCase) => c.tags.includes('exclusive'),
+    // Cases that share a user or a room would see each other's traffic (./isolation.ts).
+    conflict: (a: ScenarioCase, b: ScenarioCase) => overlaps(footprints.get(a) as CaseFootprint, footprints.get(b) as CaseFootprint),
+    stopped: () => stop,
   };
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, cases.length));
-  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  await runScheduled(cases, schedule, async (scenario, index) => {
+    const profile = scenario.profileDef;
+    let checker = checkers.get(profile.name);
+    if (!checker) {
+      checker = createChecker(profile);
+      checkers.set(profile.name, checker);
+    }
+    const caseProfile = withOverrides(profile, options);
+    const connection = transportDefaults(caseProfile, { connectTimeout: TRANSPORT_CONNECT_TIMEOUT });
+    for (const r of reporters) await r.onCaseStart?.({ id: scenario.id, title: scenario.title, index: index + 1, total: cases.length });
+    const caseEnv: CaseEnvironment = {
+      profile: caseProfile,
+      target: { url: urlOf(target, profile, scenario.transports), urls: target.urls(profile.name) },
+      signingKey,
+      judge: CONFORMANCE_JUDGE,
+      checker,
+      shapes,
+      responseTimeout: connection.responseTimeout,
+      connectTimeout: connection.connect.connectTimeout,
+      maxInboundBytes: connection.connect.maxInboundBytes,
+      insecure: options.insecure ?? false,
+      lenient: options.lenient ?? false,
+      runId: `${runId}-${index}`,
+      ...(options.decisions === undefined ? {} : { decisionPolicy: options.decisions }),
+    };
+    if (adminUrl !== undefined) caseEnv.adminUrl = adminUrl;
+    const result = await runCase(scenario, caseEnv);
+    results[index] = result;
+    for (const r of reporters) await r.onCaseEnd?.(result);
+    if (options.bail && (result.verdict === 'FAIL' || result.verdict === 'ERROR')) stop = true;
+  });
 
   const done = results.filter((r): r is CaseResult => r !== undefined);
+  const shapeList = shapes.result();
   const finishedAt = new Date();
   const report: RunReport = {
     ...reportHeader('run', startedAt, finishedAt, { url: targetUrl, embedded }, profileLabel(cases), toolVersion(options.packageRoot)),
     durationMs: Math.round(performance.now() - t0),
     options: effectiveOptions,
-    summary: summariseRun(done, [], { strict: options.strict ?? false }),
+    summary: summariseRun(done, [], { strict: options.strict ?? false, shapes: shapeList }),
     cases: done,
+    rootCauses: rootCausesOf(done, { target: targetUrl }),
+    shapes: shapeList,
     coverage: coverageOf(done, [...new Map(cases.map((c) => [c.profile, c.profileDef])).values()]),
   };
   for (const r of reporters) await r.onRunEnd?.(report);
@@ -179,6 +187,7 @@ function describeOptions(options: RunScenariosOptions, runProfile: Profile, key:
     auth: { algorithm: key.algorithm, keyFrom: key.source },
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     strict: options.strict ?? false,
+    decisions: options.decisions ?? runProfile.decisionPolicy,
     bail: options.bail ?? false,
     lenient: options.lenient ?? false,
     insecure: options.insecure ?? false,

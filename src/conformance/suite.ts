@@ -9,7 +9,9 @@ import { resolveSigningKey } from '../auth/tokens.js';
 import { startEmbeddedTarget } from '../embedded/target.js';
 import { loadProfile } from '../profile/load.js';
 import type { RunReport, Verdict } from '../report/model.js';
+import type { DecisionPolicy } from '../spec/source.js';
 import { entryUrl, urlTarget } from '../transport/target.js';
+import type { ServerVariant } from '../../reference-server/shared/choices.js';
 import { runScenarios } from './run-cases.js';
 
 export type SuiteProfile = 'assa' | 'envelope' | 'openirc';
@@ -33,6 +35,10 @@ export interface SuiteRunOptions {
   transport?: 'tcp' | 'ws';
   /** Fault names (reference-server/faults/); empty for a conformant server. */
   faults?: string[];
+  /** The reference server's variant (default `reference`; `other-choices` takes the other choice at every silent point). */
+  variant?: ServerVariant;
+  /** How decisions cap findings (default: the profile's, cap). */
+  decisions?: DecisionPolicy;
   timers?: SuiteTimers;
   limits?: { maxConnections?: number };
   concurrency?: number;
@@ -53,7 +59,7 @@ export interface SuiteOutcome {
 export async function runSuite(options: SuiteRunOptions): Promise<SuiteOutcome> {
   const timers = options.timers ?? CI_TIMERS[options.profile];
   const signingKey = resolveSigningKey({ secret: DEV_JWT_SECRET });
-  const server = await startEmbeddedTarget({ profiles: [options.profile], signingKey, timers, limits: options.limits ?? {}, faults: options.faults ?? [] });
+  const server = await startEmbeddedTarget({ profiles: [options.profile], signingKey, timers, limits: options.limits ?? {}, faults: options.faults ?? [], ...(options.variant ? { variant: options.variant } : {}) });
   try {
     // One front end of the server, given as a URL: the suite runs over it as against a --target.
     const url = entryUrl(server.urls(options.profile), options.transport ? [options.transport] : []) as string;
@@ -67,6 +73,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteOutcome> 
       timers,
       ...(options.limits ? { limits: options.limits } : {}),
       concurrency: options.concurrency ?? 16,
+      ...(options.decisions ? { decisions: options.decisions } : {}),
       ...(options.grep ? { grep: options.grep } : {}),
     });
     const verdicts = new Map(report.cases.map((c) => [c.id, c.verdict]));

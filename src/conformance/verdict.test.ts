@@ -50,4 +50,11 @@ describe('what a source lets a deviation conclude', () => {
     expect(strongestVerdictForSources(['choice'])).toBe('INFORMATIONAL');
     expect(strongestVerdictForSources(['reading', 'seed'])).toBe('FAIL');
   });
+
+  it('makes a case stopped in its setup NOT-ASSESSED, decided by what blocked it, whatever else it found', () => {
+    const blocked: Finding = { verdict: 'FAIL', code: 'CC_CHECK_TIMEOUT', message: 'no reply to CONNECT within 2s' };
+    const other: Finding = { verdict: 'ERROR', code: 'CC_WIRE_RESET', message: 'reset' };
+    expect(caseVerdict([other, blocked], 'MUST', blocked)).toEqual({ verdict: 'NOT-ASSESSED', decidedBy: blocked });
+    expect(caseVerdict([other, blocked], 'MUST')).toEqual({ verdict: 'ERROR', decidedBy: other });
+  });
 });

@@ -21,10 +21,13 @@ export function verdictForBrokenRule(strength: RuleStrength): Verdict {
 }
 
 /**
- * The verdict of a case from its findings. With no finding worse than PASS, a case about a rule
- * the spec leaves open is INFORMATIONAL (what the server did is recorded), any other PASS.
+ * The verdict of a case from its findings. A case stopped before its subject (`blocked`: the
+ * finding of the `setup:` step that stopped it) is NOT-ASSESSED, decided by that finding, whose
+ * own verdict is what the exit code sees. With no finding worse than PASS, a case about a rule the
+ * spec leaves open is INFORMATIONAL (what the server did is recorded), any other PASS.
  */
-export function caseVerdict(findings: readonly Finding[], strength: RuleStrength): { verdict: Verdict; decidedBy?: Finding } {
+export function caseVerdict(findings: readonly Finding[], strength: RuleStrength, blocked?: Finding): { verdict: Verdict; decidedBy?: Finding } {
+  if (blocked) return { verdict: 'NOT-ASSESSED', decidedBy: blocked };
   let decidedBy: Finding | undefined;
   for (const f of findings) {
     if (f.verdict === 'PASS') continue;

@@ -7,6 +7,7 @@
 import type { JwtSigningKey } from '../auth/tokens.js';
 import type { TransportScheme } from '../profile/types.js';
 import { offeredTransports, type RunTarget, type TargetOffer } from '../transport/target.js';
+import type { ServerVariant } from '../../reference-server/shared/choices.js';
 import type { ReferenceServerOptions, ServerUrls } from '../../reference-server/server.js';
 
 /**
@@ -46,6 +47,8 @@ export interface EmbeddedTargetOptions {
   limits?: ReferenceServerOptions['limits'];
   /** Named faults (reference-server/faults), for testing the suites only. */
   faults?: readonly string[];
+  /** Which of the reference server's variants (reference-server/choices.ts): default `reference`. */
+  variant?: ServerVariant;
 }
 
 export interface EmbeddedTarget extends RunTarget {
@@ -64,6 +67,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions): Promi
     timers: options.timers ?? {},
     limits: options.limits ?? {},
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.variant ? { variant: options.variant } : {}),
   });
   const urls: ServerUrls = server.urls;
   return {

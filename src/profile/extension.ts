@@ -12,7 +12,7 @@ export type ProfileExtension = Pick<
   Profile,
   'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'decisions' | 'decisionPolicy' | 'serverMessages'
 > &
-  Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage' | 'errorCodePath'>>;
+  Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage' | 'errorCodePath' | 'isolation'>>;
 
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' }] };
 const size = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*([bB]|[kKmMgG][iI]?[bB])?\\s*$' }] };
@@ -94,6 +94,12 @@ const extensionSchema = {
     },
     decisionPolicy: { enum: ['cap', 'enforce'] },
     serverMessages: { enum: ['closed', 'open'] },
+    isolation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: { fields: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*$' } } },
+    },
   },
 };
 

@@ -88,7 +88,7 @@ describe('loadProfile', () => {
       counts[profile] = expected.length;
       expect(loadProfile(profile).decisions).toEqual(expected);
     }
-    expect(counts).toEqual({ assa: 33, envelope: 6, openirc: 6 });
+    expect(counts).toEqual({ assa: 33, envelope: 7, openirc: 6 });
   });
 
   it('reads the decision policy and whether server messages are open, with their defaults', () => {

@@ -77,6 +77,7 @@ function build(specPath: string): Loaded {
   if (ext.heartbeat !== undefined) profile.heartbeat = ext.heartbeat;
   if (ext.errorMessage !== undefined) profile.errorMessage = ext.errorMessage;
   if (ext.errorCodePath !== undefined) profile.errorCodePath = ext.errorCodePath;
+  if (ext.isolation !== undefined) profile.isolation = ext.isolation;
   return { profile, doc, sources };
 }
 

@@ -82,6 +82,15 @@ export interface ProfileDecision {
   reason: string;
 }
 
+export interface ProfileIsolation {
+  /**
+   * Dotted paths of client-message fields that name shared server state, such as a room the
+   * client names itself (envelope `data.room`, OpenIRC `target.name`): two cases that send the
+   * same literal value in one of them run one after the other.
+   */
+  fields: string[];
+}
+
 /** A message of the profile: the spec's own description of it (src/spec/message.ts). */
 export type ProfileMessage = MessageInfo;
 
@@ -130,6 +139,8 @@ export interface Profile {
   decisionPolicy: DecisionPolicy;
   /** `closed` (default): a server message the spec does not define is a reading (NON-STRICT); `open`: a choice (INFORMATIONAL). */
   serverMessages: ServerMessagesPolicy;
+  /** What makes two cases share server state beyond their users (rooms named by the client), so that they never run side by side. */
+  isolation?: ProfileIsolation;
   messages: ProfileMessage[];
   operations: ProfileOperation[];
 }

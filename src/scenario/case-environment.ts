@@ -1,6 +1,8 @@
 /** What a case runs with: the run's choices, handed to runCase (src/scenario/run-case.ts) for every case. */
 import type { JwtSigningKey } from '../auth/tokens.js';
 import type { Profile } from '../profile/types.js';
+import type { ShapeCollector } from '../report/shapes.js';
+import type { DecisionPolicy } from '../spec/source.js';
 import type { MessageChecker } from './checker.js';
 import type { CaseJudge } from './judge.js';
 
@@ -11,8 +13,12 @@ export interface CaseEnvironment {
   signingKey: JwtSigningKey;
   /** The verdict rules (src/conformance/verdict.ts). */
   judge: CaseJudge;
+  /** How a decision's source caps a broken check (`run --decisions`); absent: the profile's `decisionPolicy`. */
+  decisionPolicy?: DecisionPolicy;
   /** Validates every message; omitted, messages are not validated. */
   checker?: MessageChecker;
+  /** The run's message shapes: every schema finding of the server's messages is counted there. */
+  shapes?: ShapeCollector;
   /** Default deadline of expect steps and auth replies, ms. */
   responseTimeout: number;
   /** Deadline to open a connection, ms. */

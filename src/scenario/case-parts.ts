@@ -30,7 +30,15 @@ export interface SourceRef {
   path: string;
   line: number;
   column: number;
+  /**
+   * What the step's checks rest on, when the step names it (`source:`): `seed` or a decision id of
+   * the case's profile. Absent: the case's own source.
+   */
+  verdictSource?: string;
 }
+
+/** A check's source when neither its step nor its case names one: what the seed states or shows. */
+export const SEED_SOURCE = 'seed';
 
 export type HeartbeatMode = 'auto' | 'manual' | 'ignore';
 

@@ -11,6 +11,14 @@ export interface Failure {
   message: string;
   evidence: Evidence;
   verdict?: Verdict;
+  /**
+   * What the step needed, in the user's words (`CONNECT`, `login`, `connection`, `reply to
+   * JOIN_ROOM`, `USER_JOINED`): the name of what blocked a case whose `setup:` stopped here.
+   * Absent: the step's kind.
+   */
+  label?: string;
+  /** The received message the failure is about (Received.seq): a subject of the case when its step is one of `steps:`. */
+  about?: number;
 }
 
 /** Thrown to stop a case once a step has recorded the finding that decides it. */

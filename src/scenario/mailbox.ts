@@ -19,8 +19,10 @@ export interface Received {
   name: string | undefined;
   /** Milliseconds since the case started. */
   at: number;
-  /** Index of its transcript entry. */
+  /** Index of its transcript entry (-1 past the transcript's cap). */
   transcriptIndex: number;
+  /** Its number among the messages of the case, whatever the transcript kept. */
+  seq: number;
   consumed: boolean;
 }
 
@@ -34,8 +36,8 @@ export interface CloseInfo {
 
 /** What a client reports to its case. */
 export interface ClientHost {
-  /** Records an inbound message (validating it); returns its transcript index. */
-  inbound(client: string, value: unknown, bytes: number, heartbeat: boolean): { index: number; name: string | undefined };
+  /** Records an inbound message (validating it); returns its transcript index and its number in the case. */
+  inbound(client: string, value: unknown, bytes: number, heartbeat: boolean): { index: number; name: string | undefined; seq: number };
   /** Records an outbound message; returns its transcript index. */
   outbound(client: string, value: unknown, raw: string | Uint8Array | undefined, heartbeat: boolean): number;
   event(client: string, event: Exclude<InboundEvent, { kind: 'message' }>): number;
@@ -51,6 +53,8 @@ export class ScenarioClient {
   readonly ids: CorrelationIds;
   private wakers = new Set<() => void>();
   heartbeatsAnswered = 0;
+  /** Connections this client opened (a reconnect is one more). */
+  connections = 0;
 
   constructor(
     readonly def: ClientDef,
@@ -88,6 +92,7 @@ export class ScenarioClient {
       this.conn.destroy();
     }
     this.conn = conn;
+    this.connections += 1;
     this.closed = undefined;
     conn.setListener((event) => this.onEvent(event));
   }
@@ -95,11 +100,11 @@ export class ScenarioClient {
   private onEvent(event: InboundEvent): void {
     if (event.kind === 'message') {
       const ping = this.isPing(event.value);
-      const { index, name } = this.host.inbound(this.name, event.value, event.bytes, ping && this.heartbeat !== 'manual');
+      const { index, name, seq } = this.host.inbound(this.name, event.value, event.bytes, ping && this.heartbeat !== 'manual');
       if (ping && this.heartbeat === 'auto') {
         this.answerPing(event.value as Record<string, unknown>);
       } else if (!(ping && this.heartbeat === 'ignore')) {
-        this.inbox.push({ value: event.value, name, at: this.host.now(), transcriptIndex: index, consumed: false });
+        this.inbox.push({ value: event.value, name, at: this.host.now(), transcriptIndex: index, seq, consumed: false });
       }
     } else {
       const index = this.host.event(this.name, event);
@@ -215,6 +220,7 @@ export async function awaitMessage(
             code: 'CC_CHECK_NOT_NEXT',
             message: `${name} expected ${awaited} next, got ${r.name ?? 'an unnamed message'}`,
             evidence: { client: name, message: r.name, expected: awaited, actual: r.value, transcriptIndex: r.transcriptIndex },
+            about: r.seq,
           };
         }
         continue;
@@ -225,6 +231,7 @@ export async function awaitMessage(
           code: 'CC_CHECK_WRONG_MESSAGE',
           message: `${name} expected ${awaited}, got ${r.name ?? 'an unnamed message'}`,
           evidence: { client: name, message: r.name, pointer: `/${client.profile.namingField}`, expected: criteria.messages.length === 1 ? criteria.messages[0] : criteria.messages, actual: r.name, transcriptIndex: r.transcriptIndex },
+          about: r.seq,
         };
       }
       const m = spec === undefined ? undefined : match(spec, r.value);
@@ -267,5 +274,6 @@ function mismatchFailure(client: string, r: Received, m: Mismatch): Failure {
     code: 'CC_CHECK_MISMATCH',
     message: `${r.name ?? 'the message'} to ${client}: ${m.pointer || '/'} ${m.reason}`,
     evidence: { client, message: r.name, pointer: m.pointer, expected: m.expected, actual: m.actual, transcriptIndex: r.transcriptIndex },
+    about: r.seq,
   };
 }

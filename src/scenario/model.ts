@@ -23,7 +23,10 @@ export interface ScenarioCase {
   specSections: string[];
   strength: RuleStrength;
   tags: string[];
+  /** Decision ids the case cites; they include its source and its steps' sources. */
   decisions: string[];
+  /** What the case's checks rest on: `seed` (default) or a decision id of its profile (docs/decisions.md). */
+  source: string;
   /** Run variables the case cannot do without (`admin_url`); the run lacking one makes it INFORMATIONAL, not checked. */
   requires: RunVariable[];
   /** Transport schemes the case applies to (a rule the decisions state per transport); absent: all. */
@@ -35,6 +38,8 @@ export interface ScenarioCase {
   unexpected: UnexpectedPolicy;
   variables: Record<string, Template>;
   clients: Map<string, ClientDef>;
+  /** Preconditions run before `steps:` (connecting, creating rooms): whatever stops them is not the case's subject. */
+  setup: Step[];
   steps: Step[];
   /** The raw `load:` section of a load case (shape-checked; src/load/plan.ts gives it meaning). */
   load?: Record<string, unknown>;

@@ -13,7 +13,7 @@ import type { Profile } from '../profile/types.js';
 import type { RuleStrength } from '../report/model.js';
 import { parseDuration } from '../util/duration.js';
 import type { ClientDef, DocPath, Duration, HeartbeatMode, RunVariable, SourceRef, StepBase, TokenVariant, UnexpectedPolicy } from './case-parts.js';
-import { BUILTIN_VARIABLES, RUN_VARIABLES } from './case-parts.js';
+import { BUILTIN_VARIABLES, RUN_VARIABLES, SEED_SOURCE } from './case-parts.js';
 import type { ScenarioCase } from './model.js';
 import { scenarioSchema } from './scenario.schema.js';
 import { STEP_KINDS, stepModule, type Step } from './steps/index.js';
@@ -93,6 +93,8 @@ class CaseBuilder implements ParseContext {
   private knownVariables = new Set<string>(BUILTIN_VARIABLES);
   /** Run variables the case declares under `requires:`; using another one is a load error. */
   private requires: RunVariable[] = [];
+  /** The case's decisions, which every source its steps name joins. */
+  private citedBy: string[] = [];
 
   constructor(
     private readonly doc: Document,
@@ -143,12 +145,17 @@ class CaseBuilder implements ParseContext {
       variables[name] = this.compile(value, ['variables', name]);
       this.knownVariables.add(name);
     }
+    this.collectDeclaredNames((raw.setup ?? []) as unknown[], ['setup']);
     this.collectDeclaredNames((raw.steps ?? []) as unknown[], ['steps']);
     for (const [name, t] of Object.entries(variables)) this.checkVariables(t, ['variables', name]);
     for (const [name, value] of Object.entries((raw.clients ?? {}) as Record<string, RawClient>)) {
       if (value.claims) (clients.get(name) as ClientDef).claims = this.compile(value.claims, ['clients', name, 'claims']);
     }
 
+    const decisions = [...((raw.decisions as string[] | undefined) ?? [])];
+    const source = raw.source === undefined ? SEED_SOURCE : this.verdictSource(raw.source, ['source'], decisions);
+    this.citedBy = decisions;
+    const setup = this.steps((raw.setup ?? []) as unknown[], ['setup']);
     const steps = this.steps((raw.steps ?? []) as unknown[], ['steps']);
     const spec = raw.spec;
     const timeout = raw.timeout === undefined ? (this.options.defaultTimeout ?? 30_000) : parseDuration(raw.timeout as string | number);
@@ -161,7 +168,8 @@ class CaseBuilder implements ParseContext {
       specSections: spec === undefined ? [] : Array.isArray(spec) ? (spec as string[]) : [spec as string],
       strength: (raw.strength as RuleStrength | undefined) ?? 'MUST',
       tags: (raw.tags as string[] | undefined) ?? [],
-      decisions: (raw.decisions as string[] | undefined) ?? [],
+      decisions,
+      source,
       requires: this.requires,
       ...(raw.transports === undefined ? {} : { transports: raw.transports as string[] }),
       timeout,
@@ -169,6 +177,7 @@ class CaseBuilder implements ParseContext {
       unexpected: (raw.unexpected as UnexpectedPolicy | undefined) ?? 'record',
       variables,
       clients,
+      setup,
       steps,
       ...(raw.load === undefined ? {} : { load: raw.load as Record<string, unknown> }),
       file: this.file,
@@ -194,7 +203,24 @@ class CaseBuilder implements ParseContext {
     const at = [...path, kind];
     const module = stepModule(kind);
     if (!module) return this.fail(at, `unknown step ${kind}`, `steps are ${STEP_KINDS.join(', ')}`);
-    return module.parse(body, this, at, this.ref(at, `${renderPath(path)}.${kind}`));
+    const ref = this.ref(at, `${renderPath(path)}.${kind}`);
+    // Only the checking steps' schemas allow `source:`.
+    const named = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).source : undefined;
+    if (named !== undefined) ref.verdictSource = this.verdictSource(named, [...at, 'source'], this.citedBy);
+    return module.parse(body, this, at, ref);
+  }
+
+  /** `seed` or a decision of the case's profile, which joins the case's decisions. */
+  private verdictSource(value: unknown, at: Path, decisions: string[]): string {
+    const id = String(value);
+    if (id === SEED_SOURCE) return id;
+    const known = this.profile.decisions.map((d) => d.id);
+    if (!known.includes(id)) {
+      const near = closest(id, known);
+      this.fail(at, `source ${id} is neither seed nor a decision of profile ${this.profile.name}`, near ? `did you mean ${near}? (docs/decisions.md)` : `use seed, or a decision id of the profile (docs/decisions.md lists them)`);
+    }
+    if (!decisions.includes(id)) decisions.push(id);
+    return id;
   }
 
   duration(value: unknown, at: Path): Duration {

@@ -3,16 +3,21 @@
  * under its own, every message validated both ways, and a CaseResult whose verdict names the step
  * that decided it with its evidence. Each step does its own work (./steps/); this file is the
  * orchestration around them: the case deadline, variables, messages nobody expected, findings and
- * the transcript.
+ * the transcript. A case whose `setup:` stops is NOT-ASSESSED, blocked by what stopped it; the
+ * schema findings of a message count for the case only once a step of `steps:` takes that message
+ * as its subject (./case-schema.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { isCcError } from '../errors.js';
-import type { CaseResult, Evidence, Finding, TranscriptEntry, Verdict } from '../report/model.js';
+import type { BlockedBy, CaseResult, DecisionPolicy, Finding, Verdict } from '../report/model.js';
+import { verdictRank } from '../report/verdicts.js';
 import type { InboundEvent } from '../transport/types.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { CaseEnvironment } from './case-environment.js';
 import { BUILTIN_VARIABLES, RUN_VARIABLES, type ClientDef, type Duration, type SourceRef, type StepBase } from './case-parts.js';
-import { Stop, type Failure } from './failure.js';
+import { CaseSchema } from './case-schema.js';
+import { caseSourceOf, resolveSource, SEED, sourcedFinding, type CheckSource } from './check-source.js';
+import { isFailure, Stop, type Failure } from './failure.js';
 import { awaitMessage, ScenarioClient, type ClientHost, type Received } from './mailbox.js';
 import type { ScenarioCase } from './model.js';
 import { stepModule } from './steps/index.js';
@@ -41,12 +46,38 @@ class CaseRun implements ClientHost, StepContext {
   /** Cancels HTTP requests still open when the case ends. */
   private readonly httpAbort = new AbortController();
   private httpCount = 0;
+  private readonly policy: DecisionPolicy;
+  /** The case's own source: its checks rest on it unless a step names another. */
+  private readonly caseSource: CheckSource;
+  private readonly schema: CaseSchema;
+  /** `setup` while the preconditions run: what stops the case then blocks it (NOT-ASSESSED). */
+  private phase: 'setup' | 'steps' = 'setup';
+  /** The setup step running, and the failures setup steps reported, worst first when blocked. */
+  private setupStep: StepBase | undefined;
+  private readonly setupFailures: { finding: Finding; label: string }[] = [];
+  private blocked: BlockedBy | undefined;
+  private bytesIn = 0;
+  /** Messages received so far: each one's number (Received.seq). */
+  private messages = 0;
+  private bytesOut = 0;
 
   constructor(
     private readonly scenario: ScenarioCase,
     readonly env: CaseEnvironment,
   ) {
+    this.policy = env.decisionPolicy ?? env.profile.decisionPolicy ?? 'cap';
+    this.caseSource = resolveSource(scenario.source, env.profile);
     this.transcript = new CaseTranscript(() => this.now(), env.profile.namingField, env.transcriptTextLimit, env.transcriptMaxEntries);
+    this.schema = new CaseSchema({
+      caseId: scenario.id,
+      profile: env.profile,
+      checker: env.checker,
+      judge: env.judge,
+      policy: this.policy,
+      shapes: env.shapes,
+      add: (finding) => this.add(finding),
+      allow: (kind, max) => this.allow(kind, max),
+    });
     for (const def of scenario.clients.values()) this.addClient(def);
     this.templateContext = {
       lookup: (name) => this.lookup(name),
@@ -73,12 +104,16 @@ class CaseRun implements ClientHost, StepContext {
       const outcome = await Promise.race([this.body().then(() => 'done' as const), deadline]);
       if (outcome === 'timeout') {
         this.stopping = true;
-        this.add({
+        const timeout: Finding = {
           verdict: 'ERROR',
           code: 'CC_CASE_TIMEOUT',
           message: `the case did not finish within its deadline of ${formatDuration(this.scenario.timeout)}`,
           step: { path: 'timeout', line: this.scenario.line, description: 'raise `timeout:` if the case needs longer' },
-        });
+        };
+        this.add(timeout);
+        // The deadline stopped the setup step that was running: that step blocked the case.
+        const step = this.setupStep?.source;
+        if (this.phase === 'setup' && step) this.blocked ??= { path: step.path, line: step.line, label: labelOf(step), finding: timeout };
       }
     } finally {
       clearTimeout(timer);
@@ -88,7 +123,8 @@ class CaseRun implements ClientHost, StepContext {
     // Steps still unwinding after a case deadline must not change a result already decided.
     this.finished = true;
     this.transcript.finish();
-    const { verdict, decidedBy } = this.env.judge.caseVerdict(this.findings, this.scenario.strength);
+    const { verdict, decidedBy } = this.env.judge.caseVerdict(this.findings, this.scenario.strength, this.blocked?.finding);
+    const connections = [...this.clients.values()].reduce((n, c) => n + c.connections, 0);
     return {
       id: this.scenario.id,
       title: this.scenario.title,
@@ -104,6 +140,9 @@ class CaseRun implements ClientHost, StepContext {
       ...(decidedBy ? { decidedBy } : {}),
       findings: [...this.findings],
       transcript: this.transcript.entries(),
+      source: caseSourceOf(this.caseSource),
+      ...(this.blocked ? { blockedBy: this.blocked } : {}),
+      traffic: { connections, bytesIn: this.bytesIn, bytesOut: this.bytesOut },
     };
   }
 
@@ -113,6 +152,8 @@ class CaseRun implements ClientHost, StepContext {
       for (const [name, template] of Object.entries(this.scenario.variables)) {
         this.vars.set(name, this.eval(template, { path: `variables.${name}`, line: this.scenario.line, column: 1 }));
       }
+      await this.runSetup();
+      this.phase = 'steps';
       await this.runSteps(this.scenario.steps);
       if (!this.stopping) this.checkLeftovers();
     } catch (err) {
@@ -120,6 +161,23 @@ class CaseRun implements ClientHost, StepContext {
       this.add({ verdict: 'ERROR', code: 'CC_CASE_INTERNAL', message: `the runner failed: ${(err as Error).message}` });
     }
   }
+
+  /** The preconditions, step by step: one that stops the case blocks it, with its worst failure. */
+  private async runSetup(): Promise<void> {
+    for (const step of this.scenario.setup) {
+      this.setupStep = step;
+      try {
+        await this.runSteps([step]);
+      } catch (err) {
+        if (!(err instanceof Stop)) throw err;
+        const worst = this.setupFailures.reduce<{ finding: Finding; label: string } | undefined>((a, b) => (!a || verdictRank(b.finding.verdict) < verdictRank(a.finding.verdict) ? b : a), undefined);
+        const at = worst?.finding.step;
+        if (worst && !this.stopping) this.blocked ??= { path: at?.path ?? step.source.path, line: at?.line ?? step.source.line, label: worst.label, finding: worst.finding };
+        throw err;
+      }
+    }
+  }
+
 
   /** A case that requires what the run lacks is not run: INFORMATIONAL, saying what to pass. */
   private missingRunVariables(): boolean {
@@ -172,13 +230,14 @@ class CaseRun implements ClientHost, StepContext {
   connected(name: string, source: SourceRef, allowClosed = false): ScenarioClient {
     const client = this.client(name);
     if (!client.conn) {
-      return this.fail(source, { code: 'CC_CASE_NOT_CONNECTED', message: `${name} is not connected: add a connect step before this one`, evidence: { client: name }, verdict: 'ERROR' });
+      return this.fail(source, { code: 'CC_CASE_NOT_CONNECTED', message: `${name} is not connected: add a connect step before this one`, evidence: { client: name }, verdict: 'ERROR', label: 'connection' });
     }
     if (!allowClosed && client.closed) {
       return this.fail(source, {
         code: 'CC_CHECK_CLOSED',
         message: `${name}'s connection is closed (${client.closeText()})`,
         evidence: { client: name, expected: 'an open connection', actual: client.closeText(), transcriptIndex: client.closed.transcriptIndex },
+        label: 'connection',
       });
     }
     return client;
@@ -237,11 +296,16 @@ class CaseRun implements ClientHost, StepContext {
       code: 'CC_CHECK_CLOSED',
       message: `${step.client} could not send: ${message}`,
       evidence: { client: step.client, expected: 'an open connection', actual: this.clients.get(step.client)?.closeText() ?? 'open' },
+      label: 'connection',
     });
   }
 
-  awaitMessage(client: ScenarioClient, criteria: { reply: boolean; messages: string[]; next: boolean }, spec: unknown, deadline: number, waited: number): Promise<Received | Failure> {
-    return awaitMessage(client, criteria, spec, deadline, waited, () => this.stopping);
+  async awaitMessage(client: ScenarioClient, criteria: { reply: boolean; messages: string[]; next: boolean }, spec: unknown, deadline: number, waited: number): Promise<Received | Failure> {
+    const label = criteria.reply ? `reply to ${client.lastRequest?.name ?? 'a request'}` : criteria.messages.join(' or ');
+    const got = await awaitMessage(client, criteria, spec, deadline, waited, () => this.stopping);
+    // The message a step of `steps:` took, or the one it found wanting, is the case's subject.
+    if (this.phase === 'steps') this.schema.adopt(isFailure(got) ? got.about : got.seq);
+    return isFailure(got) ? { label, ...got } : got;
   }
 
   httpLabel(): string {
@@ -284,16 +348,22 @@ class CaseRun implements ClientHost, StepContext {
 
   // ---- what clients report (ClientHost): the transcript and schema validation -------------------
 
-  inbound(client: string, value: unknown, bytes: number, heartbeat: boolean): { index: number; name: string | undefined } {
+  inbound(client: string, value: unknown, bytes: number, heartbeat: boolean): { index: number; name: string | undefined; seq: number } {
     const { entry, index, name } = this.transcript.inbound(client, value, bytes, heartbeat);
-    this.validate(client, 'server', value, entry, index);
-    return { index, name };
+    const seq = ++this.messages;
+    this.bytesIn += bytes;
+    this.schema.check(client, 'server', value, entry, index, seq);
+    return { index, name, seq };
   }
 
   outbound(client: string, value: unknown, raw: string | Uint8Array | undefined, heartbeat: boolean): number {
-    if (raw !== undefined) return this.transcript.raw(client, raw);
+    if (raw !== undefined) {
+      this.bytesOut += typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+      return this.transcript.raw(client, raw);
+    }
     const { entry, index } = this.transcript.outbound(client, value, heartbeat);
-    this.validate(client, 'client', value, entry, index);
+    this.bytesOut += entry.bytes;
+    this.schema.check(client, 'client', value, entry, index, 0);
     return index;
   }
 
@@ -312,60 +382,6 @@ class CaseRun implements ClientHost, StepContext {
     return Math.round((performance.now() - this.started) * 10) / 10;
   }
 
-  private validate(client: string, direction: 'client' | 'server', value: unknown, entry: TranscriptEntry, index: number): void {
-    const checker = this.env.checker;
-    if (!checker) return;
-    const check = checker.check(direction, value);
-    const from = direction === 'server' ? 'the server' : client;
-    const evidence: Evidence = { client, transcriptIndex: index };
-    switch (check.kind) {
-      case 'valid':
-        break;
-      case 'invalid': {
-        entry.schemaErrors = check.issues.map((i) => ({ pointer: i.pointer, message: i.message, ...(i.expected === undefined ? {} : { expected: i.expected }), ...(i.actual === undefined ? {} : { actual: i.actual }) }));
-        const first = check.issues[0];
-        if (direction === 'client') {
-          // A negative case may send invalid messages on purpose: recorded, not a verdict.
-          this.add({ verdict: 'PASS', code: 'CC_SCHEMA_SENT_INVALID', message: `${client} sent ${check.name} that fails its schema at ${first?.pointer || '/'}: ${first?.message ?? ''} (recorded)`, evidence: { ...evidence, message: check.name, pointer: first?.pointer ?? '' } });
-          break;
-        }
-        if (!this.allow('schema')) break;
-        this.add({
-          verdict: 'FAIL',
-          code: 'CC_SCHEMA_INVALID',
-          message: `${check.name} from ${from} fails its schema at ${first?.pointer || '/'}: ${first?.message ?? 'invalid'}`,
-          evidence: { ...evidence, message: check.name, pointer: first?.pointer ?? '', expected: first?.expected, actual: first?.actual },
-        });
-        break;
-      }
-      case 'not-object':
-      case 'no-name':
-      case 'unknown': {
-        if (direction === 'client' || !this.allow('schema')) break;
-        const naming = this.env.profile.namingField;
-        const message =
-          check.kind === 'not-object' ? `${from} sent a message that is not an object`
-            : check.kind === 'no-name' ? `${from} sent a message without ${naming}`
-              : `${from} sent ${check.name}, which the spec does not define`;
-        this.add({
-          verdict: 'FAIL',
-          code: check.kind === 'not-object' ? 'CC_SCHEMA_NOT_OBJECT' : check.kind === 'no-name' ? 'CC_SCHEMA_NO_NAME' : 'CC_SCHEMA_UNKNOWN_MESSAGE',
-          message,
-          evidence: { ...evidence, pointer: check.kind === 'not-object' ? '' : `/${naming}`, ...(check.kind === 'unknown' ? { message: check.name, actual: check.name } : { actual: value }) },
-        });
-        break;
-      }
-    }
-    if ((check.kind === 'valid' || check.kind === 'invalid') && check.extras.length > 0 && direction === 'server' && this.allow(`extras:${check.name}`, 1)) {
-      this.add({
-        verdict: 'NON-STRICT',
-        code: 'CC_SCHEMA_EXTRA_FIELDS',
-        message: `${check.name} from the server carries fields the spec does not define: ${check.extras.join(', ')}`,
-        evidence: { ...evidence, message: check.name, pointer: check.extras[0], expected: 'no such field' },
-      });
-    }
-  }
-
   // ---- findings ------------------------------------------------------------------------------
 
   private checkLeftovers(): void {
@@ -374,12 +390,12 @@ class CaseRun implements ClientHost, StepContext {
       for (const r of client.inbox) {
         if (r.consumed) continue;
         if (!this.allow('unexpected')) return;
-        this.add({
+        this.add(this.sourced({
           verdict,
           code: 'CC_CHECK_UNEXPECTED_MESSAGE',
           message: `${client.name} received ${r.name ?? 'a message'} that no step expected${verdict === 'PASS' ? ' (recorded)' : ''}`,
           evidence: { client: client.name, message: r.name, actual: r.value, transcriptIndex: r.transcriptIndex },
-        });
+        }, undefined));
       }
     }
   }
@@ -402,7 +418,8 @@ class CaseRun implements ClientHost, StepContext {
   }
 
   private finding(source: SourceRef, f: Failure): Finding {
-    return {
+    if (this.phase === 'steps') this.schema.adopt(f.about);
+    const finding: Finding = {
       verdict: f.verdict ?? (f.code.startsWith('CC_CHECK_') ? this.env.judge.brokenRule(this.scenario.strength) : 'FAIL'),
       code: f.code,
       message: f.message,
@@ -410,6 +427,20 @@ class CaseRun implements ClientHost, StepContext {
       ...(this.scenario.specSections[0] ? { section: this.scenario.specSections[0] } : {}),
       evidence: f.evidence,
     };
+    const sourced = this.sourced(finding, source.verdictSource);
+    if (this.phase === 'setup') this.setupFailures.push({ finding: sourced, label: f.label ?? labelOf(source) });
+    return sourced;
+  }
+
+  /** A check's finding capped by its source: the step's when it names one, else the case's. */
+  /**
+   * A check's finding capped by its source: the step's when it names one, else the case's. The
+   * case's source is that of its subject: a precondition in `setup:` rests on the seed (every
+   * request gets its reply, a room once created can be joined) unless its step names another.
+   */
+  private sourced(finding: Finding, stepSource: string | undefined): Finding {
+    const source = stepSource !== undefined ? resolveSource(stepSource, this.env.profile) : this.phase === 'setup' ? SEED : this.caseSource;
+    return sourcedFinding(finding, source, this.env.judge, this.policy);
   }
 
   private async shutdown(): Promise<void> {
@@ -429,4 +460,11 @@ class CaseRun implements ClientHost, StepContext {
       }),
     );
   }
+}
+
+/** What a step needed, by its kind, when its failure does not say (`setup[2].check` → `check`). */
+function labelOf(step: SourceRef): string {
+  const kind = step.path.slice(step.path.lastIndexOf('.') + 1);
+  const words: Record<string, string> = { connect: 'connection', crowd: 'connection', expect_close: 'close', expect_none: 'silence', http: 'HTTP request' };
+  return words[kind] ?? kind;
 }

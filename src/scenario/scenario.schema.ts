@@ -1,5 +1,5 @@
 import { LOAD_SECTION_SCHEMA } from './load-section.schema.js';
-import { clientName, fixedDuration, tokenVariant } from './schema-fragments.js';
+import { clientName, fixedDuration, tokenVariant, verdictSource } from './schema-fragments.js';
 import { STEP_KINDS, STEPS } from './steps/index.js';
 
 /**
@@ -25,6 +25,7 @@ export const scenarioSchema = {
     strength: { enum: ['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] },
     tags: { type: 'array', items: { type: 'string', minLength: 1 } },
     decisions: { type: 'array', items: { type: 'string', minLength: 1 } },
+    source: verdictSource,
     requires: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['admin_url'] } },
     transports: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['tcp', 'tcp+lp', 'tls', 'ws', 'wss'] } },
     timeout: fixedDuration,
@@ -47,6 +48,7 @@ export const scenarioSchema = {
         },
       },
     },
+    setup: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
     steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
     load: LOAD_SECTION_SCHEMA,
   },

@@ -29,5 +29,8 @@ export const oneOrMany = {
   clients: clientList,
 };
 
+/** `source:` of a case or a checking step: `seed`, or a decision id of the profile (checked by the parser). */
+export const verdictSource = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' };
+
 export const httpStatus = { type: 'integer', minimum: 100, maximum: 599 };
 export const captureMap = { type: 'object', propertyNames: clientName, additionalProperties: { type: 'string', minLength: 1 } };

@@ -1,9 +1,10 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { JwtSigningKey } from '../../auth/tokens.js';
 import { EMBEDDED_OFFER, EMBEDDED_TIMERS, servesProfile, startEmbeddedTarget, type EmbeddedTarget } from '../../embedded/target.js';
 import { ccError } from '../../errors.js';
 import type { Profile } from '../../profile/types.js';
 import type { ScenarioCase } from '../../scenario/model.js';
+import type { DecisionPolicy } from '../../spec/source.js';
 import type { RunTarget } from '../../transport/target.js';
 import { definedOnly } from '../../util/defined.js';
 import { formatDuration } from '../../util/duration.js';
@@ -23,6 +24,8 @@ export interface RunCommandOptions {
   tag?: string[];
   bail?: boolean;
   strict?: boolean;
+  /** How a decision's source caps a broken check; absent: the profile's `decisionPolicy`. */
+  decisions?: DecisionPolicy;
   concurrency?: number;
   out?: string;
   reporter?: string[];
@@ -51,7 +54,7 @@ export interface RunCommandResult {
  * or NON-STRICT under --strict, 2 an ERROR).
  */
 export async function runCommand(paths: string[], options: RunCommandOptions, io: CliIO, packageRoot: string, cwd = process.cwd()): Promise<RunCommandResult> {
-  const [{ runCases }, { loadRunCases }, { resolveSigningKey }, { offerOf }, { fanOut, prepareReporters, withoutRunEnd, writeReports }] = await Promise.all([
+  const [{ runCases }, { loadRunCases, runProfileOf }, { resolveSigningKey }, { offerOf }, { fanOut, prepareReporters, withoutRunEnd, writeReports }] = await Promise.all([
     import('../../conformance/run-cases.js'),
     import('../../conformance/select-cases.js'),
     import('../../auth/tokens.js'),
@@ -65,6 +68,8 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
   const live = prepared.map((p) => withoutRunEnd(p.reporter));
   const signingKey = resolveSigningKey(jwtKeySources(options));
   const target = options.target;
+  // Notes wait for the preflight: a target that is not there is one line and nothing else.
+  const notes: string[] = [];
   const flagTimers = { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, connectTimeout: options.connectTimeout, responseTimeout: options.responseTimeout };
   const run = {
     paths,
@@ -77,6 +82,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
     ...(options.tag === undefined ? {} : { tags: options.tag.flatMap((t) => t.split(',')) }),
     bail: options.bail === true,
     strict: options.strict === true,
+    ...(options.decisions === undefined ? {} : { decisions: options.decisions }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     // The embedded server runs short timers unless the flags set them (its cases then take seconds).
     timers: target ? flagTimers : { ...EMBEDDED_TIMERS, ...definedOnly(flagTimers) },
@@ -84,9 +90,15 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
     lenient: options.lenient === true,
     insecure: options.insecure === true,
     reporters: live.length ? [fanOut(live)] : [],
-    onNote: (text: string) => io.err(`chat-conform: ${text}`),
+    onNote: (text: string): void => {
+      notes.push(text);
+    },
   };
   const cases = loadRunCases(run, target ? offerOf(target) : EMBEDDED_OFFER);
+  if (target) await checkTarget(target, runProfileOf(run), signingKey, options.insecure === true);
+  const say = (text: string): void => io.err(`chat-conform: ${text}`);
+  notes.forEach(say);
+  run.onNote = say;
   const server = target ?? (await startEmbedded(cases, run, io));
   let report;
   try {
@@ -97,6 +109,25 @@ export async function runCommand(paths: string[], options: RunCommandOptions, io
   const written = await writeReports(report, { out: options.out ?? 'reports', prepared, io, color: io.color });
   io.out(`report: ${written.files[0] ?? written.dir}`);
   return { exitCode: report.summary.exitCode, reportDir: written.dir };
+}
+
+/**
+ * Before any case runs: is the target there (src/transport/preflight.ts)? A dead port, a refusal
+ * or a WebSocket path that answers 404 throws its one-line error (exit 2), instead of becoming as
+ * many failed cases as there are connections. A query-token profile presents a valid token, so
+ * the handshake is refused only for what is wrong with the target.
+ */
+const PREFLIGHT_USER = '999999001';
+
+async function checkTarget(target: RunTarget, profile: Profile, key: JwtSigningKey, insecure: boolean): Promise<void> {
+  const [{ preflight }, { entryUrl }, { mintVariant }] = await Promise.all([import('../../transport/preflight.js'), import('../../transport/target.js'), import('../../auth/tokens.js')]);
+  const url = entryUrl(target.urls(profile.name));
+  if (url === undefined) throw ccError('CC_ERR_USAGE', { detail: `the target does not serve profile ${profile.name}` });
+  const auth = profile.auth;
+  // A user id of digits, as the profiles' `sub` claim is (assa.D9.claims), that no bundled case uses.
+  const query = auth.kind === 'query' ? { [auth.param]: mintVariant('valid', { sub: PREFLIGHT_USER, nickname: 'preflight' }, key) } : undefined;
+  const result = await preflight({ url, auth, transports: profile.transports, insecure, ...(query ? { query } : {}) });
+  if (!result.ok) throw result.error;
 }
 
 /** The reference server for the profiles of the chosen cases, with the run's key, timers and limits. */
@@ -150,6 +181,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--tag <tag>', 'only cases with this tag (repeatable, or comma-separated)', collect)
     .option('--bail', 'start no new case after the first FAIL or ERROR')
     .option('--strict', 'NON-STRICT verdicts fail the run (exit 1)')
+    .addOption(new Option('--decisions <policy>', 'cap: a check resting on one of our decisions is at most NON-STRICT (a reading) or INFORMATIONAL (a choice); enforce: our decisions are your contract, and their deviations FAIL (default: the profile\'s decisionPolicy, else cap)').choices(['cap', 'enforce']))
     .option('--concurrency <n>', 'cases run at once (default 16)', positiveIntArg)
     .option('--lenient', 'carry on through recoverable wire violations, recording them as NON-STRICT')
     .option('--insecure', 'accept self-signed TLS certificates (wss://, tls://)')

@@ -2,6 +2,7 @@
 import type { SourceRef } from '../case-parts.js';
 import { match } from '../match.js';
 import type { Template } from '../template.js';
+import { verdictSource } from '../schema-fragments.js';
 import { defineStep } from './types.js';
 
 export interface CheckStep {
@@ -17,7 +18,7 @@ export const check = defineStep<CheckStep>({
     type: 'object',
     additionalProperties: false,
     required: ['value', 'match'],
-    properties: { value: {}, match: {} },
+    properties: { value: {}, match: {}, source: verdictSource },
   },
   parse(body, ctx, at, source) {
     const obj = (body ?? {}) as Record<string, unknown>;

@@ -7,10 +7,11 @@ import { openClient } from '../../auth/open-client.js';
 import { mintVariant, type TokenVariant } from '../../auth/tokens.js';
 import { isCcError } from '../../errors.js';
 import { setPath } from '../../util/dotted-path.js';
+import { formatDuration } from '../../util/duration.js';
 import type { Duration, SourceRef } from '../case-parts.js';
 import { composeMessage } from '../compose.js';
-import { isFailure } from '../failure.js';
-import { clientList, clientName, duration, oneOrMany, tokenVariant } from '../schema-fragments.js';
+import { isFailure, type Failure } from '../failure.js';
+import { clientList, clientName, duration, oneOrMany, tokenVariant, verdictSource } from '../schema-fragments.js';
 import type { Template } from '../template.js';
 import { defineStep, type StepContext } from './types.js';
 
@@ -52,6 +53,7 @@ export const connect = defineStep<ConnectStep>({
           url: { type: 'string' },
           within: duration,
           login: clientName,
+          source: verdictSource,
         },
       },
     ],
@@ -76,19 +78,32 @@ export const connect = defineStep<ConnectStep>({
     return typeof body === 'object' && body !== null && typeof (body as Record<string, unknown>).login === 'string' ? [(body as Record<string, string>).login as string] : [];
   },
   async run(step, ctx) {
-    const results = await Promise.allSettled(step.clients.map((name) => connectOne(step, name, ctx)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await connectEach(step, step.clients, ctx, (f) => ctx.fail(step.source, f));
   },
 });
 
-async function connectOne(step: ConnectStep, name: string, ctx: StepContext): Promise<void> {
+/**
+ * Connects the clients at once as the step says. A client that cannot is handed to `failed`
+ * (which records it and throws); once all have settled, the first throw is rethrown. With
+ * `together`, `within` runs from now for all of them (a crowd), not from each one's own start.
+ */
+export async function connectEach(step: ConnectStep, names: readonly string[], ctx: StepContext, failed: (f: Failure) => never, together = false): Promise<void> {
+  const deadline = together ? ctx.now() + (ctx.ms(step.within, step.source) ?? ctx.env.responseTimeout) : undefined;
+  const results = await Promise.allSettled(names.map((name) => connectOne(step, name, ctx, failed, deadline)));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+}
+
+async function connectOne(step: ConnectStep, name: string, ctx: StepContext, failed: (f: Failure) => never, deadline: number | undefined): Promise<void> {
   const client = ctx.client(name);
   const profile = ctx.env.profile;
   const variant = step.token ?? client.def.token;
   const claims = { sub: client.def.userId, nickname: client.def.nickname, ...(ctx.eval(client.def.claims, client.def.source) as Record<string, unknown>) };
   const token = profile.auth.kind === 'none' ? '' : mintVariant(variant, claims, ctx.env.signingKey);
   const url = step.url ? String(ctx.eval(step.url, step.source)) : ctx.env.target.url;
+  // What a case blocked here could not get past, in the user's words.
+  const opening = profile.auth.kind === 'http-login' ? 'login' : 'connection';
+  const authLabel = profile.auth.kind === 'message' ? profile.auth.message : opening;
   let opened;
   try {
     opened = await openClient(profile, {
@@ -101,15 +116,16 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext): Pr
     });
   } catch (err) {
     const message = isCcError(err) ? `${err.code} ${err.message}` : (err as Error).message;
-    ctx.fail(step.source, { code: 'CC_CASE_CONNECT', message: `${name} could not connect: ${message}`, evidence: { client: name }, verdict: 'ERROR' });
+    failed({ code: 'CC_CASE_CONNECT', message: `${name} could not connect: ${message}`, evidence: { client: name }, verdict: 'ERROR', label: opening });
   }
   if (opened.kind === 'refused') {
     ctx.note(name, `refused: ${opened.reason}`);
     if (step.expect === 'refused') return;
-    ctx.fail(step.source, {
+    failed({
       code: 'CC_CHECK_CONNECT_REFUSED',
       message: `the server refused ${name}'s connection: ${opened.reason}`,
       evidence: { client: name, expected: 'accepted', actual: opened.status ?? opened.reason },
+      label: opening,
     });
   }
   client.attach(opened.conn);
@@ -118,7 +134,7 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext): Pr
   const auth = profile.auth;
   if (auth.kind !== 'message') {
     if (step.expect === 'refused') {
-      ctx.fail(step.source, {
+      failed({
         code: 'CC_CHECK_CONNECT_ACCEPTED',
         message: `the server accepted ${name}'s connection with a ${variant} token`,
         evidence: { client: name, expected: 'refused', actual: 'accepted' },
@@ -133,20 +149,26 @@ async function connectOne(step: ConnectStep, name: string, ctx: StepContext): Pr
   client.lastRequest = { correlation, name: auth.message, at: ctx.now() };
   if (!step.await) return;
   const within = ctx.ms(step.within, step.source) ?? ctx.env.responseTimeout;
+  const end = deadline ?? ctx.now() + within;
   // Any correlated reply: a refusal may come as the error message (ASSA's ERROR) rather than the auth reply.
-  const got = await ctx.awaitMessage(client, { reply: true, messages: [], next: false }, undefined, ctx.now() + within, within);
-  if (isFailure(got)) ctx.fail(step.source, got);
+  const got = await ctx.awaitMessage(client, { reply: true, messages: [], next: false }, undefined, end, within);
+  if (isFailure(got)) {
+    // Worded without the client or its seq_id, so that cases blocked alike read alike (root causes).
+    const silent = got.code === 'CC_CHECK_TIMEOUT' ? { message: `no reply to ${auth.message} within ${formatDuration(within)}` } : {};
+    failed({ ...got, ...silent, label: authLabel });
+  }
   const reply = got.value as Record<string, unknown>;
   const refused = got.name !== auth.reply || reply.success === false;
   if (refused && step.expect === 'ok') {
-    ctx.fail(step.source, {
+    failed({
       code: 'CC_CHECK_AUTH_REFUSED',
       message: `${auth.message} of ${name} was refused: ${got.name}${reply.error_code ? ` ${String(reply.error_code)}` : ''}`,
       evidence: { client: name, message: got.name, pointer: '/success', expected: true, actual: reply.success, transcriptIndex: got.transcriptIndex },
+      label: authLabel,
     });
   }
   if (!refused && step.expect === 'refused') {
-    ctx.fail(step.source, {
+    failed({
       code: 'CC_CHECK_AUTH_ACCEPTED',
       message: `${auth.message} of ${name} with a ${variant} token was accepted`,
       evidence: { client: name, message: got.name, pointer: '/success', expected: false, actual: reply.success, transcriptIndex: got.transcriptIndex },

@@ -1,18 +1,27 @@
 /**
  * `expect_close`: the server must close each client's connection within the deadline, with one of
- * the close codes when given (checked on WebSocket only: a raw TCP stream has no close code).
+ * the close codes when given (checked on WebSocket only: a raw TCP stream has no close code). The
+ * first client's close may be captured: its `code` (null on TCP), `reason` and `elapsed` (ms from
+ * the start of the step to the close), for `check` steps of their own source.
  */
 import { formatDuration } from '../../util/duration.js';
 import type { Duration, SourceRef } from '../case-parts.js';
 import type { Failure } from '../failure.js';
-import { clientName, duration, oneOrMany } from '../schema-fragments.js';
+import type { CloseInfo } from '../mailbox.js';
+import { clientName, duration, oneOrMany, verdictSource } from '../schema-fragments.js';
 import { defineStep } from './types.js';
+
+/** What `capture:` of an expect_close may read from the close. */
+export const CLOSE_CAPTURES = ['code', 'reason', 'elapsed'] as const;
+export type CloseCapture = (typeof CLOSE_CAPTURES)[number];
 
 export interface ExpectCloseStep {
   kind: 'expect_close';
   clients: string[];
   code?: number[];
   within?: Duration;
+  /** Variable name → what of the first client's close it receives. */
+  capture: Record<string, CloseCapture>;
   source: SourceRef;
 }
 
@@ -28,6 +37,8 @@ export const expectClose = defineStep<ExpectCloseStep>({
           ...oneOrMany,
           code: { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' }, minItems: 1 }] },
           within: duration,
+          capture: { type: 'object', propertyNames: clientName, additionalProperties: { enum: [...CLOSE_CAPTURES] } },
+          source: verdictSource,
         },
       },
     ],
@@ -40,12 +51,17 @@ export const expectClose = defineStep<ExpectCloseStep>({
       clients: ctx.targets(spec, at),
       ...(code === undefined ? {} : { code }),
       ...(spec.within === undefined ? {} : { within: ctx.duration(spec.within, [...at, 'within']) }),
+      capture: (spec.capture as Record<string, CloseCapture> | undefined) ?? {},
       source,
     };
   },
+  declares(body) {
+    return typeof body === 'object' && body !== null ? Object.keys((body as { capture?: Record<string, string> }).capture ?? {}) : [];
+  },
   async run(step, ctx) {
+    const started = ctx.now();
     const within = ctx.ms(step.within, step.source) ?? ctx.env.responseTimeout;
-    const end = ctx.now() + within;
+    const end = started + within;
     const failures: Failure[] = [];
     await Promise.all(step.clients.map(async (name) => {
       const client = ctx.client(name);
@@ -75,5 +91,19 @@ export const expectClose = defineStep<ExpectCloseStep>({
     }));
     for (const f of failures) ctx.report(step.source, f);
     if (failures.length > 0) ctx.stop();
+    const first = ctx.client(step.clients[0] as string).closed as CloseInfo;
+    for (const [name, what] of Object.entries(step.capture)) ctx.setVar(name, closeValue(first, what, started));
   },
 });
+
+function closeValue(closed: CloseInfo, what: CloseCapture, started: number): unknown {
+  switch (what) {
+    case 'code':
+      return closed.code ?? null;
+    case 'reason':
+      return closed.reason ?? null;
+    case 'elapsed':
+      // A connection already closed when the step began closed after 0 ms of it.
+      return Math.max(0, Math.round(closed.at - started));
+  }
+}

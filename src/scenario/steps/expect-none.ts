@@ -5,7 +5,7 @@
 import { formatDuration } from '../../util/duration.js';
 import type { Duration, SourceRef } from '../case-parts.js';
 import type { Received, ScenarioClient } from '../mailbox.js';
-import { duration, messageNames, oneOrMany } from '../schema-fragments.js';
+import { duration, messageNames, oneOrMany, verdictSource } from '../schema-fragments.js';
 import { defineStep } from './types.js';
 
 export interface ExpectNoneStep {
@@ -24,7 +24,7 @@ export const expectNone = defineStep<ExpectNoneStep>({
     type: 'object',
     additionalProperties: false,
     required: ['for'],
-    properties: { ...oneOrMany, for: duration, message: messageNames },
+    properties: { ...oneOrMany, for: duration, message: messageNames, source: verdictSource },
   },
   parse(body, ctx, at, source) {
     const obj = (body ?? {}) as Record<string, unknown>;
@@ -61,6 +61,7 @@ export const expectNone = defineStep<ExpectNoneStep>({
         code: 'CC_CHECK_NOT_SILENT',
         message: `${r.name} received ${r.hit.name ?? 'a message'} during ${formatDuration(period)} of expected silence`,
         evidence: { client: r.name, message: r.hit.name, expected: 'no message', actual: r.hit.value, transcriptIndex: r.hit.transcriptIndex },
+        about: r.hit.seq,
       });
     }
     if (failed) ctx.stop();

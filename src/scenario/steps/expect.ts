@@ -1,14 +1,14 @@
 /**
  * `expect`: each client must receive a message (the reply to its last request, or one of the
  * named messages) that matches, within the deadline; values may be captured from the first
- * client's, and clients in `none_for` must not get the message.
+ * client's (`$elapsed`: the ms it took to come), and clients in `none_for` must not get the message.
  */
 import { pointerOfPath, readPath } from '../../util/dotted-path.js';
 import type { Duration, SourceRef } from '../case-parts.js';
 import { checkMatcher, match } from '../match.js';
 import { isFailure, type Failure } from '../failure.js';
 import type { Received } from '../mailbox.js';
-import { captureMap, clientList, duration, messageNames, oneOrMany } from '../schema-fragments.js';
+import { captureMap, clientList, duration, messageNames, oneOrMany, verdictSource } from '../schema-fragments.js';
 import type { Template } from '../template.js';
 import { defineStep, type StepContext } from './types.js';
 
@@ -24,12 +24,15 @@ export interface ExpectStep {
   within?: Duration;
   /** The matched message must be the next unconsumed one (default false: others may come first). */
   next: boolean;
-  /** Variable name → path into the matched message (of the first client). */
+  /** Variable name → path into the matched message (of the first client), or ELAPSED. */
   capture: Record<string, string>;
   /** Clients that must NOT receive a message of this name (checked when the expectation is met). */
   noneFor: string[];
   source: SourceRef;
 }
+
+/** The capture path that reads the ms from the start of the step to the arrival of the first client's message. */
+export const ELAPSED = '$elapsed';
 
 export const expect = defineStep<ExpectStep>({
   kind: 'expect',
@@ -45,6 +48,7 @@ export const expect = defineStep<ExpectStep>({
       next: { type: 'boolean' },
       capture: captureMap,
       none_for: clientList,
+      source: verdictSource,
     },
   },
   parse(body, ctx, at, source) {
@@ -81,6 +85,7 @@ export const expect = defineStep<ExpectStep>({
     return Object.keys(((body ?? {}) as { capture?: Record<string, string> }).capture ?? {});
   },
   async run(step, ctx) {
+    const started = ctx.now();
     const spec = step.match === undefined ? undefined : ctx.eval(step.match, step.source);
     const within = ctx.ms(step.within, step.source) ?? ctx.caseWithin ?? ctx.env.responseTimeout;
     const deadline = ctx.now() + within;
@@ -90,6 +95,11 @@ export const expect = defineStep<ExpectStep>({
     if (failures.length > 0) ctx.stop();
     const first = results[0] as Received;
     for (const [name, path] of Object.entries(step.capture)) {
+      if (path === ELAPSED) {
+        // A message already waiting when the step began arrived after 0 ms of it.
+        ctx.setVar(name, Math.max(0, Math.round(first.at - started)));
+        continue;
+      }
       const got = readPath(first.value, path);
       if (!got.found) {
         ctx.fail(step.source, {
@@ -118,6 +128,7 @@ async function checkNoneFor(step: ExpectStep, spec: unknown, ctx: StepContext): 
       code: 'CC_CHECK_DELIVERED_TO_NON_MEMBER',
       message: `${name} received ${hit.name} but must not`,
       evidence: { client: name, message: hit.name, expected: 'no message', actual: hit.value, transcriptIndex: hit.transcriptIndex },
+      about: hit.seq,
     });
   }
   if (failed) ctx.stop();
