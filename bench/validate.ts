@@ -15,7 +15,7 @@ import { loadProfile } from '../src/profile/load.js';
 import type { Direction } from '../src/profile/types.js';
 import { addFormatsTo } from '../src/spec/ajv.js';
 import { isDateTime } from '../src/spec/date-time.js';
-import { getValidator, warmValidator } from '../src/spec/validator.js';
+import { getValidator, warmValidator } from '../src/profile/validator.js';
 
 const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;

@@ -80,6 +80,22 @@ describe('chat-conform serve', () => {
     })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it('serves the other-choices variant with --variant other-choices, and says so', async () => {
+    const io = memoryIO();
+    let stop!: (signal: string) => void;
+    const running = serve({ ...base, profile: 'assa', variant: 'other-choices' }, io, new Promise((resolve) => (stop = resolve)));
+    const deadline = Date.now() + 5000;
+    while (io.stdout.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const out = io.stdout.join('\n');
+    expect(out).toContain('chat-conform reference server (assa, variant other-choices: the other reading wherever the seeds are silent)');
+    const client = await connectTcp(/tcp:\/\/127\.0\.0\.1:\d+/.exec(out)?.[0] as string);
+    // The variant refuses a request before CONNECT in the ERROR form; the reference answers CREATE_ROOM_RESPONSE.
+    expect(await client.request('CREATE_ROOM', { name: 'r' })).toMatchObject({ action: 'ERROR', error_code: 'AUTH_FAILED', data: { original_action: 'CREATE_ROOM' } });
+    stop('SIGTERM');
+    expect(await running).toBe(0);
+    await client.closed();
+  });
+
   it('reports a port in use as CC_ERR_LISTEN', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
@@ -103,6 +119,7 @@ describe('chat-conform serve', () => {
   it('exits 2 on bad flag values', async () => {
     expect(await main(['node', 'chat-conform', 'serve', '--ping-interval', 'soon'], memoryIO())).toBe(2);
     expect(await main(['node', 'chat-conform', 'serve', '--profile', 'xmpp'], memoryIO())).toBe(2);
+    expect(await main(['node', 'chat-conform', 'serve', '--variant', 'mine'], memoryIO())).toBe(2);
     expect(await main(['node', 'chat-conform', 'serve', '--tcp-port', '70000'], memoryIO())).toBe(2);
     expect(await main(['node', 'chat-conform', 'serve', '--jwt-secret', 'a', '--jwt-public-key', 'b'], memoryIO())).toBe(2);
   });

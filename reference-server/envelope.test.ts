@@ -1,9 +1,9 @@
 /** envelope (seed 000) over WebSocket: handshake auth, rooms, chat, typing, errors, rate limit, heartbeat. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../src/auth/jwt.js';
-import type { ReferenceServerOptions } from './config.js';
+import type { ReferenceServerOptions } from './shared/config.js';
 import { startReferenceServer, type RunningServer } from './server.js';
-import { closeAll, connectWs, type Msg, type TestClient } from './testing/client.js';
+import { closeAll, connectEnvelope, connectWs, type Msg, type TestClient } from './testing/client.js';
 import { ISO_MS, freshUser } from './testing/fixtures.js';
 import { takeViolations } from './testing/schema-check.js';
 
@@ -22,10 +22,7 @@ async function start(options: ReferenceServerOptions = {}): Promise<RunningServe
 }
 
 async function join(s: RunningServer, nickname: string, id = freshUser()): Promise<TestClient & { id: number }> {
-  const token = mintToken({ claims: { sub: String(id), nickname } });
-  const c = (await connectWs(`${s.urls.envelopeWs}?token=${token}`)) as unknown as TestClient & { id: number };
-  c.profile = 'envelope';
-  c.id = id;
+  const c = await connectEnvelope(s.urls.envelopeWs as string, nickname, id);
   clients.push(c);
   return c;
 }

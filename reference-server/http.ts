@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { Announcement } from './core/model.js';
-import type { Logger } from './log.js';
+import type { Logger } from './shared/log.js';
 import type { OpenIrcLogin } from './openirc/login.js';
 
 const MAX_BODY = 64 * 1024;

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../src/auth/jwt.js';
 import { startReferenceServer, type RunningServer } from './server.js';
-import type { ReferenceServerOptions } from './config.js';
+import type { ReferenceServerOptions } from './shared/config.js';
 import { closeAll, connectAssa, connectTcp, connectWs, loginAssa, type TestClient } from './testing/client.js';
 import { takeViolations } from './testing/schema-check.js';
 import { ISO_MS, expectError, expectSuccess, freshUser } from './testing/fixtures.js';

@@ -1,10 +1,10 @@
 /** OpenIRC (seed 001): HTTP token login, MessagePack over WebSocket, rid rules and context paths. */
-import { encode } from '@msgpack/msgpack';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../src/auth/jwt.js';
 import { startReferenceServer, type RunningServer } from './server.js';
 import { closeAll, connectWs, type Msg, type TestClient } from './testing/client.js';
 import { freshUser } from './testing/fixtures.js';
+import { call, channel, openIrcLogin, sendMsgpack } from './testing/openirc.js';
 import { checkServerMessage, takeViolations } from './testing/schema-check.js';
 
 const servers: RunningServer[] = [];
@@ -21,10 +21,7 @@ async function start(): Promise<RunningServer> {
   return s;
 }
 
-async function login(s: RunningServer, body: unknown): Promise<{ status: number; body: Msg }> {
-  const res = await fetch(`${s.urls.openircHttp}/login/`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  return { status: res.status, body: (await res.json()) as Msg };
-}
+const login = (s: RunningServer, body: unknown) => openIrcLogin(s.urls.openircHttp as string, body);
 
 async function user(s: RunningServer, nickname: string): Promise<TestClient> {
   const reply = await login(s, { method: 'token', token: mintToken({ claims: { sub: String(freshUser()), nickname } }) });
@@ -36,12 +33,7 @@ async function user(s: RunningServer, nickname: string): Promise<TestClient> {
   return c;
 }
 
-const send = (c: TestClient, request: unknown): void => c.send(Buffer.from(encode(request)));
-const channel = (name: string) => ({ connid: 1, kind: 'channel', name });
-async function call(c: TestClient, request: Record<string, unknown>): Promise<Msg> {
-  send(c, request);
-  return c.next((m) => m.rid === request.rid || m.rid === -1);
-}
+const send = sendMsgpack;
 
 describe('OpenIRC login (openirc.D1)', () => {
   it('answers a token login with the connections and a one-time WebSocket URL', async () => {

@@ -1,21 +1,23 @@
 /**
  * startReferenceServer: the chat core, the three protocol front ends and their listeners in one
  * process. Fast to start, and close() ends every socket, timer and listener within a deadline.
+ * The variant's choices (choices.ts) reach the front ends from here; faults wrap them on top.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createJwtVerifier } from '../src/auth/jwt.js';
 import { ccError } from '../src/errors.js';
 import { AssaConnection, type AssaContext } from './assa/connection.js';
-import { errorMessage } from './assa/render.js';
-import { resolveConfig, type ReferenceServerOptions, type ServerConfig } from './config.js';
+import { AssaRender } from './assa/render.js';
+import { resolveConfig, type ReferenceServerOptions, type ServerConfig } from './shared/config.js';
 import { ChatCore } from './core/chat-core.js';
 import type { Announcement } from './core/model.js';
-import { EnvelopeConnection, type EnvelopeContext } from './envelope/connection.js';
-import { faultHooks } from './faults.js';
+import { closedAtOnce, EnvelopeConnection, type EnvelopeContext } from './envelope/connection.js';
+import { faultHooks } from './faults/index.js';
 import { createHttpServer, parseAnnouncement } from './http.js';
-import { identityFromClaims, type Identity } from './identity.js';
+import { identityFromClaims, type Identity } from './shared/identity.js';
 import { OpenIrcConnection } from './openirc/connection.js';
 import { OpenIrcLogin } from './openirc/login.js';
 import { CLOSE, type Peer, type ProtocolConnection } from './transport/peer.js';
@@ -59,22 +61,24 @@ export interface RunningServer {
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<RunningServer> {
   const config = resolveConfig(options);
-  // Faults (tests of the conformance suites only, see faults.ts) may shift limits and timers.
+  // Faults (tests of the conformance suites only, see faults/) may shift limits and timers.
   const faults = faultHooks(config.faults);
   const { limits, timers } = faults.active ? faults.adjust(config.limits, config.timers) : config;
-  const { logger } = config;
+  const { logger, choices } = config;
   const verifier = faults.wrapVerifier(createJwtVerifier(config.jwt));
   const core = new ChatCore({
     roomHistory: limits.roomHistory, defaultMaxParticipants: config.rooms.maxParticipants,
     defaultIsOpen: config.rooms.isOpen, defaultVideoMaxParticipants: config.rooms.videoMaxParticipants,
+    closedRoomNeedsInvitation: choices.assa.closedRoomNeedsInvitation, senderCopy: choices.assa.senderCopy,
   });
   const transports = new Transports(logger, limits.maxConnections, limits.maxMessageBytes, limits.maxOutboundBufferBytes, timers.closeGrace);
   // Sweep often enough that no timer fires more than a tenth of its period late.
   const tickInterval = Math.max(5, Math.min(1000, Math.floor(Math.min(timers.pingInterval, timers.pongTimeout, timers.connectTimeout) / 10)));
   let seq = 0;
   const seqPrefix = `srv_${Date.now().toString(36)}_`;
-  const nextSeq = (): string => `${seqPrefix}${++seq}`;
-  const assaCtx: AssaContext = { core, limits, rooms: config.rooms, verifier, timers, tickInterval, logger, nextSeq };
+  const nextSeq = choices.assa.serverSeqIds === 'uuid' ? randomUUID : (): string => `${seqPrefix}${++seq}`;
+  const render = new AssaRender(choices);
+  const assaCtx: AssaContext = { core, limits, rooms: config.rooms, choices: choices.assa, render, verifier, timers, tickInterval, logger, nextSeq };
   if (faults.textOver) assaCtx.textOver = faults.textOver;
   const actingUser = faults.actingUser;
   if (actingUser) assaCtx.actingUser = (claimed, user) => actingUser(claimed, user, core.users);
@@ -82,7 +86,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     const wrapped = faults.wrapPeer(peer, 'assa');
     return faults.wrapConnection(new AssaConnection(assaCtx, wrapped), wrapped);
   };
-  const envelopeCtx: EnvelopeContext = { core, limits, timers, tickInterval };
+  const envelopeCtx: EnvelopeContext = { core, limits, timers, tickInterval, choices };
 
   const listeners: (net.Server | http.Server)[] = [];
   const urls: ServerUrls = { adminHttp: '' };
@@ -96,7 +100,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     if (config.profiles.has('assa')) {
       const tcp = createTcpServer(transports, {
         open: assaConnection,
-        refuse: (peer) => peer.sendJson(errorMessage(nextSeq(), 'MAX_PARTICIPANTS_REACHED', 'CONNECT', `the server holds its maximum of ${limits.maxConnections} connections`)),
+        // assa.D18: an ERROR line before the close, or (the variant) a close without a word.
+        refuse: (peer) => {
+          if (choices.assa.overCapacity === 'close') peer.sendJson(render.error(nextSeq(), 'MAX_PARTICIPANTS_REACHED', 'CONNECT', `the server holds its maximum of ${limits.maxConnections} connections`));
+        },
       });
       const port = await listen(tcp, host, config.tcpPort);
       listeners.push(tcp);
@@ -107,19 +114,26 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       routes.push({ path: '/assa', label: 'assa-ws', open: assaConnection });
     }
     if (config.profiles.has('envelope')) {
+      const badToken = choices.envelope.badToken;
       routes.push({
         path: '/envelope', label: 'envelope',
         authorize: (_req, url) => {
           const token = url.searchParams.get('token');
           const verified = token ? verifier.verify(token) : undefined;
           const identity = verified?.ok ? identityFromClaims(verified.claims) : undefined;
-          return identity ? { ok: true, value: identity } : { ok: false, status: 401, body: JSON.stringify({ error: token ? 'invalid_token' : 'missing_token' }) };
+          // envelope.D1: refused in the handshake, or (the variant) accepted and then closed.
+          if (identity || badToken.refuse === 'close') return { ok: true, value: identity };
+          return { ok: false, status: 401, body: JSON.stringify({ error: token ? 'invalid_token' : 'missing_token' }) };
         },
-        open: (peer, identity) => new EnvelopeConnection(envelopeCtx, faults.wrapPeer(peer, 'envelope'), identity as Identity),
+        open: (peer, identity) => {
+          const wrapped = faults.wrapPeer(peer, 'envelope');
+          if (identity === undefined && badToken.refuse === 'close') return closedAtOnce(wrapped, badToken.code, 'invalid token');
+          return new EnvelopeConnection(envelopeCtx, wrapped, identity as Identity);
+        },
       });
     }
     if (config.profiles.has('openirc')) {
-      login = new OpenIrcLogin(verifier, core, timers.connectTimeout, () => ({ url: urls.openircWs ?? '', host, port: wsPort }));
+      login = new OpenIrcLogin(verifier, core, timers.connectTimeout, () => ({ url: urls.openircWs ?? '', host, port: wsPort }), choices);
       const l = login;
       const rewrite = faults.loginBody;
       if (rewrite) {
@@ -135,7 +149,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
           const identity = l.redeem(url.searchParams.get('session'));
           return identity ? { ok: true, value: identity } : { ok: false, status: 401, body: JSON.stringify({ error: 'invalid_session' }) };
         },
-        open: (peer, identity) => new OpenIrcConnection({ core }, faults.wrapPeer(peer, 'openirc'), identity as Identity),
+        open: (peer, identity) => new OpenIrcConnection({ core, choices }, faults.wrapPeer(peer, 'openirc'), identity as Identity),
       });
     }
     if (routes.length > 0) {
@@ -144,7 +158,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         res.end('WebSocket endpoints: /assa, /envelope, /openirc\n');
       });
       wsServer.on('clientError', (_err, socket) => socket.destroy());
-      attachWebSockets(wsServer, transports, routes);
+      attachWebSockets(wsServer, transports, routes, {
+        oversize: choices.assa.oversize.ws === 'close' ? 'close' : 'report',
+        full: choices.assa.overCapacity,
+      });
       wsPort = await listen(wsServer, host, config.wsPort);
       listeners.push(wsServer);
       const base = `ws://${hostInUrl}:${wsPort}`;

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CcError, ccError, ERROR_CODES, type ErrorCode } from './errors.js';
+import { FINDING_CODES } from './findings.js';
 import { reportError } from './cli/exit.js';
 import { memoryIO } from './cli/io.js';
 import { packageRoot } from './util/paths.js';
@@ -27,6 +28,38 @@ describe('the error registry', () => {
     const doc = readFileSync(join(packageRoot(), 'docs', 'errors.md'), 'utf8');
     const documented = new Set([...doc.matchAll(/^\| `(CC_ERR_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
     expect([...documented].sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+});
+
+describe('the finding-code registry', () => {
+  it('gives every code a case, check or schema prefix and a one-line meaning', () => {
+    for (const [code, meaning] of Object.entries(FINDING_CODES)) {
+      expect(code).toMatch(/^CC_(CASE|CHECK|SCHEMA)_[A-Z0-9_]+$/);
+      expect(meaning).toMatch(/^[a-z`][^\n]+$/);
+    }
+  });
+
+  it('is documented: docs/errors.md lists exactly the finding codes with their meaning', () => {
+    const doc = readFileSync(join(packageRoot(), 'docs', 'errors.md'), 'utf8');
+    const rows = [...doc.matchAll(/^\| `(CC_(?:CASE|CHECK|SCHEMA)_[A-Z0-9_]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+    expect(Object.fromEntries(rows)).toEqual(FINDING_CODES);
+  });
+
+  it('holds every finding code the conformance code writes (no inline code outside it)', () => {
+    const used = new Set<string>();
+    const scan = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) scan(path);
+        else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+          for (const m of readFileSync(path, 'utf8').matchAll(/'(CC_(?:CASE|CHECK|SCHEMA)_[A-Z0-9_]+)'/g)) used.add(m[1] as string);
+        }
+      }
+    };
+    for (const dir of ['scenario', 'conformance']) scan(join(packageRoot(), 'src', dir));
+    expect([...used].filter((code) => !(code in FINDING_CODES))).toEqual([]);
+    // And the registry lists no code that nothing writes.
+    expect(Object.keys(FINDING_CODES).filter((code) => !used.has(code))).toEqual([]);
   });
 });
 

@@ -42,8 +42,8 @@ export const ERROR_CODES = {
 
   // The target: exit 2 (the run could not happen).
   CC_ERR_CONNECT: { template: 'cannot connect to {target}: {reason}', hint: 'is the server running and listening there?', exit: 2 },
-  CC_ERR_LISTEN: { template: 'cannot listen on {address}: {reason}', hint: 'choose another port, or 0 for any free one', exit: 2 },
   CC_ERR_TARGET_REFUSED: { template: '{target} was reached but refused: {reason}', hint: '{hint}', exit: 2 },
+  CC_ERR_LISTEN: { template: 'cannot listen on {address}: {reason}', hint: 'choose another port, or 0 for any free one', exit: 2 },
 
   // Transport (src/transport/): the target was reached but the connection could not be used.
   CC_ERR_TLS: { template: 'TLS with {target} failed: {reason}', hint: 'pass --insecure to accept a self-signed certificate', exit: 2 },

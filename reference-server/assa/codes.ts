@@ -1,4 +1,6 @@
 /** ASSA error codes (seed 003 §9.2) and the actions a client may send. */
+import type { AssaExtraCode } from '../shared/choices.js';
+
 export const ASSA_ERROR = {
   AUTH_FAILED: 'AUTH_FAILED',
   INVALID_TOKEN: 'INVALID_TOKEN',
@@ -15,8 +17,11 @@ export const ASSA_ERROR = {
 
 export type AssaErrorCode = keyof typeof ASSA_ERROR;
 
+/** A code the server may send: §9.2's, or one a variant adds for malformed input (choices.ts). */
+export type AssaWireCode = AssaErrorCode | AssaExtraCode;
+
 /** The one-line messages that accompany each code. */
-export const ASSA_ERROR_TEXT: Record<AssaErrorCode, string> = {
+export const ASSA_ERROR_TEXT: Record<AssaWireCode, string> = {
   AUTH_FAILED: 'authentication failed',
   INVALID_TOKEN: 'invalid token',
   ROOM_NOT_FOUND: 'room not found',
@@ -28,6 +33,9 @@ export const ASSA_ERROR_TEXT: Record<AssaErrorCode, string> = {
   FILE_UPLOAD_FAILED: 'file upload failed',
   VIDEO_ROOM_NOT_FOUND: 'video room not found',
   MAX_PARTICIPANTS_REACHED: 'maximum number of participants reached',
+  INVALID_JSON: 'the message is not a JSON object',
+  UNKNOWN_ACTION: 'unknown action',
+  INVALID_PARAMETER: 'invalid parameter',
 };
 
 /** Client → server actions. PONG gets no reply (assa.D7); every other one gets `<ACTION>_RESPONSE`. */

@@ -1,11 +1,9 @@
 /**
  * Readers for the fields of an ASSA request's `data`. A wrong type throws BadField, which the
- * dispatcher turns into INVALID_MESSAGE_TYPE naming the field (assa.D8).
+ * dispatcher turns into a refusal naming the field, with the variant's code (assa.D8).
  */
-import type { AssaErrorCode } from './codes.js';
-
 export class BadField extends Error {
-  constructor(readonly detail: string, readonly code: AssaErrorCode = 'INVALID_MESSAGE_TYPE') {
+  constructor(readonly detail: string) {
     super(detail);
   }
 }

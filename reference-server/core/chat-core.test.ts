@@ -3,7 +3,7 @@ import { ChatCore } from './chat-core.js';
 import type { ChatEvent, EventSink } from './model.js';
 
 function setup(roomHistory = 1000) {
-  const core = new ChatCore({ roomHistory, defaultMaxParticipants: 100, defaultIsOpen: true, defaultVideoMaxParticipants: 10 });
+  const core = new ChatCore({ roomHistory, defaultMaxParticipants: 100, defaultIsOpen: true, defaultVideoMaxParticipants: 10, closedRoomNeedsInvitation: true, senderCopy: false });
   const inbox = new Map<number, ChatEvent[]>();
   const connect = (id: number) => {
     const events: ChatEvent[] = [];

@@ -11,6 +11,10 @@ export interface CoreOptions {
   defaultMaxParticipants: number;
   defaultIsOpen: boolean;
   defaultVideoMaxParticipants: number;
+  /** A room that is not open admits invited users only (assa.D12); false: anyone may join it. */
+  closedRoomNeedsInvitation: boolean;
+  /** The sender's own sessions also receive its message in an id room (assa.D11). */
+  senderCopy: boolean;
 }
 
 export interface NewRoom {
@@ -116,12 +120,17 @@ export class ChatCore {
     return room && !room.named ? room : undefined;
   }
 
+  /** The room, whoever asks. */
+  existingRoom(roomId: number): Outcome<Room> {
+    const room = this.room(roomId);
+    return room ? ok(room) : refuse('ROOM_NOT_FOUND');
+  }
+
   /** The room, if `user` is a member of it. */
   memberRoom(user: User, roomId: number): Outcome<Room> {
-    const room = this.room(roomId);
-    if (!room) return refuse('ROOM_NOT_FOUND');
-    if (!room.members.has(user.id)) return refuse('USER_NOT_IN_ROOM');
-    return ok(room);
+    const found = this.existingRoom(roomId);
+    if (found.ok && !found.value.members.has(user.id)) return refuse('USER_NOT_IN_ROOM');
+    return found;
   }
 
   /** Joins a room; joining again is a no-op that still succeeds (and broadcasts nothing). */
@@ -130,7 +139,7 @@ export class ChatCore {
     if (!room) return refuse('ROOM_NOT_FOUND');
     const existing = room.members.get(user.id);
     if (existing) return ok({ room, member: existing, fresh: false });
-    if (!room.isOpen && !room.invited.has(user.id)) return refuse('PERMISSION_DENIED');
+    if (!room.isOpen && this.options.closedRoomNeedsInvitation && !room.invited.has(user.id)) return refuse('PERMISSION_DENIED');
     if (room.members.size >= room.maxParticipants) return refuse('ROOM_FULL');
     const member: Member = { user, role: 'member', joinedAt: new Date(), receipts: new Map() };
     room.members.set(user.id, member);
@@ -165,7 +174,7 @@ export class ChatCore {
 
   // ---- messages and receipts ----
 
-  /** Stores a message and delivers it to every member but the sender, in send order. */
+  /** Stores a message and delivers it to every member but the sender (unless senderCopy), in send order. */
   postMessage(sender: User, roomId: number, spec: NewMessage): Outcome<Message> {
     const found = this.memberRoom(sender, roomId);
     if (!found.ok) return refuse(found.refusal);
@@ -183,7 +192,7 @@ export class ChatCore {
     this.messagesPosted++;
     const event: ChatEvent = { kind: 'message', message, wire: {} };
     for (const member of room.members.values()) {
-      if (member.user === sender) continue;
+      if (member.user === sender && !this.options.senderCopy) continue;
       if (member.user.sessions.size === 0) member.receipts.set(message.id, 'pending');
       else for (const s of member.user.sessions) s.sink.deliver(event);
     }

@@ -20,3 +20,24 @@ export class RateLimiter {
     return true;
   }
 }
+
+/**
+ * The other reading of "20 messages per second": fixed one-second windows (from the first message
+ * of each), so up to `max` pass in each window, however they bunch at its edges.
+ */
+export class FixedWindowLimiter {
+  private windowStart = -Infinity;
+  private count = 0;
+
+  constructor(private readonly max: number, private readonly windowMs = 1000) {}
+
+  allow(now: number): boolean {
+    if (now - this.windowStart >= this.windowMs) {
+      this.windowStart = now;
+      this.count = 0;
+    }
+    if (this.count >= this.max) return false;
+    this.count++;
+    return true;
+  }
+}

@@ -1,11 +1,13 @@
 /**
  * OpenIRC's token login (openirc.D1): `POST /login/ {"method": "token", "token": <jwt>}` answers
- * the user's connections and a WebSocket URL carrying a one-time session key.
+ * the user's connections and a WebSocket URL carrying a session key, redeemable once or until it
+ * expires (choices.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { JwtVerifier } from '../../src/auth/jwt.js';
+import { withExtraFields, type Choices } from '../shared/choices.js';
 import type { ChatCore } from '../core/chat-core.js';
-import { identityFromClaims, type Identity } from '../identity.js';
+import { identityFromClaims, type Identity } from '../shared/identity.js';
 import { CONNID } from './connection.js';
 
 export interface LoginReply {
@@ -22,16 +24,18 @@ export class OpenIrcLogin {
     private readonly keyLifetime: number,
     /** Where the WebSocket lives, known once the server listens. */
     private readonly wsEndpoint: () => { url: string; host: string; port: number },
+    private readonly choices: Choices,
   ) {}
 
   login(body: unknown): LoginReply {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, body: { error: 'invalid_request' } };
     const b = body as Record<string, unknown>;
     if (b.method !== 'token') return { status: 400, body: { error: 'unsupported_method' } };
-    if (typeof b.token !== 'string') return { status: 401, body: { error: 'invalid_token' } };
+    const badToken = { status: this.choices.openirc.badTokenStatus, body: { error: 'invalid_token' } };
+    if (typeof b.token !== 'string') return badToken;
     const verified = this.verifier.verify(b.token);
     const identity = verified.ok ? identityFromClaims(verified.claims) : undefined;
-    if (!identity) return { status: 401, body: { error: 'invalid_token' } };
+    if (!identity) return badToken;
     this.expire(Date.now());
     const key = randomBytes(16).toString('hex');
     this.pending.set(key, { identity, expires: Date.now() + this.keyLifetime });
@@ -44,23 +48,23 @@ export class OpenIrcLogin {
     }
     return {
       status: 200,
-      body: {
+      body: withExtraFields({
         connections: [{
           name: 'chat-conform', url: ws.host, port: ws.port, ssl: false, connid: CONNID, seq: this.core.messagesPosted,
           user: { nickname: user?.nickname ?? identity.nickname, realname: identity.nickname, username: `user${identity.userId}`, password: '' },
           channels,
         }],
         ws: `${ws.url}?session=${key}`,
-      },
+      }, this.choices),
     };
   }
 
-  /** Consumes a session key: valid once, until it expires. */
+  /** Redeems a session key until it expires: once, or as often as asked (choices.ts). */
   redeem(key: string | null): Identity | undefined {
     if (!key) return undefined;
     const entry = this.pending.get(key);
     if (!entry) return undefined;
-    this.pending.delete(key);
+    if (this.choices.openirc.sessionKey === 'one-time' || entry.expires < Date.now()) this.pending.delete(key);
     return entry.expires >= Date.now() ? entry.identity : undefined;
   }
 

@@ -1,5 +1,7 @@
-/** MessagePack type names as OpenIRC's `given_type` reports them (openirc.D3). */
-export function msgpackTypeName(value: unknown): string {
+import type { TypeNames } from '../shared/choices.js';
+
+/** MessagePack type names as OpenIRC's `given_type` reports them by default (openirc.D3). */
+export function msgpackTypeName(value: unknown): keyof TypeNames {
   if (value === null || value === undefined) return 'nil';
   if (typeof value === 'boolean') return 'boolean';
   if (typeof value === 'number' || typeof value === 'bigint') return 'number';
@@ -25,6 +27,7 @@ export interface InvalidType {
   required_type: string;
 }
 
-export function invalidType(context: string, given: unknown, required: string): InvalidType {
-  return { kind: 'invalid_type', context, given_type: msgpackTypeName(given), required_type: required };
+/** `names`: the server's `given_type` vocabulary (choices.ts). */
+export function invalidType(context: string, given: unknown, required: string, names: TypeNames): InvalidType {
+  return { kind: 'invalid_type', context, given_type: names[msgpackTypeName(given)], required_type: required };
 }

@@ -178,6 +178,15 @@ export async function connectWs(url: string, options: { timeoutMs?: number; msgp
   return client;
 }
 
+/** Opens an envelope connection as user `id` (the token in the query string), validated against the envelope schemas. */
+export async function connectEnvelope(url: string, nickname: string, id: number): Promise<TestClient & { id: number }> {
+  const token = mintToken({ claims: { sub: String(id), nickname } });
+  const c = (await connectWs(`${url}?token=${token}`)) as unknown as TestClient & { id: number };
+  c.profile = 'envelope';
+  c.id = id;
+  return c;
+}
+
 export type AssaTransport = 'tcp' | 'ws';
 
 /** Opens an ASSA connection over the given transport of a server's urls. */

@@ -4,7 +4,8 @@
  * Violations are collected; each test file asserts none were seen.
  */
 import { loadProfile } from '../../src/profile/load.js';
-import { getValidator, type ProfileValidator } from '../../src/spec/validator.js';
+import { getValidator } from '../../src/profile/validator.js';
+import type { ProfileValidator } from '../../src/spec/validator.js';
 
 const validators = new Map<string, ProfileValidator>();
 const violations: string[] = [];
@@ -31,7 +32,7 @@ export function checkServerMessage(profile: string, value: unknown, name?: strin
     return;
   }
   const detail = outcome.kind === 'invalid'
-    ? outcome.errors.map((e) => `${e.pointer || '/'}: ${e.message} (expected ${e.expected}, got ${e.actual})`).join('; ')
+    ? outcome.errors.map((e) => `${e.pointer || '/'}: ${e.message} (expected ${e.expected}, got ${e.actual}) [${e.source}${e.source === 'seed' ? '' : ` ${e.rule}`}]`).join('; ')
     : outcome.kind;
   violations.push(`${profile}: ${detail} in ${shown}`);
 }

@@ -22,7 +22,7 @@ export interface Peer {
 export interface ProtocolConnection {
   /** One complete inbound message: an NDJSON line (without `\n`) or a WebSocket frame payload. */
   onMessage(data: Buffer, isBinary: boolean): void;
-  /** TCP only: a line longer than the limit was discarded up to its newline. */
+  /** A message over the limit: a TCP line discarded up to its newline, or a WebSocket frame when the server reports them (ws.ts). */
   onOversize(bytes: number): void;
   /** The connection is gone (either side closed it). Called exactly once. */
   onClose(): void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../log.js';
+import { silentLogger } from '../shared/log.js';
 import type { Peer, ProtocolConnection } from './peer.js';
 import { Transports } from './registry.js';
 

@@ -4,7 +4,7 @@
  * one connection instead of the process.
  */
 import type { Duplex } from 'node:stream';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { Peer, ProtocolConnection } from './peer.js';
 
 export interface TransportStats {

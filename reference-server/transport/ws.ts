@@ -1,8 +1,9 @@
 /**
  * WebSocket adapter: one HTTP server routes upgrades by path to a protocol; `maxPayload` refuses
- * an oversized frame before buffering it (close 1009, assa.D3).
+ * an oversized frame before buffering it (close 1009, assa.D3), or, when the server reports
+ * oversized messages itself, caps what it buffers at OVERSIZE_REPORT_FACTOR times the limit.
  */
-import type http from 'node:http';
+import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { JsonFrame } from './frame.js';
@@ -60,19 +61,34 @@ export interface WsRoute {
   open(peer: Peer, auth: unknown): ProtocolConnection;
 }
 
-export function attachWebSockets(server: http.Server, t: Transports, routes: readonly WsRoute[]): WebSocketServer {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: t.maxMessageBytes, clientTracking: false, perMessageDeflate: false });
+export interface WsPolicy {
+  /** A frame over the message limit: `close` (1009, at the ws layer) or `report` (onOversize; the connection carries on). */
+  oversize: 'close' | 'report';
+  /** A connection over maxConnections: `close` (1013 once open) or `refuse` (HTTP 503 in the handshake). */
+  full: 'close' | 'refuse';
+}
+
+/** With `oversize: 'report'`, frames up to this many times the limit are read and reported; larger ones still close with 1009. */
+export const OVERSIZE_REPORT_FACTOR = 4;
+
+export function attachWebSockets(server: http.Server, t: Transports, routes: readonly WsRoute[], policy: WsPolicy = { oversize: 'close', full: 'close' }): WebSocketServer {
+  const report = policy.oversize === 'report';
+  const maxPayload = report ? t.maxMessageBytes * OVERSIZE_REPORT_FACTOR : t.maxMessageBytes;
+  const wss = new WebSocketServer({ noServer: true, maxPayload, clientTracking: false, perMessageDeflate: false });
   const byPath = new Map(routes.map((r) => [r.path, r]));
   const attach = (ws: WebSocket, remote: string, route: WsRoute, auth: unknown): void => {
     const peer = new WsPeer(ws, remote, t);
     ws.on('error', (err) => t.logger.debug('ws error', { remote, error: err.message }));
-    if (!t.admit()) {
+    if (policy.full === 'close' && !t.admit()) {
       peer.close(1013, 'server full');
       return;
     }
     const conn = t.guard(route.open(peer, auth), peer);
     t.opened(conn, peer, route.label);
-    ws.on('message', (data: Buffer, isBinary: boolean) => conn.onMessage(data, isBinary));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (report && data.length > t.maxMessageBytes) conn.onOversize(data.length);
+      else conn.onMessage(data, isBinary);
+    });
     ws.once('close', () => t.closed(conn, peer));
   };
   // The request is not referenced by any closure that outlives the handshake, so its headers are
@@ -85,6 +101,8 @@ export function attachWebSockets(server: http.Server, t: Transports, routes: rea
     if (!route) return refuseHandshake(socket, 404, 'no WebSocket endpoint at this path');
     const auth = route.authorize ? route.authorize(req, url) : { ok: true as const, value: undefined };
     if (!auth.ok) return refuseHandshake(socket, auth.status, auth.body);
+    // The upgrade completes synchronously, so no other connection opens between this check and attach.
+    if (policy.full === 'refuse' && !t.admit()) return refuseHandshake(socket, 503, JSON.stringify({ error: 'server_full' }));
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     const value = auth.value;
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws, remote, route, value));
@@ -94,6 +112,6 @@ export function attachWebSockets(server: http.Server, t: Transports, routes: rea
 }
 
 function refuseHandshake(socket: Duplex, status: number, body: string): void {
-  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 400 ? 'Bad Request' : 'Error';
+  const reason = http.STATUS_CODES[status] ?? 'Error';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { capacityCommand } from '../cli/commands/capacity.js';
 import { memoryIO } from '../cli/io.js';
+import { memoryOutput } from '../output.js';
 import { formatCapacitySummary } from './summary.js';
 import { main } from '../cli/main.js';
 import type { LoadPlan } from '../load/plan.js';
@@ -217,7 +218,7 @@ describe('capacity against a server that slows down with its connections', () =>
     server = await startMiniAssaServer({ delayMs: () => 2 });
     const controller = new AbortController();
     const lines: string[] = [];
-    const watching = { warn: () => undefined, info: (text: string): void => {
+    const watching = { ...memoryOutput(), out: (text: string): void => {
       lines.push(text);
       // Abort while the second step is under way.
       if (text.startsWith('step 1:')) setTimeout(() => controller.abort(), 300);
@@ -240,7 +241,7 @@ describe('capacity against a server that slows down with its connections', () =>
     await server.close();
     server = undefined;
     const lines: string[] = [];
-    const output = { info: (l: string) => void lines.push(l), warn: (l: string) => void lines.push(l) };
+    const output = { ...memoryOutput(), out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(l) };
     await expect(runCapacity(options(unreachable, { from: 10, to: 20, step: 10, slo: ['reply.p99<1s'], output, timers: { connectTimeout: 500 } }))).rejects.toMatchObject({
       code: 'CC_ERR_CONNECT',
       exitCode: 2,

@@ -8,15 +8,15 @@
 import { ccError } from '../errors.js';
 import type { LoadTimers } from '../load/engine.js';
 import { SETTLE_MS } from '../load/engine.js';
-import type { LoadOutput } from '../load/output.js';
 import type { LoadPlan } from '../load/plan.js';
 import { checkTarget, INTERRUPTED_EXIT_CODE, runLoad, type LoadRunOptions } from '../load/run.js';
+import type { Output } from '../output.js';
 import { loadProfile } from '../profile/load.js';
 import type { Reporter } from '../reporters/types.js';
 import { parseThresholds, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
 import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
-import type { JwtKeySources } from '../scenario/tokens.js';
+import type { JwtKeySources } from '../auth/tokens.js';
 import { capacityConclusion, judgeStep, limitingFactor, outcomeOf } from './judge.js';
 import { binarySearch, linearSearch, type LoadSearch } from './search.js';
 import { formatStepLine } from './summary.js';
@@ -62,8 +62,8 @@ export interface CapacityOptions {
   reporters?: readonly Reporter[];
   /** Reporters' onProgress cadence within a step, ms (default 5 s). */
   progressEveryMs?: number;
-  /** One line per step as it is judged (`info`), and notices (`warn`). */
-  output?: LoadOutput;
+  /** One line per step as it is judged (`out`), and notices (`err`). */
+  output?: Output;
   /** Ctrl-C: the current step ends early and is not judged; the report covers the steps done. */
   signal?: AbortSignal;
   packageVersion?: string;
@@ -196,7 +196,7 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
     }
     if (report.generator) health.push(report.generator);
     steps.push(step);
-    o.output?.info(formatStepLine(label, steps.length, step));
+    o.output?.out(formatStepLine(label, steps.length, step));
     search.record(load, outcomeOf(step));
   }
   if (!reason) reason = `reached the step limit (${maxSteps})`;
@@ -303,7 +303,7 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
     },
     summary: {
       total: 0,
-      byVerdict: { PASS: 0, 'NON-STRICT': 0, INFORMATIONAL: 0, FAIL: 0, ERROR: 0 },
+      byVerdict: { PASS: 0, 'NON-STRICT': 0, INFORMATIONAL: 0, 'NOT-ASSESSED': 0, FAIL: 0, ERROR: 0 },
       thresholdsFailed: exitCode === 1 ? (first?.broken.length ?? 0) : 0,
       // Stopped by Ctrl-C: the steps done are reported, but the search did not finish.
       ...(options.signal?.aborted

@@ -1,6 +1,7 @@
 /** What `chat-conform capacity` prints: a line per step while it runs, then the table and the verdict. */
 import type { CapacityStep, RunReport } from '../report/model.js';
-import { baselineText, capacityConclusionText, formatCount, formatMs, textTable } from '../reporters/format.js';
+import { baselineText, capacityConclusionText, formatCount, formatMs } from '../reporters/format.js';
+import { textTable } from '../util/text-table.js';
 
 function unitOf(step: CapacityStep): string {
   return step.unit === 'clients' ? 'clients' : 'msg/s';

@@ -1,33 +1,37 @@
-/** Where a command writes. Tests pass their own to capture output without spawning a process. */
-export interface CliIO {
-  out(text: string): void;
-  err(text: string): void;
-  /** True when stdout is a terminal (progress lines, colour). */
-  readonly isTTY: boolean;
-  /** False when NO_COLOR is set or stdout is not a terminal. */
-  readonly color: boolean;
-}
+import type { Output } from '../output.js';
 
+/** Where a command writes: the library's Output. Tests pass memoryIO() to capture it without spawning a process. */
+export type CliIO = Output;
+
+/** The process's own streams: the command line's implementation of Output. */
 export function processIO(): CliIO {
   const isTTY = Boolean(process.stdout.isTTY);
-  return {
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  let drawn = false;
+  // A status line drawn in place ends before anything else is written, on either stream.
+  const end = (): void => {
+    if (drawn) process.stdout.write('\n');
+    drawn = false;
+  };
+  const io: CliIO = {
+    out: (text) => {
+      end();
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    err: (text) => {
+      end();
+      process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
     isTTY,
     color: isTTY && process.env.NO_COLOR === undefined,
   };
-}
-
-/** Collects output in memory. */
-export function memoryIO(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
+  if (!isTTY) return io;
   return {
-    stdout,
-    stderr,
-    out: (text) => void stdout.push(text.replace(/\n$/, '')),
-    err: (text) => void stderr.push(text.replace(/\n$/, '')),
-    isTTY: false,
-    color: false,
+    ...io,
+    status: (line) => {
+      process.stdout.write(`\r\u001b[2K${line}`);
+      drawn = true;
+    },
   };
 }
+
+export { memoryOutput as memoryIO } from '../output.js';

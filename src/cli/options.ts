@@ -1,5 +1,10 @@
 import { InvalidArgumentError } from 'commander';
+import type { JwtKeySources } from '../auth/tokens.js';
 import { isCcError } from '../errors.js';
+import { DEFAULT_PROFILE } from '../profile/default.js';
+import { loadProfile } from '../profile/load.js';
+import type { Profile } from '../profile/types.js';
+import { urlTarget, type RunTarget } from '../transport/target.js';
 import { parseDuration, parseSize } from '../util/duration.js';
 
 /** Commander argument parsers: a bad value becomes a usage error that names the flag (exit 2). */
@@ -42,11 +47,34 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** Flags several commands share, declared once so their names, parsers and help agree. */
 type CommandLike = { option(flags: string, description: string, parser?: (value: string, previous: never) => unknown): CommandLike };
 
-export function addTargetOptions<C extends CommandLike>(command: C, targetHelp: string): C {
+/** `--target URL`: the one function that turns the flag into the run's target (a bad URL: CC_ERR_BAD_TARGET, exit 2). */
+export function targetArg(value: string): RunTarget {
+  return urlTarget(value);
+}
+
+/** `--profile name|path`: the one function that turns the flag into a Profile (CC_ERR_UNKNOWN_PROFILE, or what is wrong with the document). */
+export function profileArg(value: string): Profile {
+  return loadProfile(value);
+}
+
+/**
+ * `--target` and `--profile`. With `parse`, commander hands the command a RunTarget and a Profile
+ * (targetArg, profileArg); without, the raw strings (load and capacity, until they take the same).
+ */
+export function addTargetOptions<C extends CommandLike>(command: C, targetHelp: string, parse = false): C {
   command
-    .option('--target <url>', targetHelp)
-    .option('--profile <name|path>', 'the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default assa)');
+    .option('--target <url>', targetHelp, ...(parse ? [targetArg as (value: string, previous: never) => unknown] : []))
+    .option('--profile <name|path>', `the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default ${DEFAULT_PROFILE})`, ...(parse ? [profileArg as (value: string, previous: never) => unknown] : []));
   return command;
+}
+
+/** `--jwt-secret` / `--jwt-key` as the library's key sources, named by their flags in errors and reports. */
+export function jwtKeySources(options: { jwtSecret?: string; jwtKey?: string }): JwtKeySources {
+  return {
+    ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }),
+    ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }),
+    names: { secret: '--jwt-secret', keyFile: '--jwt-key' },
+  };
 }
 
 export function addJwtOptions<C extends CommandLike>(command: C): C {
@@ -88,9 +116,9 @@ export function addReportOptions<C extends CommandLike>(command: C, reporterHelp
 /** Target, profile, JWT, report and override flags in one call, for run, load and capacity. */
 export function addSharedOptions<C extends CommandLike>(
   command: C,
-  help: { target: string; reporter: string; overrides: readonly OverrideName[] },
+  help: { target: string; reporter: string; overrides: readonly OverrideName[]; parseTarget?: boolean },
 ): C {
-  addTargetOptions(command, help.target);
+  addTargetOptions(command, help.target, help.parseTarget);
   addJwtOptions(command);
   addReportOptions(command, help.reporter);
   addOverrideOptions(command, help.overrides);

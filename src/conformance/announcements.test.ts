@@ -8,9 +8,13 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../auth/jwt.js';
-import { runScenarios } from '../scenario/run.js';
+import { resolveSigningKey } from '../auth/tokens.js';
+import { loadProfile } from '../profile/load.js';
+import { urlTarget } from '../transport/target.js';
+import { runScenarios } from './run-cases.js';
 import { packageRoot } from '../util/paths.js';
 import { runSuite } from './suite.js';
+import { runOnEmbedded } from './testing/embedded-run.js';
 
 const root = packageRoot();
 const file = join(root, 'scenarios', 'conformance', 'assa', '08-announcements.yaml');
@@ -36,7 +40,7 @@ describe('assa §8.1 SERVER_ANNOUNCEMENT cases', () => {
   }, 30_000);
 
   it('pass against the embedded server, which supplies its own admin URL', async () => {
-    const report = await runScenarios({ packageRoot: root, paths: [file] });
+    const report = await runOnEmbedded({ packageRoot: root, paths: [file] });
     expect(report.cases.map((c) => [c.id, c.verdict])).toEqual([[ALL, 'PASS'], [UNAUTH, 'PASS']]);
     const post = report.cases[0]?.transcript.find((t) => t.event === 'http' && t.direction === 'out');
     expect(post?.text).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/admin\/announce \{"title":"서버 점검 안내 /);
@@ -72,11 +76,11 @@ describe('assa §8.1 SERVER_ANNOUNCEMENT cases', () => {
     open.push(server);
     const proxy = await leakyProxy(server.urls.assaTcp as string);
     open.push(proxy);
-    const report = await runScenarios({ packageRoot: root, paths: [file], target: proxy.url, adminUrl: server.urls.adminHttp, jwtSecret: DEV_JWT_SECRET });
+    const report = await runScenarios({ packageRoot: root, paths: [file], target: urlTarget(proxy.url), adminUrl: server.urls.adminHttp, signingKey: resolveSigningKey({ secret: DEV_JWT_SECRET }) });
     const verdicts = Object.fromEntries(report.cases.map((c) => [c.id, [c.verdict, c.decidedBy?.code, c.decidedBy?.message]]));
     expect(verdicts).toEqual({
       [ALL]: ['PASS', undefined, undefined],
-      [UNAUTH]: ['NON-STRICT', 'CC_CHECK_DELIVERED_TO_NON_MEMBER', 'mallory received SERVER_ANNOUNCEMENT but must not'],
+      [UNAUTH]: ['NON-STRICT', 'CC_CHECK_DELIVERED_TO_NON_MEMBER', `mallory received SERVER_ANNOUNCEMENT but must not (decision assa.D17.announcements, a reading: ${loadProfile('assa').decisions.find((d) => d.id === 'assa.D17.announcements')?.text})`],
     });
   }, 30_000);
 });

@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScenarios } from '../scenario/run.js';
+import { runOnEmbedded } from './testing/embedded-run.js';
 import { packageRoot } from '../util/paths.js';
 
 describe('crowd step and exclusive cases', () => {
   it('holds the limit, fails one over it, runs exclusive cases alone, and skips close codes on TCP', async () => {
-    const report = await runScenarios({
+    const report = await runOnEmbedded({
       paths: [join(packageRoot(), 'src', 'conformance', 'testing', 'crowd.yaml')],
       packageRoot: packageRoot(),
       limits: { maxConnections: 12 },

@@ -5,8 +5,14 @@
  */
 import { join } from 'node:path';
 import { DEV_JWT_SECRET } from '../auth/jwt.js';
+import { resolveSigningKey } from '../auth/tokens.js';
+import { startEmbeddedTarget } from '../embedded/target.js';
+import { loadProfile } from '../profile/load.js';
 import type { RunReport, Verdict } from '../report/model.js';
-import { runScenarios } from '../scenario/run.js';
+import type { DecisionPolicy } from '../spec/source.js';
+import { entryUrl, urlTarget } from '../transport/target.js';
+import type { ServerVariant } from '../../reference-server/shared/choices.js';
+import { runScenarios } from './run-cases.js';
 
 export type SuiteProfile = 'assa' | 'envelope' | 'openirc';
 export const SUITE_PROFILES: readonly SuiteProfile[] = ['assa', 'envelope', 'openirc'];
@@ -27,8 +33,12 @@ export interface SuiteRunOptions {
   profile: SuiteProfile;
   /** ASSA only: which front end the cases use (default tcp). */
   transport?: 'tcp' | 'ws';
-  /** Fault names (reference-server/faults.ts); empty for a conformant server. */
+  /** Fault names (reference-server/faults/); empty for a conformant server. */
   faults?: string[];
+  /** The reference server's variant (default `reference`; `other-choices` takes the other choice at every silent point). */
+  variant?: ServerVariant;
+  /** How decisions cap findings (default: the profile's, cap). */
+  decisions?: DecisionPolicy;
   timers?: SuiteTimers;
   limits?: { maxConnections?: number };
   concurrency?: number;
@@ -47,28 +57,23 @@ export interface SuiteOutcome {
 }
 
 export async function runSuite(options: SuiteRunOptions): Promise<SuiteOutcome> {
-  const { startReferenceServer } = await import('../../reference-server/server.js');
   const timers = options.timers ?? CI_TIMERS[options.profile];
-  const server = await startReferenceServer({
-    profiles: [options.profile],
-    jwt: { secret: DEV_JWT_SECRET },
-    timers,
-    limits: options.limits ?? {},
-    faults: options.faults ?? [],
-  });
+  const signingKey = resolveSigningKey({ secret: DEV_JWT_SECRET });
+  const server = await startEmbeddedTarget({ profiles: [options.profile], signingKey, timers, limits: options.limits ?? {}, faults: options.faults ?? [], ...(options.variant ? { variant: options.variant } : {}) });
   try {
-    const urls = server.urls;
-    const target = options.profile === 'assa' ? (options.transport === 'ws' ? urls.assaWs : urls.assaTcp) : options.profile === 'envelope' ? urls.envelopeWs : urls.openircHttp;
+    // One front end of the server, given as a URL: the suite runs over it as against a --target.
+    const url = entryUrl(server.urls(options.profile), options.transport ? [options.transport] : []) as string;
     const report = await runScenarios({
       packageRoot: options.packageRoot,
       paths: [join(options.packageRoot, 'scenarios', 'conformance', options.profile)],
-      target: target as string,
-      ...(options.withoutAdminUrl ? {} : { adminUrl: urls.adminHttp }),
-      profile: options.profile,
-      jwtSecret: DEV_JWT_SECRET,
+      target: urlTarget(url),
+      ...(options.withoutAdminUrl ? {} : { adminUrl: server.adminUrl }),
+      profile: loadProfile(options.profile),
+      signingKey,
       timers,
       ...(options.limits ? { limits: options.limits } : {}),
       concurrency: options.concurrency ?? 16,
+      ...(options.decisions ? { decisions: options.decisions } : {}),
       ...(options.grep ? { grep: options.grep } : {}),
     });
     const verdicts = new Map(report.cases.map((c) => [c.id, c.verdict]));

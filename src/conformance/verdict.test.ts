@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../report/model.js';
-import { caseVerdict, verdictForBrokenRule } from './verdict.js';
+import { capVerdict, caseVerdict, strongestVerdictFor, strongestVerdictForSources, verdictForBrokenRule } from './verdict.js';
 
 const f = (verdict: Finding['verdict'], code: string): Finding => ({ verdict, code, message: code });
 
@@ -19,5 +19,42 @@ describe('verdicts', () => {
     expect(caseVerdict([f('PASS', 'note')], 'MUST')).toEqual({ verdict: 'PASS' });
     expect(caseVerdict([], 'UNSPECIFIED')).toEqual({ verdict: 'INFORMATIONAL' });
     expect(caseVerdict([f('FAIL', 'schema')], 'UNSPECIFIED').verdict).toBe('FAIL');
+  });
+});
+
+describe('what a source lets a deviation conclude', () => {
+  const SOURCES = ['seed', 'reading', 'lenient', 'choice'] as const;
+
+  it('caps by source: the seed FAILs, a reading and a lenient deviation are NON-STRICT, a choice INFORMATIONAL', () => {
+    expect(SOURCES.map((s) => strongestVerdictFor(s))).toEqual(['FAIL', 'NON-STRICT', 'NON-STRICT', 'INFORMATIONAL']);
+    expect(SOURCES.map((s) => strongestVerdictFor(s, 'cap'))).toEqual(['FAIL', 'NON-STRICT', 'NON-STRICT', 'INFORMATIONAL']);
+  });
+
+  it('under enforce, readings and choices FAIL while lenient deviations never do', () => {
+    expect(SOURCES.map((s) => strongestVerdictFor(s, 'enforce'))).toEqual(['FAIL', 'FAIL', 'NON-STRICT', 'FAIL']);
+  });
+
+  it('caps a stronger verdict and leaves a weaker one, PASS and ERROR alone', () => {
+    expect(SOURCES.map((s) => capVerdict('FAIL', s))).toEqual(['FAIL', 'NON-STRICT', 'NON-STRICT', 'INFORMATIONAL']);
+    expect(SOURCES.map((s) => capVerdict('FAIL', s, 'enforce'))).toEqual(['FAIL', 'FAIL', 'NON-STRICT', 'FAIL']);
+    expect(SOURCES.map((s) => capVerdict('NON-STRICT', s))).toEqual(['NON-STRICT', 'NON-STRICT', 'NON-STRICT', 'INFORMATIONAL']);
+    expect(SOURCES.map((s) => capVerdict('INFORMATIONAL', s, 'enforce'))).toEqual(['INFORMATIONAL', 'INFORMATIONAL', 'INFORMATIONAL', 'INFORMATIONAL']);
+    expect(SOURCES.map((s) => capVerdict('PASS', s))).toEqual(['PASS', 'PASS', 'PASS', 'PASS']);
+    expect(SOURCES.map((s) => capVerdict('ERROR', s))).toEqual(['ERROR', 'ERROR', 'ERROR', 'ERROR']);
+  });
+
+  it('takes the strongest over several sources, PASS over none', () => {
+    expect(strongestVerdictForSources([])).toBe('PASS');
+    expect(strongestVerdictForSources(['choice', 'lenient'])).toBe('NON-STRICT');
+    expect(strongestVerdictForSources(['choice', 'lenient'], 'enforce')).toBe('FAIL');
+    expect(strongestVerdictForSources(['choice'])).toBe('INFORMATIONAL');
+    expect(strongestVerdictForSources(['reading', 'seed'])).toBe('FAIL');
+  });
+
+  it('makes a case stopped in its setup NOT-ASSESSED, decided by what blocked it, whatever else it found', () => {
+    const blocked: Finding = { verdict: 'FAIL', code: 'CC_CHECK_TIMEOUT', message: 'no reply to CONNECT within 2s' };
+    const other: Finding = { verdict: 'ERROR', code: 'CC_WIRE_RESET', message: 'reset' };
+    expect(caseVerdict([other, blocked], 'MUST', blocked)).toEqual({ verdict: 'NOT-ASSESSED', decidedBy: blocked });
+    expect(caseVerdict([other, blocked], 'MUST')).toEqual({ verdict: 'ERROR', decidedBy: other });
   });
 });

@@ -6,8 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ccError, isCcError } from '../errors.js';
-import { openClient } from '../scenario/auth.js';
-import { splitPath } from '../scenario/match.js';
+import { openClient } from '../auth/open-client.js';
+import { splitPath } from '../util/dotted-path.js';
 import { evaluate, type Template, type TemplateContext } from '../scenario/template.js';
 import { connect } from '../transport/connect.js';
 import type { Connection } from '../transport/types.js';

@@ -2,14 +2,14 @@
  * What a load run shows while it runs: once a second it asks every slice for its live figures,
  * adds a point to the series, judges the thresholds that can be judged early (--abort-on-fail),
  * and, at the progress cadence, hands reporters a LoadProgress (the console reporter prints it as
- * the status line). The library prints nothing itself: notices go to `LoadOutput`.
+ * the status line). The library prints nothing itself: notices go to its `Output`.
  */
 import { performance } from 'node:perf_hooks';
+import type { Output } from '../output.js';
 import type { HistogramSummary, LoadResult } from '../report/model.js';
 import { loadMetric } from '../report/thresholds.js';
 import type { LoadProgress, Reporter } from '../reporters/types.js';
 import type { SlicePhase, SliceProgress } from './engine.js';
-import type { LoadOutput } from './output.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 
 export interface LiveOptions {
@@ -30,7 +30,7 @@ export interface LiveOptions {
   /** Reporters' onProgress cadence, ms (default 5 s; 1 s suits a terminal). */
   everyMs?: number;
   reporters: readonly Reporter[];
-  output: LoadOutput;
+  output: Output;
 }
 
 const PHASES: readonly SlicePhase[] = ['setup', 'steady', 'drain', 'closing'];
@@ -115,7 +115,7 @@ export class LiveProgress {
         } catch (err) {
           // A broken reporter must not stop the load: say so once and stop calling it.
           this.reporters = this.reporters.filter((x) => x !== r);
-          o.output.warn(`reporter ${r.name} failed in onProgress (${(err as Error).message}); no more progress goes to it`);
+          o.output.err(`chat-conform: reporter ${r.name} failed in onProgress (${(err as Error).message}); no more progress goes to it`);
         }
       }
     } finally {
@@ -135,7 +135,7 @@ export class LiveProgress {
     const broken = evaluateThresholds(this.o.thresholds.filter(judgeableLive), (m) => loadMetric(live, m)).find((r) => !r.passed && r.actual !== null);
     if (!broken) return;
     this.breached = true;
-    this.o.output.warn(`threshold ${broken.expression} breached (actual ${broken.actual}): stopping the run early, as asked (abort on fail)`);
+    this.o.output.err(`chat-conform: threshold ${broken.expression} breached (actual ${broken.actual}): stopping the run early, as asked (abort on fail)`);
     this.o.stop();
   }
 }

@@ -7,7 +7,7 @@
 import { codecFor } from '../codec/index.js';
 import type { Codec } from '../codec/types.js';
 import type { HeartbeatSpec, Profile } from '../profile/types.js';
-import { splitPath } from '../scenario/match.js';
+import { splitPath } from '../util/dotted-path.js';
 import type { SenderCopy } from './integrity.js';
 import { readKeys, stampPath } from './paths.js';
 import type { LoadPlan } from './plan.js';

@@ -10,16 +10,17 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ccError } from '../errors.js';
 import { MetricsStore } from '../metrics/store.js';
+import { SILENT_OUTPUT, type Output } from '../output.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, RunSummary, ThresholdResult } from '../report/model.js';
 import type { LoadProgress, Reporter } from '../reporters/types.js';
 import { reportHeader } from '../report/header.js';
 import { errorSamplesOf } from '../report/merge.js';
-import { summariseRun } from '../report/summary.js';
+import { summariseRun } from '../report/run-summary.js';
 import { loadMetric } from '../report/thresholds.js';
-import type { JwtKeySources } from '../scenario/tokens.js';
-import { mintVariant, resolveSigningKey } from '../scenario/tokens.js';
+import type { JwtKeySources } from '../auth/tokens.js';
+import { mintVariant, resolveSigningKey } from '../auth/tokens.js';
 import { DEFAULT_PREFLIGHT_TIMEOUT_MS, preflight } from '../transport/preflight.js';
 import { formatDuration } from '../util/duration.js';
 import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SliceProgress, type SliceResult } from './engine.js';
@@ -29,7 +30,6 @@ import { limitCases, mergeTallies } from './limits.js';
 import { regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
 import { gateThresholds, resolveGate, type GateSettings } from './gate.js';
 import { LiveProgress } from './live.js';
-import { SILENT_OUTPUT, type LoadOutput } from './output.js';
 import { evaluateThresholds, parseThresholds, type Threshold } from './thresholds.js';
 
 export interface LoadRunOptions {
@@ -55,7 +55,7 @@ export interface LoadRunOptions {
   gate?: Partial<GateSettings>;
   abortOnFail?: boolean;
   /** Notices (stopping early, a reporter that failed); none = silent. */
-  output?: LoadOutput;
+  output?: Output;
   /** Reporters' onProgress every N ms (default 5 s; a terminal's status line wants 1 s). */
   progressEveryMs?: number;
   /** Reporters whose `onProgress` gets the live figures (the console reporter prints the status line). */
@@ -342,7 +342,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const onAbort = (): void => {
       if (stopped) return;
       stopped = 'signal';
-      output.warn('stopping: closing connections and writing the report');
+      output.err('chat-conform: stopping: closing connections and writing the report');
       for (const s of slices) s.stop();
     };
     if (options.signal?.aborted) onAbort();

@@ -4,7 +4,7 @@
 import type { MetricsSnapshot } from '../metrics/snapshots.js';
 import type { EncodedMetrics } from '../metrics/store.js';
 import type { DeliveryRow, GeneratorHealth, HistogramSummary, SchemaViolation } from '../report/model.js';
-import type { JwtKeySources } from '../scenario/tokens.js';
+import type { JwtKeySources } from '../auth/tokens.js';
 import type { LimitTally } from './limits.js';
 import type { LoadPlan } from './plan.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../profile/load.js';
-import { getValidator, type ValidationOutcome } from '../spec/validator.js';
+import { getValidator } from '../profile/validator.js';
+import type { ValidationOutcome } from '../spec/validator.js';
 import { classOf, MAX_KINDS, mergeViolations, sampleText, sourceOf, ViolationLog } from './violations.js';
 
 const validator = getValidator(loadProfile('assa'));

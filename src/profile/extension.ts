@@ -10,9 +10,9 @@ export const EXTENSION_KEY = 'x-chat-conform';
 /** What the extension holds once read: the Profile fields that AsyncAPI cannot express. */
 export type ProfileExtension = Pick<
   Profile,
-  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'load' | 'decisions'
+  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'load' | 'decisions' | 'decisionPolicy' | 'serverMessages'
 > &
-  Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage' | 'errorCodePath'>>;
+  Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage' | 'errorCodePath' | 'isolation'>>;
 
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' }] };
 const size = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*([bB]|[kKmMgG][iI]?[bB])?\\s*$' }] };
@@ -93,9 +93,17 @@ const extensionSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'text'],
-        properties: { id: { type: 'string', pattern: '^[a-z0-9]+\\.D\\d+(\\.[a-z0-9-]+)?$' }, text: field },
+        required: ['id', 'class', 'text', 'reason'],
+        properties: { id: { type: 'string', pattern: '^[a-z0-9]+\\.D\\d+(\\.[a-z0-9-]+)?$' }, class: { enum: ['reading', 'choice'] }, text: field, reason: field },
       },
+    },
+    decisionPolicy: { enum: ['cap', 'enforce'] },
+    serverMessages: { enum: ['closed', 'open'] },
+    isolation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: { fields: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*$' } } },
     },
   },
 };
@@ -145,5 +153,7 @@ export function readExtension(doc: Record<string, unknown>, specPath: string): P
     autofill: ext.autofill ?? {},
     load: { ...ext.load, senderCopy: ext.load?.senderCopy ?? 'allowed' },
     decisions: ext.decisions ?? [],
+    decisionPolicy: ext.decisionPolicy ?? 'cap',
+    serverMessages: ext.serverMessages ?? 'closed',
   };
 }

@@ -77,14 +77,28 @@ describe('loadProfile', () => {
     expect(yaml).toContain(`enum: [${p.errorCodes.join(', ')}]`);
   });
 
-  it('carries every decision of docs/decisions.md with the same id and text', () => {
+  it('carries every decision of docs/decisions.md with the same id, class, text and reason', () => {
     const md = readFileSync(join(packageRoot(), 'docs', 'decisions.md'), 'utf8');
+    const counts: Record<string, number> = {};
     for (const profile of ['assa', 'envelope', 'openirc']) {
-      if (!listProfiles().includes(profile)) continue;
-      const expected = [...md.matchAll(new RegExp(`^\\| (${profile}\\.D\\d+[^ |]*) \\| (.*) \\|$`, 'gm'))].map((m) => ({ id: m[1], text: m[2] }));
-      expect(expected.length).toBeGreaterThan(0);
+      // | id | class | decision | why this class |: no cell holds " | ", so the cells split on it.
+      const rows = [...md.matchAll(new RegExp(`^\\| (${profile}\\.D\\d+[^ |]*) \\| (.*) \\|$`, 'gm'))].map((m) => [m[1], ...(m[2] ?? '').split(' | ')]);
+      for (const row of rows) expect(row, row[0]).toHaveLength(4);
+      const expected = rows.map(([id, cls, text, reason]) => ({ id, class: cls, text, reason }));
+      counts[profile] = expected.length;
       expect(loadProfile(profile).decisions).toEqual(expected);
     }
+    expect(counts).toEqual({ assa: 33, envelope: 7, openirc: 6 });
+  });
+
+  it('reads the decision policy and whether server messages are open, with their defaults', () => {
+    expect(['assa', 'envelope', 'openirc'].map((name) => [loadProfile(name).decisionPolicy, loadProfile(name).serverMessages])).toEqual([
+      ['cap', 'closed'],
+      ['cap', 'closed'],
+      ['cap', 'open'],
+    ]);
+    const path = write('policy.yaml', `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n${MINIMAL_EXTENSION}  decisionPolicy: enforce\n  serverMessages: open\n`);
+    expect([loadProfile(path).decisionPolicy, loadProfile(path).serverMessages]).toEqual(['enforce', 'open']);
   });
 
   it('lists the bundled profiles', () => {
@@ -131,6 +145,26 @@ describe('loadProfile on bad input', () => {
     expect(codeOf(() => loadProfile(timer)).message).toBe(`${timer}: invalid x-chat-conform extension: /x-chat-conform/timers/pingInterval: must be a duration such as 300ms, 30s or 1m`);
     const auth = write('badauth.yaml', `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n${MINIMAL_EXTENSION.replace('{kind: none}', '{kind: query}')}`);
     expect(codeOf(() => loadProfile(auth)).message).toBe(`${auth}: invalid x-chat-conform extension: /x-chat-conform/auth: missing required field param`);
+  });
+
+  it('a decision without a class, or with another, or a bad policy, is CC_ERR_SPEC_EXTENSION', () => {
+    const head = `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n${MINIMAL_EXTENSION}`;
+    const noClass = write('noclass.yaml', `${head}  decisions: [{id: t.D1.x, text: a, reason: b}]\n`);
+    expect(codeOf(() => loadProfile(noClass)).message).toBe(`${noClass}: invalid x-chat-conform extension: /x-chat-conform/decisions/0: missing required field class`);
+    const otherClass = write('otherclass.yaml', `${head}  decisions: [{id: t.D1.x, class: seed, text: a, reason: b}]\n`);
+    expect(codeOf(() => loadProfile(otherClass)).message).toBe(`${otherClass}: invalid x-chat-conform extension: /x-chat-conform/decisions/0/class: must be one of "reading", "choice"`);
+    const policy = write('badpolicy.yaml', `${head}  decisionPolicy: strict\n`);
+    expect(codeOf(() => loadProfile(policy)).message).toBe(`${policy}: invalid x-chat-conform extension: /x-chat-conform/decisionPolicy: must be one of "cap", "enforce"`);
+    const twice = write('twice.yaml', `${head}  decisions: [{id: t.D1.x, class: choice, text: a, reason: b}, {id: t.D1.x, class: reading, text: c, reason: d}]\n`);
+    expect(codeOf(() => loadProfile(twice)).message).toBe(`${twice}: invalid x-chat-conform extension: /x-chat-conform/decisions: t.D1.x is listed twice`);
+  });
+
+  it('an x-decision or x-decisions naming no decision of the profile is CC_ERR_SPEC_EXTENSION with its pointer', () => {
+    const decisions = '  decisions: [{id: t.D1.x, class: choice, text: a, reason: b}]\n';
+    const schema = write('dangling.yaml', `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\ncomponents:\n  schemas:\n    Id: {type: integer, x-decision: t.D2.x}\n${MINIMAL_EXTENSION}${decisions}`);
+    expect(codeOf(() => loadProfile(schema))).toEqual({ code: 'CC_ERR_SPEC_EXTENSION', message: `${schema}: invalid x-chat-conform extension: /components/schemas/Id/x-decision: "t.D2.x" is not a decision of /x-chat-conform/decisions` });
+    const message = write('dangling-message.yaml', `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\ncomponents:\n  messages:\n    M: {x-decisions: [t.D1.x, t.D3]}\n${MINIMAL_EXTENSION}${decisions}`);
+    expect(codeOf(() => loadProfile(message)).message).toBe(`${message}: invalid x-chat-conform extension: /components/messages/M/x-decisions/1: "t.D3" is not a decision of /x-chat-conform/decisions`);
   });
 
   it('a profile loaded by path takes its name from the extension or its folder', () => {

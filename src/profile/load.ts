@@ -1,8 +1,10 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ccError } from '../errors.js';
+import type { SchemaSet } from '../spec/build.js';
 import type { JsonObject } from '../spec/pointer.js';
 import { packageRoot } from '../util/paths.js';
+import { checkDecisionRefs } from './decisions.js';
 import { readSpecDocument } from './document.js';
 import { readExtension } from './extension.js';
 import { deriveMessages, type MessageSource } from './messages.js';
@@ -45,6 +47,7 @@ function specPathOf(nameOrPath: string): string {
 function build(specPath: string): Loaded {
   const doc = readSpecDocument(specPath);
   const ext = readExtension(doc, specPath);
+  checkDecisionRefs(doc, ext.decisions, specPath);
   const info = (doc.info ?? {}) as JsonObject;
   const { messages: sources, operations } = deriveMessages(doc, ext.namingField, specPath);
   const profile: Profile = {
@@ -65,6 +68,8 @@ function build(specPath: string): Loaded {
     autofill: ext.autofill,
     load: ext.load,
     decisions: ext.decisions,
+    decisionPolicy: ext.decisionPolicy,
+    serverMessages: ext.serverMessages,
     // The public list carries no payloads: a Profile stays small and serialisable.
     messages: sources.map(({ message: _m, payload: _p, ...meta }) => meta),
     operations,
@@ -73,6 +78,7 @@ function build(specPath: string): Loaded {
   if (ext.heartbeat !== undefined) profile.heartbeat = ext.heartbeat;
   if (ext.errorMessage !== undefined) profile.errorMessage = ext.errorMessage;
   if (ext.errorCodePath !== undefined) profile.errorCodePath = ext.errorCodePath;
+  if (ext.isolation !== undefined) profile.isolation = ext.isolation;
   return { profile, doc, sources };
 }
 
@@ -100,6 +106,12 @@ export function profileSources(profile: Profile): { doc: JsonObject; sources: Me
   }
   if (!loaded) throw ccError('CC_ERR_INTERNAL', { detail: `profile ${profile.name} was not loaded` });
   return { doc: loaded.doc, sources: loaded.sources };
+}
+
+/** What `schemas build` and `schemas check` need of a profile (src/spec/build.ts). */
+export function schemaSetOf(profile: Profile): SchemaSet {
+  const { doc, sources } = profileSources(profile);
+  return { name: profile.name, namingField: profile.namingField, specPath: profile.specPath, generatedDir: profile.generatedDir, doc, messages: sources };
 }
 
 /** Forgets cached profiles (tests that rewrite a document in place). */

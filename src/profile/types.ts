@@ -4,8 +4,11 @@
  * the single source of truth, nothing about a protocol is hard-coded outside it.
  */
 
-/** Who sends a message: `client` = client → server, `server` = server → client. */
-export type Direction = 'client' | 'server';
+import type { MessageInfo } from '../spec/message.js';
+import type { DecisionClass, DecisionPolicy, ServerMessagesPolicy } from '../spec/source.js';
+
+/** Who sends a message (src/spec/message.ts): `client` = client → server, `server` = server → client. */
+export type { Direction } from '../spec/message.js';
 
 export type CodecName = 'json' | 'msgpack';
 
@@ -69,32 +72,27 @@ export interface ProfileTimers {
   pongTimeout?: number;
 }
 
-/** One decision taken where the seed spec is silent; cases cite it by id. */
+/** One decision taken where the seed spec is silent (docs/decisions.md); cases and schemas cite it by id. */
 export interface ProfileDecision {
   id: string;
+  /** `reading` caps a deviation at NON-STRICT, `choice` at INFORMATIONAL (unless the policy is `enforce`). */
+  class: DecisionClass;
   text: string;
+  /** Why it has this class, in one line. */
+  reason: string;
 }
 
-export interface ProfileMessage {
-  /** Unique within the profile: `<direction>.<name>`, plus a variant for same-named shapes. */
-  id: string;
-  /** Value of the naming field (`action`, `type`, `kind`) that identifies this message. */
-  name: string;
-  direction: Direction;
-  /** AsyncAPI message key in components.messages. */
-  key: string;
-  title?: string;
-  summary?: string;
-  /** Section of the seed spec that defines it, e.g. "§5.1". */
-  specSection?: string;
-  /** Path of the generated JSON Schema, relative to the profile folder. */
-  schemaFile: string;
+export interface ProfileIsolation {
   /**
-   * True when the payload has no constant naming field (e.g. an HTTP login reply): such a message
-   * is never picked by name from the wire, only checked when a caller names it explicitly.
+   * Dotted paths of client-message fields that name shared server state, such as a room the
+   * client names itself (envelope `data.room`, OpenIRC `target.name`): two cases that send the
+   * same literal value in one of them run one after the other.
    */
-  explicitOnly?: boolean;
+  fields: string[];
 }
+
+/** A message of the profile: the spec's own description of it (src/spec/message.ts). */
+export type ProfileMessage = MessageInfo;
 
 export interface ProfileOperation {
   /** AsyncAPI operation id. */
@@ -153,6 +151,12 @@ export interface Profile {
   autofill: Record<string, 'now-iso' | 'correlation-id'>;
   load: LoadSettings;
   decisions: ProfileDecision[];
+  /** `cap` (default): a decision caps a deviation by its class; `enforce`: deviations from decisions FAIL. */
+  decisionPolicy: DecisionPolicy;
+  /** `closed` (default): a server message the spec does not define is a reading (NON-STRICT); `open`: a choice (INFORMATIONAL). */
+  serverMessages: ServerMessagesPolicy;
+  /** What makes two cases share server state beyond their users (rooms named by the client), so that they never run side by side. */
+  isolation?: ProfileIsolation;
   messages: ProfileMessage[];
   operations: ProfileOperation[];
 }

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../util/paths.js';
 import { capacityReport, conformanceReport, loadReport, loadReportWithReply } from './fixtures.js';
+import { sourcesReport } from './fixtures-sources.js';
+import { readReport } from './validate.js';
 import type { RunReport } from './model.js';
 import { compareReports, formatComparison } from './compare.js';
 
@@ -88,6 +91,38 @@ describe('compareReports', () => {
     expect(text).toContain('assa.connect.ok');
     expect(text).toMatch(/assa\.connect\.ok\s+CONNECT with a valid JWT gets CONNECT_RESPONS\.\.\.\s+PASS\s+FAIL\s+WORSE/);
     expect(text.endsWith('2 regressions.')).toBe(true);
+  });
+
+  it('counts a message shape that got worse, or a new failing one, as a regression', () => {
+    const base = sourcesReport();
+    const head = sourcesReport();
+    const [failing, nullEcho] = head.shapes!;
+    head.shapes = head.shapes!.filter((x) => x !== failing);
+    nullEcho!.verdict = 'FAIL';
+    head.shapes.push({ ...nullEcho!, message: 'ERROR', pointer: '/original_action', verdict: 'NON-STRICT' });
+    const c = compareReports(base, head);
+    expect(c.shapes).toEqual([
+      { shape: 'assa server ERROR /original_action CC_SCHEMA_INVALID (lenient optional-null)', base: null, head: 'NON-STRICT', worse: false },
+      { shape: 'assa server ROOM_INFO_RESPONSE /data/participant_count CC_SCHEMA_INVALID (seed)', base: 'FAIL', head: null, worse: false },
+      { shape: 'assa server SEND_MESSAGE_RESPONSE /data/client_message_id CC_SCHEMA_INVALID (lenient optional-null)', base: 'NON-STRICT', head: 'FAIL', worse: true },
+    ]);
+    expect(c.regressions).toBe(1);
+    expect(formatComparison(c)).toContain('Message-shape changes:\n  assa server ERROR /original_action CC_SCHEMA_INVALID (lenient optional-null): (absent) -> NON-STRICT\n');
+    const added = compareReports({ ...base, shapes: [] }, base);
+    expect(added.shapes.filter((x) => x.worse).map((x) => x.shape)).toEqual(['assa server ROOM_INFO_RESPONSE /data/participant_count CC_SCHEMA_INVALID (seed)']);
+  });
+
+  it('compares a version 1 report with a version 2 one: NOT-ASSESSED is worse than PASS, better than FAIL', () => {
+    const v1 = readReport(join(packageRoot(), 'src', 'report', 'testdata', 'conformance.v1.report.json'));
+    const head = conformanceReport();
+    head.cases[0]!.verdict = 'NOT-ASSESSED';
+    head.cases[1]!.verdict = 'NOT-ASSESSED';
+    const c = compareReports(v1, head);
+    expect(c.verdicts.map((v) => [v.id, v.base, v.head, v.worse])).toEqual([
+      ['assa.connect.ok', 'PASS', 'NOT-ASSESSED', true],
+      ['assa.send.too-long', 'FAIL', 'NOT-ASSESSED', false],
+    ]);
+    expect(c.shapes).toEqual([]);
   });
 
   it('counts a threshold that stopped passing and a knee that moved down beyond the bound', () => {

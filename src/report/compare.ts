@@ -1,6 +1,6 @@
-import type { RunReport, Verdict } from './model.js';
-import { textTable } from '../reporters/format.js';
-import { verdictRank } from './summary.js';
+import type { RunReport, ShapeFinding, Verdict } from './model.js';
+import { textTable } from '../util/text-table.js';
+import { verdictRank } from './run-summary.js';
 
 /**
  * BASE against HEAD: percentile deltas per latency metric, verdict changes per case, thresholds
@@ -10,8 +10,9 @@ import { verdictRank } from './summary.js';
  * sub-millisecond latency moves by 20% and more between two runs of the same build), and only when
  * both runs have enough values above it to place it (`minTailSamples`, default 10: a p99 of 200
  * values is the second largest; `max` is one value and never counts). A verdict that got worse (or
- * a new case that fails), a threshold that passed in BASE and fails in HEAD, and a knee that moved
- * down by more than the band and more than one step are regressions too.
+ * a new case that fails), a threshold that passed in BASE and fails in HEAD, a message shape that
+ * got worse (or a new one that fails), and a knee that moved down by more than the band and more
+ * than one step are regressions too. Either report may be version 1.
  */
 
 export const COMPARED_STATS = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
@@ -38,9 +39,18 @@ export interface VerdictChange {
   worse: boolean;
 }
 
+/** A message shape (profile, direction, message, pointer, code, source) whose verdict changed. */
+export interface ShapeChange {
+  shape: string;
+  base: Verdict | null;
+  head: Verdict | null;
+  worse: boolean;
+}
+
 export interface ReportComparison {
   metrics: MetricDelta[];
   verdicts: VerdictChange[];
+  shapes: ShapeChange[];
   thresholds: { expression: string; base: boolean | null; head: boolean | null; worse: boolean }[];
   knee: { base: number | null; head: number | null; regression: boolean } | null;
   regressions: number;
@@ -105,6 +115,16 @@ export function compareReports(base: RunReport, head: RunReport, options: Compar
     const worse = h !== undefined && (b ? verdictRank(h.verdict) < verdictRank(b.verdict) : h.verdict === 'FAIL' || h.verdict === 'ERROR');
     verdicts.push({ id, title: (h ?? b)?.title ?? id, base: b?.verdict ?? null, head: h?.verdict ?? null, worse });
   }
+  const shapes: ShapeChange[] = [];
+  const bs = new Map((base.shapes ?? []).map((x) => [shapeName(x), x.verdict]));
+  const hs = new Map((head.shapes ?? []).map((x) => [shapeName(x), x.verdict]));
+  for (const shape of [...new Set([...bs.keys(), ...hs.keys()])].sort()) {
+    const b = bs.get(shape) ?? null;
+    const h = hs.get(shape) ?? null;
+    if (b === h) continue;
+    const worse = h !== null && (b !== null ? verdictRank(h) < verdictRank(b) : h === 'FAIL' || h === 'ERROR');
+    shapes.push({ shape, base: b, head: h, worse });
+  }
   const thresholds: ReportComparison['thresholds'] = [];
   const bt = new Map((base.thresholds ?? []).map((t) => [t.expression, t.passed]));
   const ht = new Map((head.thresholds ?? []).map((t) => [t.expression, t.passed]));
@@ -126,8 +146,13 @@ export function compareReports(base: RunReport, head: RunReport, options: Compar
   }
   const shared = Object.keys(bh).filter((n) => n in hh).sort();
   const unknownMetrics = (options.metrics ?? []).filter((m) => !shared.some((n) => m === n || m.startsWith(`${n}.`)));
-  const regressions = metrics.filter((m) => m.regression).length + verdicts.filter((v) => v.worse).length + thresholds.filter((t) => t.worse).length + (knee?.regression ? 1 : 0);
-  return { metrics, verdicts, thresholds, knee, regressions, unknownMetrics, sharedMetrics: shared };
+  const regressions = metrics.filter((m) => m.regression).length + verdicts.filter((v) => v.worse).length + shapes.filter((x) => x.worse).length + thresholds.filter((t) => t.worse).length + (knee?.regression ? 1 : 0);
+  return { metrics, verdicts, shapes, thresholds, knee, regressions, unknownMetrics, sharedMetrics: shared };
+}
+
+/** A shape as one line: `assa server SEND_MESSAGE_RESPONSE /data/seq_id CC_SCHEMA_INVALID (seed)`. */
+export function shapeName(s: ShapeFinding): string {
+  return `${s.profile} ${s.direction} ${s.message} ${s.pointer} ${s.code} (${s.source.kind}${s.source.rule ? ` ${s.source.rule}` : ''})`;
 }
 
 function pct(change: number | null): string {
@@ -159,6 +184,10 @@ export function formatComparison(c: ReportComparison, options: CompareOptions = 
     const rows = [['case', 'title', 'base', 'head', '']];
     for (const v of c.verdicts) rows.push([v.id, v.title.length > 48 ? `${v.title.slice(0, 45)}...` : v.title, v.base ?? '(absent)', v.head ?? '(absent)', v.worse ? 'WORSE' : v.head === null ? 'removed' : 'better']);
     lines.push(...textTable(rows, 2).map((l) => `  ${l}`));
+  }
+  if (c.shapes.length) {
+    lines.push('', 'Message-shape changes:');
+    for (const x of c.shapes) lines.push(`  ${x.shape}: ${x.base ?? '(absent)'} -> ${x.head ?? '(absent)'}${x.worse ? '  WORSE' : ''}`);
   }
   if (c.thresholds.length) {
     lines.push('', 'Threshold changes:');

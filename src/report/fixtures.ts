@@ -7,7 +7,7 @@
 import jwt from 'jsonwebtoken';
 import { MetricsStore } from '../metrics/store.js';
 import { REPORT_VERSION, type CaseResult, type RunReport } from './model.js';
-import { summariseRun } from './summary.js';
+import { summariseRun } from './run-summary.js';
 
 export const FIXTURE_SECRET = 'fixture-signing-secret-value';
 export const FIXTURE_PASSWORD = 'hunter2-fixture-password';
@@ -16,7 +16,7 @@ export const FIXTURE_JWT = jwt.sign({ sub: 'user-1', name: 'Ada', iat: 1_700_000
 /** Every string that must never appear in any rendered report. */
 export const FIXTURE_SECRETS: readonly string[] = [FIXTURE_SECRET, FIXTURE_PASSWORD, FIXTURE_JWT, 'opaque-bearer-credential'];
 
-const TOOL = { name: 'chat-conform' as const, version: '0.1.0' };
+export const FIXTURE_TOOL = { name: 'chat-conform' as const, version: '0.1.0' };
 
 function conformanceCases(): CaseResult[] {
   return [
@@ -142,7 +142,7 @@ export function conformanceReport(): RunReport {
   const cases = conformanceCases();
   return {
     reportVersion: REPORT_VERSION,
-    tool: TOOL,
+    tool: FIXTURE_TOOL,
     command: 'run',
     startedAt: '2026-11-22T04:00:00.000Z',
     finishedAt: '2026-11-22T04:00:05.100Z',
@@ -210,7 +210,7 @@ export function loadReport(): RunReport {
   const cases: CaseResult[] = [];
   return {
     reportVersion: REPORT_VERSION,
-    tool: TOOL,
+    tool: FIXTURE_TOOL,
     command: 'load',
     startedAt: '2026-11-22T04:10:00.000Z',
     finishedAt: '2026-11-22T04:11:00.000Z',
@@ -256,7 +256,7 @@ export function capacityReport(): RunReport {
   const cases: CaseResult[] = [];
   return {
     reportVersion: REPORT_VERSION,
-    tool: TOOL,
+    tool: FIXTURE_TOOL,
     command: 'capacity',
     startedAt: '2026-11-22T04:20:00.000Z',
     finishedAt: '2026-11-22T04:30:00.000Z',

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHistogram, MetricsStore } from '../metrics/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/paths.js';
 import { conformanceReport, loadReport, loadStore } from './fixtures.js';
+import { notAssessedReport, sourcesReport } from './fixtures-sources.js';
 import type { HistogramSummary, RunReport } from './model.js';
 import { mergeReports } from './merge.js';
-import { summariseRun } from './summary.js';
-import { validateReport } from './validate.js';
+import { summariseRun } from './run-summary.js';
+import { ShapeCollector, type ShapeInput } from './shapes.js';
+import { readReport, validateReport } from './validate.js';
 
 const THRESHOLDS = ['reply.p99<26ms', 'errors.ROOM_FULL<6', 'delivery.lost==0', 'errors.rate<0.02%'];
 
@@ -93,6 +98,62 @@ describe('mergeReports', () => {
     const pass = whole.cases[0]!;
     const failed = { ...pass, verdict: 'FAIL' as const };
     expect(mergeReports([{ ...whole, cases: [pass] }, { ...whole, cases: [failed] }]).cases).toEqual([failed]);
+  });
+
+  it('finds the root causes again in the merged cases: two shards of 33 and 32 make "61 of 65"', () => {
+    const whole = notAssessedReport();
+    const shards = [0, 1].map((k) => {
+      const cases = whole.cases.filter((_, i) => i % 2 === k);
+      return { ...whole, cases, summary: summariseRun(cases), shards: [{ index: k, count: 2 }] };
+    });
+    const merged = mergeReports(shards);
+    // Merged cases are in id order, so the root cause lists them in that order.
+    const cause = whole.rootCauses?.[0];
+    expect(merged.rootCauses).toEqual([{ ...cause, cases: [...(cause?.cases ?? [])].sort() }]);
+    expect(merged.rootCauses?.[0]?.message.startsWith('61 of 65 cases could not get past CONNECT: ')).toBe(true);
+    expect(merged.summary).toEqual(whole.summary);
+    expect(merged.summary.exitCode).toBe(1);
+    expect(validateReport(merged)).toEqual([]);
+  });
+
+  it('adds message shapes up: counts, cases and the first sample, as one collector over both shards would', () => {
+    const seen = (id: string, over: Partial<ShapeInput>): [string, ShapeInput] => [id, {
+      profile: 'assa', direction: 'server', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/client_message_id', code: 'CC_SCHEMA_INVALID',
+      source: { kind: 'lenient', rule: 'optional-null' }, verdict: 'NON-STRICT', raw: `{"case":"${id}"}`, ...over,
+    }];
+    const first = [seen('a', {}), seen('a', {}), seen('b', {}), seen('b', { message: 'ERROR', pointer: '/original_action' })];
+    const second = [seen('c', {}), seen('c', { message: 'ROOM_INFO_RESPONSE', pointer: '/data/participant_count', source: { kind: 'seed' }, verdict: 'FAIL' })];
+    const collect = (obs: [string, ShapeInput][]): ShapeCollector => {
+      const c = new ShapeCollector();
+      for (const [id, input] of obs) c.add(id, input);
+      return c;
+    };
+    const shard = (obs: [string, ShapeInput][], index: number): RunReport => {
+      const base = conformanceReport();
+      const shapes = collect(obs).result();
+      return { ...base, shapes, summary: summariseRun(base.cases, [], { shapes }), shards: [{ index, count: 2 }] };
+    };
+    const merged = mergeReports([shard(first, 0), shard(second, 1)]);
+    expect(merged.shapes).toEqual(collect([...first, ...second]).result());
+    expect(merged.shapes?.map((x) => [x.message, x.verdict, x.count, x.caseCount])).toEqual([
+      ['ROOM_INFO_RESPONSE', 'FAIL', 1, 1], ['SEND_MESSAGE_RESPONSE', 'NON-STRICT', 4, 3], ['ERROR', 'NON-STRICT', 1, 1],
+    ]);
+    expect(merged.summary).toMatchObject({ shapes: 3, shapesFailed: 1 });
+  });
+
+  it('merges a version 1 report with a version 2 one into a version 2 report', () => {
+    const v1 = readReport(join(packageRoot(), 'src', 'report', 'testdata', 'conformance.v1.report.json'));
+    const v2 = sourcesReport();
+    const merged = mergeReports([v1, v2]);
+    expect(merged.reportVersion).toBe(2);
+    // assa.send.too-long is in both (FAIL in both): once.
+    expect(merged.cases).toHaveLength(v1.cases.length + v2.cases.length - 1);
+    expect(merged.shapes).toEqual(v2.shapes);
+    expect(merged.summary.byVerdict).toEqual({ PASS: 2, 'NON-STRICT': 2, INFORMATIONAL: 2, 'NOT-ASSESSED': 1, FAIL: 1, ERROR: 1 });
+    expect(validateReport(merged)).toEqual([]);
+    // Without shapes in any shard, the merged report has none either (a version 1 run knew none).
+    expect(mergeReports([v1, v1]).shapes).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(packageRoot(), 'src', 'report', 'testdata', 'conformance.v1.report.json'), 'utf8')).reportVersion).toBe(1);
   });
 
   it('refuses reports of different commands or profiles, and an empty list', () => {

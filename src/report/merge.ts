@@ -2,14 +2,17 @@ import { ccError } from '../errors.js';
 import { mergeDeliveryRows } from '../load/integrity.js';
 import { mergeViolations } from '../load/violations.js';
 import { mergeSummaries } from '../metrics/store.js';
-import type { CapacityResult, CapacityStep, CaseResult, GeneratorHealth, HistogramSummary, LoadResult, RunReport, ThresholdResult } from './model.js';
-import { summariseRun, verdictRank } from './summary.js';
+import { REPORT_VERSION, type CapacityResult, type CapacityStep, type CaseResult, type GeneratorHealth, type HistogramSummary, type LoadResult, type RunReport, type ShapeFinding, type ThresholdResult } from './model.js';
+import { rootCausesOf } from './root-causes.js';
+import { summariseRun, verdictRank } from './run-summary.js';
+import { ShapeCollector } from './shapes.js';
 import { reevaluateThresholds } from './thresholds.js';
 
 /**
  * Combines the reports of shards of one run (`--shard i/n`, or several machines) into the report
  * of the whole run: cases concatenated by id, histograms merged exactly from their HDR encodings,
- * counters and delivery figures summed, thresholds re-evaluated on the merged metrics.
+ * counters and delivery figures summed, thresholds re-evaluated on the merged metrics, root causes
+ * found again in the merged cases, message shapes added up (version 1 reports have none).
  * Series points and capacity steps at the same t / load are summed, with latency taken as the
  * worst shard's (per-interval histograms are not kept, so that part is an upper bound, not exact).
  */
@@ -17,7 +20,6 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const first = reports[0];
   if (!first) throw ccError('CC_ERR_REPORT_MERGE', { reason: 'no reports given' });
   for (const r of reports) {
-    if (r.reportVersion !== first.reportVersion) throw ccError('CC_ERR_REPORT_MERGE', { reason: `report versions differ (${first.reportVersion} and ${r.reportVersion})` });
     if (r.command !== first.command) throw ccError('CC_ERR_REPORT_MERGE', { reason: `commands differ (${first.command} and ${r.command})` });
     if (r.profile !== first.profile) throw ccError('CC_ERR_REPORT_MERGE', { reason: `profiles differ (${first.profile} and ${r.profile})` });
   }
@@ -32,9 +34,10 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const thresholds = load
     ? reevaluateThresholds(recorded, load)
     : recorded.map((t) => ({ ...t, passed: reports.every((r) => (r.thresholds ?? []).every((x) => x.expression !== t.expression || x.passed)) }));
+  const shapes = mergeShapes(reports);
   const shards = reports.flatMap((r, i) => r.shards ?? [{ index: i, count: reports.length }]).sort((a, b) => a.index - b.index);
   const merged: RunReport = {
-    reportVersion: first.reportVersion,
+    reportVersion: REPORT_VERSION,
     tool: first.tool,
     command: first.command,
     startedAt,
@@ -43,10 +46,13 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     target: first.target,
     profile: first.profile,
     options: first.options,
-    summary: mergedSummary(reports, summariseRun(cases, thresholds, { strict: first.options.strict === true })),
+    summary: mergedSummary(reports, summariseRun(cases, thresholds, { strict: first.options.strict === true, shapes })),
     cases,
     shards,
   };
+  const rootCauses = rootCausesOf(cases, { target: first.target.url });
+  if (rootCauses.length) merged.rootCauses = rootCauses;
+  if (reports.some((r) => r.shapes)) merged.shapes = shapes;
   if (load) merged.load = load;
   if (thresholds.length) merged.thresholds = thresholds;
   const capacity = mergeCapacity(reports.map((r) => r.capacity).filter((c): c is CapacityResult => c !== undefined));
@@ -81,6 +87,12 @@ function mergeCases(all: CaseResult[]): CaseResult[] {
     if (!seen || verdictRank(c.verdict) < verdictRank(seen.verdict)) byId.set(c.id, c);
   }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function mergeShapes(reports: readonly RunReport[]): ShapeFinding[] {
+  const collector = new ShapeCollector();
+  for (const shape of reports.flatMap((r) => r.shapes ?? [])) collector.addShape(shape);
+  return collector.result();
 }
 
 function sumInto(target: Record<string, number>, source: Record<string, number>): void {

@@ -3,15 +3,38 @@
  * `report compare` read it. Versioned: bump REPORT_VERSION on any incompatible change and keep
  * schemas/report/report.schema.json in step (a test checks real reports against it).
  */
+import type { RuleSource } from '../spec/source.js';
 
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
-export type Verdict = 'PASS' | 'NON-STRICT' | 'INFORMATIONAL' | 'FAIL' | 'ERROR';
+/**
+ * The versions this chat-conform reads. Version 2 added NOT-ASSESSED, the sources of cases and
+ * findings, root causes and message shapes; a version 1 report reads as having none of them.
+ */
+export const READABLE_REPORT_VERSIONS: readonly number[] = [1, 2];
+export type ReportVersion = 1 | 2;
 
-/** Worst first: a case's verdict is the worst of its findings. */
-export const VERDICT_ORDER: readonly Verdict[] = ['ERROR', 'FAIL', 'NON-STRICT', 'INFORMATIONAL', 'PASS'];
+/**
+ * NOT-ASSESSED: the case never reached the step that checks its subject (a precondition in its
+ * `setup:` stopped it); its `blockedBy` says where and why, and that finding's verdict is what the
+ * exit code sees.
+ */
+export type Verdict = 'PASS' | 'NON-STRICT' | 'INFORMATIONAL' | 'NOT-ASSESSED' | 'FAIL' | 'ERROR';
+
+/** Worst first, and the order verdicts are shown in. */
+export const VERDICT_ORDER: readonly Verdict[] = ['ERROR', 'FAIL', 'NOT-ASSESSED', 'NON-STRICT', 'INFORMATIONAL', 'PASS'];
 
 export type RuleStrength = 'MUST' | 'SHOULD' | 'MAY' | 'UNSPECIFIED';
+
+/** Where a checked rule comes from (seed, reading, choice, lenient); defined beside the validator that computes it. */
+export type { DecisionPolicy, RuleSource } from '../spec/source.js';
+
+/** The source of a finding's rule (DESIGN.md, "its source caps its verdict"). */
+export interface FindingSource {
+  kind: RuleSource;
+  /** A decision id (`assa.D12.closed-rooms`), or for lenient findings `optional-null` / `open-enum`. */
+  rule?: string;
+}
 
 /** Evidence for a finding: where in which message, what was expected, what was found. */
 export interface Evidence {
@@ -36,6 +59,13 @@ export interface Finding {
   /** Spec section the finding cites, e.g. "ASSA §10.1" or "RFC 6455 §5.2". */
   section?: string;
   evidence?: Evidence;
+  /** Where the checked rule comes from; absent: the seed (and in version 1 reports). */
+  source?: FindingSource;
+  /**
+   * The verdict the check gave before its source capped it (a FAIL of a reading shown as
+   * NON-STRICT): what `--decisions enforce` would make it, for a reading or a choice.
+   */
+  cappedFrom?: Verdict;
 }
 
 export interface TranscriptEntry {
@@ -52,6 +82,33 @@ export interface TranscriptEntry {
   schemaErrors?: { pointer: string; message: string; expected?: unknown; actual?: unknown }[];
   /** Non-message events on the connection: close, diagnostic. */
   event?: string;
+}
+
+/** The source of a case's checks: the seed, or the decision (of class reading or choice) it tests. */
+export interface CaseSource {
+  kind: 'seed' | 'reading' | 'choice';
+  /** The decision id, for a reading or a choice. */
+  decision?: string;
+}
+
+/** What stopped a NOT-ASSESSED case before it reached its subject. */
+export interface BlockedBy {
+  /** The blocking step's path in the scenario (`setup[1].expect`) and source line. */
+  path: string;
+  line?: number;
+  /** What blocked, in the user's words: `CONNECT`, `login`, `connection`, `reply to JOIN_ROOM`, `USER_JOINED`. */
+  label: string;
+  /** The blocking step's finding, with its own (capped) verdict: the one the exit code sees. */
+  finding: Finding;
+}
+
+/** What a case's connections carried, counted on the wire. */
+export interface CaseTraffic {
+  /** Connections established: TCP accepted, or for WebSocket the upgrade accepted. */
+  connections: number;
+  /** Bytes received from the server on them, framing included. */
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface CaseResult {
@@ -71,6 +128,72 @@ export interface CaseResult {
   decidedBy?: Finding;
   findings: Finding[];
   transcript: TranscriptEntry[];
+  /** Where the case's checks come from; absent in version 1 reports (and read as the seed). */
+  source?: CaseSource;
+  /** Set exactly when the verdict is NOT-ASSESSED. */
+  blockedBy?: BlockedBy;
+  traffic?: CaseTraffic;
+}
+
+/**
+ * Cases blocked at the same early step for the same reason, said once before the cases:
+ * "61 of 65 cases could not get past CONNECT: ...". Computed from the cases (rootCausesOf).
+ */
+export interface RootCause {
+  /** The blocking step, as BlockedBy.label. */
+  label: string;
+  /** The blocking finding's code. */
+  code: string;
+  /** The worst verdict of the blocking findings. */
+  verdict: Verdict;
+  /** One line: how many cases, what blocked them, and what the wire showed. */
+  message: string;
+  /** Ids of the blocked cases. */
+  cases: string[];
+  /** Cases in the run. */
+  total: number;
+  /** Summed over the blocked cases' traffic. */
+  evidence: { connections: number; bytesIn: number };
+}
+
+/**
+ * A schema finding aggregated over the run, once per (profile, direction, message, pointer, code,
+ * source): every schema finding lands here, whether or not a case had the message as its subject.
+ */
+export interface ShapeFinding {
+  profile: string;
+  /** Who sent the message: `server` (server to client) or `client`. */
+  direction: 'server' | 'client';
+  /** The message's name (its naming field's value). */
+  message: string;
+  /** JSON pointer inside the message; array indices read `*`, so every element counts as one field. */
+  pointer: string;
+  code: string;
+  source: FindingSource;
+  /** The worst verdict given to it. */
+  verdict: Verdict;
+  /** How many messages had it. */
+  count: number;
+  /** The first cases it was seen in (at most 20). */
+  cases: string[];
+  /** How many cases it was seen in. */
+  caseCount: number;
+  /** Its first occurrence. */
+  sample: ShapeSample;
+}
+
+export interface ShapeSample {
+  case: string;
+  /** The concrete pointer (with its array indices). */
+  pointer: string;
+  /** What was wrong, in words (`must be integer`). */
+  detail?: string;
+  expected?: unknown;
+  actual?: unknown;
+  /** The message as received, cut to 500 bytes of UTF-8. */
+  raw: string;
+  /** True when `raw` was cut. */
+  truncated: boolean;
 }
 
 /** A histogram summarised, plus its exact HDR encoding for merging and re-rendering. */
@@ -225,8 +348,14 @@ export interface CapacityResult {
 
 export interface RunSummary {
   total: number;
+  /** NOT-ASSESSED is 0 when a version 1 report is read. */
   byVerdict: Record<Verdict, number>;
   thresholdsFailed: number;
+  /** Root causes of NOT-ASSESSED cases (absent in version 1 reports and capacity reports). */
+  rootCauses?: number;
+  /** Message-shape findings, and how many of them fail the run (FAIL; NON-STRICT under --strict). */
+  shapes?: number;
+  shapesFailed?: number;
   /** 0, 1 or 2 (DESIGN.md, Verdicts); 130 when the run was stopped before its end (Ctrl-C). */
   exitCode: number;
   /** Why the figures cover only part of the planned run (e.g. stopped by Ctrl-C 4.2s in). */
@@ -234,7 +363,7 @@ export interface RunSummary {
 }
 
 export interface RunReport {
-  reportVersion: typeof REPORT_VERSION;
+  reportVersion: ReportVersion;
   tool: { name: 'chat-conform'; version: string };
   command: 'run' | 'load' | 'capacity';
   startedAt: string;
@@ -246,6 +375,10 @@ export interface RunReport {
   options: Record<string, unknown>;
   summary: RunSummary;
   cases: CaseResult[];
+  /** Cases blocked at the same early step, worst and largest first. */
+  rootCauses?: RootCause[];
+  /** The run's schema findings by message shape, worst first. */
+  shapes?: ShapeFinding[];
   load?: LoadResult;
   capacity?: CapacityResult;
   thresholds?: ThresholdResult[];

@@ -7,7 +7,8 @@ import { renderJson } from '../reporters/json.js';
 import { renderJUnit } from '../reporters/junit.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import { fanOut } from '../reporters/registry.js';
-import { capacityReport, conformanceReport, FIXTURE_SECRETS, loadReport } from './fixtures.js';
+import { capacityReport, conformanceReport, FIXTURE_JWT, FIXTURE_SECRETS, loadReport } from './fixtures.js';
+import { notAssessedReport, sourcesReport } from './fixtures-sources.js';
 import { REDACTED, redact, redactReport, redactText } from './redact.js';
 
 describe('redactText', () => {
@@ -55,11 +56,25 @@ describe('redact (values)', () => {
 });
 
 describe('redactReport', () => {
-  const reports = { conformance: conformanceReport(), load: loadReport(), capacity: capacityReport() };
+  const reports = { conformance: conformanceReport(), load: loadReport(), capacity: capacityReport(), sources: sourcesReport(), 'not-assessed': notAssessedReport() };
 
   it('the fixtures really carry the secrets (so the checks below can fail)', () => {
     const raw = JSON.stringify(reports);
     for (const secret of FIXTURE_SECRETS) expect(raw).toContain(secret);
+    // In a message-shape sample and in blocked cases' transcripts too.
+    expect(JSON.stringify(sourcesReport().shapes)).toContain(FIXTURE_JWT);
+    expect(JSON.stringify(notAssessedReport().cases.filter((c) => c.blockedBy))).toContain(FIXTURE_JWT);
+  });
+
+  it('redacts message-shape samples, blocking findings and root causes', () => {
+    const report = sourcesReport();
+    const blocked = report.cases.find((c) => c.blockedBy) as NonNullable<typeof report.cases[number]>;
+    blocked.blockedBy!.finding = { ...blocked.blockedBy!.finding, message: `login with ${FIXTURE_JWT} timed out` };
+    report.rootCauses = [{ label: 'login', code: 'CC_CHECK_TIMEOUT', verdict: 'FAIL', message: `2 of 2 cases could not get past login (try \`chat-conform probe ws://h/chat?token=${FIXTURE_JWT}\`)`, cases: ['a', 'b'], total: 2, evidence: { connections: 2, bytesIn: 0 } }];
+    const safe = redactReport(report);
+    expect(safe.shapes?.find((x) => x.message === 'CREATE_ROOM_RESPONSE')?.sample.raw).toBe(`{"action":"CREATE_ROOM_RESPONSE","seq_id":2,"data":{"success":true,"room_id":9,"debug":{"token":"${REDACTED}"}}}`);
+    expect(safe.cases.find((c) => c.blockedBy)?.blockedBy?.finding.message).toBe(`login with ${REDACTED} timed out`);
+    expect(safe.rootCauses?.[0]?.message).toBe(`2 of 2 cases could not get past login (try \`chat-conform probe ws://h/chat?token=${REDACTED}\`)`);
   });
 
   for (const [kind, report] of Object.entries(reports)) {

@@ -20,8 +20,8 @@ const AUTH_HEADER = /\b(authorization|proxy-authorization)(\s*[:=]\s*)(?:(bearer
 /** `"password": "x"` inside JSON text (transcripts are the raw wire text). */
 const JSON_SECRET_VALUE = /"([^"\\]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)/g;
 
-/** `token=x` in URLs and query strings. */
-const QUERY_SECRET = /([?&;])([^=&#\s]{1,64})=([^&#\s"]*)/g;
+/** `token=x` in URLs and query strings; the value ends where a URL cannot go on (quotes, backticks, angle brackets). */
+const QUERY_SECRET = /([?&;])([^=&#\s]{1,64})=([^&#\s"'`<>]*)/g;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
@@ -79,13 +79,15 @@ export function redactCase(result: CaseResult): CaseResult {
     ...result,
     ...(result.description !== undefined ? { description: redactText(result.description) } : {}),
     ...(result.decidedBy ? { decidedBy: redactFinding(result.decidedBy) } : {}),
+    ...(result.blockedBy ? { blockedBy: redact(result.blockedBy) } : {}),
     findings: result.findings.map(redactFinding),
     transcript: result.transcript.map(redactTranscriptEntry),
   };
 }
 
 /**
- * The report as it may be written: options, target URL, cases, transcripts and evidence redacted.
+ * The report as it may be written: options, target URL, cases, transcripts, evidence, root causes
+ * and message-shape samples redacted.
  * Metric names and encodings are left alone (a counter named errors.INVALID_TOKEN is not a secret).
  */
 export function redactReport(report: RunReport): RunReport {
@@ -94,6 +96,8 @@ export function redactReport(report: RunReport): RunReport {
     target: { ...report.target, url: redactText(report.target.url) },
     options: redact(report.options),
     cases: report.cases.map(redactCase),
+    ...(report.rootCauses ? { rootCauses: redact(report.rootCauses) } : {}),
+    ...(report.shapes ? { shapes: redact(report.shapes) } : {}),
     ...(report.capacity?.limitingFactor !== undefined
       ? { capacity: { ...report.capacity, limitingFactor: redactText(report.capacity.limitingFactor) } }
       : {}),

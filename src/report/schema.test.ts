@@ -5,6 +5,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../util/paths.js';
 import { capacityReport, conformanceReport, loadReport } from './fixtures.js';
+import { foldingReport, notAssessedReport, sourcesReport } from './fixtures-sources.js';
+import type { RunReport } from './model.js';
 import { redactReport } from './redact.js';
 import { readReport, reportSchema, validateReport } from './validate.js';
 
@@ -12,7 +14,7 @@ type Schema = { $ref?: string; type?: unknown; properties?: Record<string, Schem
 
 describe('the report JSON Schema', () => {
   it('accepts the example conformance, load and capacity reports, before and after redaction', () => {
-    for (const report of [conformanceReport(), loadReport(), capacityReport()]) {
+    for (const report of [conformanceReport(), loadReport(), capacityReport(), sourcesReport(), notAssessedReport(), foldingReport()]) {
       expect(validateReport(report)).toEqual([]);
       expect(validateReport(redactReport(report))).toEqual([]);
     }
@@ -29,12 +31,43 @@ describe('the report JSON Schema', () => {
     expect(errors).toContainEqual({ pointer: '/cases/1/verdict', message: 'must be equal to one of the allowed values' });
   });
 
+  it('reads a version 1 report as it was written, with no NOT-ASSESSED case', () => {
+    const path = join(packageRoot(), 'src', 'report', 'testdata', 'conformance.v1.report.json');
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as RunReport;
+    expect(raw.reportVersion).toBe(1);
+    expect(raw.summary.byVerdict['NOT-ASSESSED']).toBeUndefined();
+    expect(validateReport(raw)).toEqual([]);
+    const read = readReport(path);
+    expect(read.reportVersion).toBe(1);
+    expect(read.summary.byVerdict).toEqual({ PASS: 1, 'NON-STRICT': 1, INFORMATIONAL: 1, 'NOT-ASSESSED': 0, FAIL: 1, ERROR: 1 });
+    expect(read.cases.every((c) => c.source === undefined && c.blockedBy === undefined)).toBe(true);
+    expect(read.rootCauses).toBeUndefined();
+    expect(read.shapes).toBeUndefined();
+  });
+
+  it('holds version 2 to its parts: NOT-ASSESSED counted, blockedBy exactly on NOT-ASSESSED cases, known sources, at most 20 listed cases', () => {
+    const noCount = sourcesReport() as unknown as { summary: { byVerdict: Record<string, number> } };
+    delete noCount.summary.byVerdict['NOT-ASSESSED'];
+    expect(validateReport(noCount)).toContainEqual({ pointer: '/summary/byVerdict', message: "must have required property 'NOT-ASSESSED'" });
+    const r = sourcesReport();
+    const blocked = r.cases.findIndex((c) => c.verdict === 'NOT-ASSESSED');
+    delete r.cases[blocked]!.blockedBy;
+    r.cases[0]!.blockedBy = { path: 'setup[0].connect', label: 'connection', finding: { verdict: 'FAIL', code: 'CC_CHECK_CONNECT_REFUSED', message: 'refused' } };
+    (r.cases[1]!.source as { kind: string }).kind = 'lenient';
+    r.shapes![0]!.cases = Array.from({ length: 21 }, (_, i) => `c${i}`);
+    const errors = validateReport(r);
+    expect(errors).toContainEqual({ pointer: `/cases/${blocked}`, message: "must have required property 'blockedBy'" });
+    expect(errors).toContainEqual({ pointer: '/cases/0/blockedBy', message: 'boolean schema is false' });
+    expect(errors).toContainEqual({ pointer: '/cases/1/source/kind', message: 'must be equal to one of the allowed values' });
+    expect(errors).toContainEqual({ pointer: '/shapes/0/cases', message: 'must NOT have more than 20 items' });
+  });
+
   it('readReport names the file and the first errors of an invalid report (exit 2)', () => {
     const path = join(packageRoot(), 'package.json');
     expect(() => readReport(path)).toThrowError(/package\.json is not a chat-conform report: \/ must have required property 'reportVersion'/);
     const future = join(tmpdir(), `cc-future-${process.pid}.json`);
-    writeFileSync(future, JSON.stringify({ ...conformanceReport(), reportVersion: 2 }));
-    expect(() => readReport(future)).toThrowError(`${future} is not a chat-conform report: report version 2, but this chat-conform reads version 1 (use the chat-conform that wrote it)`);
+    writeFileSync(future, JSON.stringify({ ...conformanceReport(), reportVersion: 3 }));
+    expect(() => readReport(future)).toThrowError(`${future} is not a chat-conform report: report version 3, but this chat-conform reads versions 1 and 2 (use the chat-conform that wrote it)`);
     rmSync(future);
     expect(() => readReport('/nonexistent/report.json')).toThrowError(expect.objectContaining({ code: 'CC_ERR_FILE_NOT_FOUND', exitCode: 2, message: 'cannot read /nonexistent/report.json: ENOENT' }));
   });

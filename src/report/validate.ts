@@ -5,7 +5,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ccError } from '../errors.js';
 import { packageRoot } from '../util/paths.js';
-import { REPORT_VERSION, type RunReport } from './model.js';
+import { READABLE_REPORT_VERSIONS, type RunReport } from './model.js';
 
 /** The report's JSON Schema (schemas/report/report.schema.json), compiled once in strict mode. */
 let compiled: ValidateFunction | undefined;
@@ -58,13 +58,22 @@ export function readReport(path: string): RunReport {
     throw ccError('CC_ERR_REPORT_INVALID', { path, detail: `not JSON (${(err as Error).message})` });
   }
   const version = (value as { reportVersion?: unknown } | null)?.reportVersion;
-  if (typeof version === 'number' && version !== REPORT_VERSION) {
-    throw ccError('CC_ERR_REPORT_INVALID', { path, detail: `report version ${version}, but this chat-conform reads version ${REPORT_VERSION} (use the chat-conform that wrote it)` });
+  if (typeof version === 'number' && !READABLE_REPORT_VERSIONS.includes(version)) {
+    throw ccError('CC_ERR_REPORT_INVALID', { path, detail: `report version ${version}, but this chat-conform reads versions ${READABLE_REPORT_VERSIONS.join(' and ')} (use the chat-conform that wrote it)` });
   }
   const errors = validateReport(value);
   if (errors.length > 0) {
     const first = errors.slice(0, 3).map((e) => `${e.pointer} ${e.message}`).join('; ');
     throw ccError('CC_ERR_REPORT_INVALID', { path, detail: `${first}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}` });
   }
-  return value as RunReport;
+  return withVersion2Counts(value as RunReport);
+}
+
+/**
+ * A version 1 report as the reporters read a version 2 one: it has no NOT-ASSESSED case, so its
+ * count is 0. It keeps its version, and has no sources, root causes or message shapes.
+ */
+function withVersion2Counts(report: RunReport): RunReport {
+  if (report.summary.byVerdict['NOT-ASSESSED'] !== undefined) return report;
+  return { ...report, summary: { ...report.summary, byVerdict: { ...report.summary.byVerdict, 'NOT-ASSESSED': 0 } } };
 }

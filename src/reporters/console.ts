@@ -1,19 +1,26 @@
-import type { CaseResult, RunReport, Verdict } from '../report/model.js';
+import type { CaseResult, Finding, RunReport, Verdict } from '../report/model.js';
 import { formatDuration } from '../util/duration.js';
+import { textTable } from '../util/text-table.js';
 import { escapeControl } from './escape.js';
 import {
-  baselineText, capacityConclusionText, caseLocation, connectionsLine, deliveryProblem, failingIndex, formatCount, formatMetric, formatThresholdActual, formatMs, inlineJson, isFailing, isStrict,
-  PERCENTILE_COLUMNS, summaryLine, textTable, transcriptWindow, transcriptLine, violationLines,
+  baselineText, blockedText, capacityConclusionText, caseLocation, caseSourceNote, caseSourceText, connectionsLine, deliveryProblem, failingIndex, findingVerdictText,
+  foldFailures, formatCount, formatMetric, formatMs, formatThresholdActual, groupIds, groupTraffic, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, shapeCountText,
+  shapeSourceText, shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow, violationLines, type FailureGroup,
 } from './format.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
 
 /**
- * The default reporter: one line per case as it ends, then the summary, the failures expanded
- * (transcript around the failing step and the evidence) and, for load runs, the percentile
- * table, counters and thresholds. Colour only when `ctx.color` (a TTY without NO_COLOR).
+ * The default reporter: one line per case as it ends; at the end the root causes, the message
+ * shapes, the failures expanded (transcript around the failing step and the evidence; cases that
+ * fail alike folded into one "×N"), for load runs the percentile table, counters and thresholds,
+ * and the summary line. Colour only when `ctx.color` (a TTY without NO_COLOR).
  */
 
-const COLOURS: Record<Verdict, string> = { PASS: '32', 'NON-STRICT': '33', INFORMATIONAL: '36', FAIL: '31', ERROR: '35' };
+const COLOURS: Record<Verdict, string> = { PASS: '32', 'NON-STRICT': '33', INFORMATIONAL: '36', 'NOT-ASSESSED': '34', FAIL: '31', ERROR: '35' };
+/** Message-shape lines printed before "and N more (see report.json)". */
+const SHAPES_SHOWN = 50;
+/** Case ids named in a folded failure before "and N more". */
+const IDS_SHOWN = 10;
 
 type Paint = (text: string, code: string) => string;
 
@@ -21,31 +28,49 @@ function painter(color: boolean | undefined): Paint {
   return color ? (t, code) => `\u001b[${code}m${t}\u001b[0m` : (t) => t;
 }
 
+/** `FAIL          assa.x  Title [reading assa.D12.closed-rooms] (12ms)`; NOT-ASSESSED says where it was blocked instead of its title. */
 export function consoleCaseLine(result: CaseResult, paint: Paint = (t) => t): string {
   const verdict = paint(result.verdict.padEnd(13), COLOURS[result.verdict]);
-  return `${verdict} ${escapeControl(result.id)}  ${escapeControl(result.title)} (${formatMs(result.durationMs)})`;
+  const duration = `(${formatMs(result.durationMs)})`;
+  if (result.verdict === 'NOT-ASSESSED') return `${verdict} ${escapeControl(result.id)}  blocked at ${escapeControl(result.blockedBy?.label ?? '?')} ${duration}`;
+  const note = caseSourceNote(result);
+  return `${verdict} ${escapeControl(result.id)}  ${escapeControl(result.title)}${note ? ` [${escapeControl(note)}]` : ''} ${duration}`;
 }
 
-function failureBlock(result: CaseResult, paint: Paint): string[] {
-  const lines: string[] = [];
-  lines.push(`${paint(result.verdict, COLOURS[result.verdict])} ${escapeControl(result.id)}: ${escapeControl(result.title)}`);
-  const where = [result.specSections.join(', '), caseLocation(result)].filter(Boolean).join(' · ');
-  if (where) lines.push(`  ${escapeControl(where)}`);
-  const findings = result.findings.length ? result.findings : result.decidedBy ? [result.decidedBy] : [];
-  for (const f of findings) {
-    const step = f.step ? ` at ${f.step.path}${f.step.line !== undefined ? ` (line ${f.step.line})` : ''}` : '';
-    lines.push(`  ${f.verdict} ${f.code}${f.section ? ` [${f.section}]` : ''}${step}: ${escapeControl(f.message)}`);
-    const e = f.evidence;
-    if (e) {
-      const about = [e.client, e.message, e.pointer].filter(Boolean).join(' ');
-      const values = [`expected ${inlineJson(e.expected)}`, `actual ${inlineJson(e.actual)}`];
-      lines.push(`    evidence: ${escapeControl(about)}${'expected' in e || 'actual' in e ? `: ${escapeControl(values.join(', '))}` : ''}`);
-    }
+function findingLines(f: Finding, times: string): string[] {
+  const step = f.step ? ` at ${f.step.path}${f.step.line !== undefined ? ` (line ${f.step.line})` : ''}` : '';
+  const lines = [`  ${times}${escapeControl(findingVerdictText(f))} ${f.code}${f.section ? ` [${f.section}]` : ''}${escapeControl(step)}: ${escapeControl(f.message)}`];
+  const e = f.evidence;
+  if (e) {
+    const about = [e.client, e.message, e.pointer].filter(Boolean).join(' ');
+    const values = [`expected ${inlineJson(e.expected)}`, `actual ${inlineJson(e.actual)}`];
+    lines.push(`    evidence: ${escapeControl(about)}${'expected' in e || 'actual' in e ? `: ${escapeControl(values.join(', '))}` : ''}`);
   }
+  return lines;
+}
+
+/** One failing case, or a group of cases that failed alike: their findings once, "×N", and the first case's transcript. */
+function failureBlock(group: FailureGroup, paint: Paint): string[] {
+  const result = group.first;
+  const n = group.cases.length;
+  const times = n > 1 ? `×${n} ` : '';
+  const lines: string[] = [];
+  const verdict = paint(result.verdict, COLOURS[result.verdict]);
+  if (n > 1) lines.push(`${verdict} ×${n}: ${escapeControl(groupIds(group, IDS_SHOWN))}`);
+  else lines.push(`${verdict} ${escapeControl(result.id)}: ${escapeControl(result.title)}`);
+  const source = caseSourceText(result);
+  const where = [result.specSections.join(', '), n > 1 ? undefined : caseLocation(result), source === 'seed' ? undefined : source].filter(Boolean).join(' · ');
+  if (where) lines.push(`  ${escapeControl(where)}`);
+  if (result.blockedBy) {
+    const traffic = groupTraffic(group);
+    lines.push(`  ${times}${escapeControl(blockedText(result))}${traffic ? `; ${n > 1 ? 'together ' : ''}${trafficText(traffic)}` : ''}`);
+    lines.push(...findingLines(result.blockedBy.finding, times));
+  }
+  for (const f of shownFindings(result)) lines.push(...findingLines(f, times));
   const window = transcriptWindow(result);
   if (window.length) {
     const at = failingIndex(result);
-    lines.push('  transcript:');
+    lines.push(n > 1 ? `  transcript of ${escapeControl(result.id)}:` : '  transcript:');
     for (const { index, entry } of window) {
       const mark = index === at ? '>' : ' ';
       lines.push(`  ${mark} ${escapeControl(transcriptLine(entry))}`);
@@ -60,10 +85,25 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
   const paint = painter(options.color);
   const strict = isStrict(report);
   const lines: string[] = [];
-  const failing = report.cases.filter((c) => isFailing(c.verdict, strict));
-  if (failing.length) {
-    lines.push('', `Failures (${failing.length}):`);
-    for (const c of failing) lines.push('', ...failureBlock(c, paint));
+  if (report.rootCauses?.length) {
+    lines.push('', 'Root causes:');
+    for (const r of report.rootCauses) lines.push(`  ${escapeControl(r.message)} [${paint(r.verdict, COLOURS[r.verdict])} ${r.code}]`);
+  }
+  const shapes = report.shapes ?? [];
+  if (shapes.length) {
+    lines.push('', `Message shapes (${shapes.length}):`);
+    for (const s of shapes.slice(0, SHAPES_SHOWN)) {
+      const arrow = s.direction === 'server' ? '<-' : '->';
+      const detail = s.sample.detail ? `: ${s.sample.detail}` : '';
+      lines.push(`  ${paint(s.verdict.padEnd(13), COLOURS[s.verdict])} ${arrow} ${escapeControl(`${s.message} ${s.pointer}${detail} (${shapeSourceText(s)}, ${s.code}) ${shapeCountText(s)}`)}`);
+    }
+    if (shapes.length > SHAPES_SHOWN) lines.push(`  and ${shapes.length - SHAPES_SHOWN} more (see report.json)`);
+  }
+  const groups = foldFailures(report.cases, strict);
+  if (groups.length) {
+    const failing = groups.reduce((n, g) => n + g.cases.length, 0);
+    lines.push('', `Failures (${failing}):`);
+    for (const g of groups) lines.push('', ...failureBlock(g, paint));
   }
   const load = report.load;
   if (load) {
@@ -165,7 +205,7 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
     },
     onProgress(p: LoadProgress) {
       const line = formatStatusLine(p);
-      if (ctx.status) ctx.status(line);
+      if (ctx.io.status) ctx.io.status(line);
       else if (line !== lastProgress) ctx.io.out(line);
       lastProgress = line;
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conformanceReport } from '../report/fixtures.js';
 import type { CaseResult } from '../report/model.js';
-import { summariseRun } from '../report/summary.js';
+import { summariseRun } from '../report/run-summary.js';
 import { escapeControl, escapeHtml, escapeMarkdownCell, escapeXml, escapeXmlAttr } from './escape.js';
 import { parseXml } from './junit-schema/xml-check.js';
 import { renderMarkdown } from './markdown.js';
@@ -29,7 +29,10 @@ describe('the Markdown reporter', () => {
   it('stays under the step-summary budget and says how many failures it left out', () => {
     const base = conformanceReport();
     const failing = base.cases[1] as CaseResult;
-    const cases = Array.from({ length: 400 }, (_, i) => ({ ...failing, id: `bulk.${i}`, transcript: failing.transcript.map((t) => ({ ...t, text: 'x'.repeat(2000) })) }));
+    // Each fails in its own words, so none folds into another.
+    const cases = Array.from({ length: 400 }, (_, i) => ({
+      ...failing, id: `bulk.${i}`, findings: failing.findings.map((f) => ({ ...f, message: `${f.message} (limit ${i})` })), transcript: failing.transcript.map((t) => ({ ...t, text: 'x'.repeat(2000) })),
+    }));
     const report = { ...base, cases, summary: summariseRun(cases) };
     const md = renderMarkdown(report, { maxBytes: 100_000 });
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(100_000);

@@ -1,4 +1,6 @@
-import type { CapacityResult, CaseResult, DeliveryRow, HistogramSummary, RunReport, ThresholdResult, TranscriptEntry, Verdict } from '../report/model.js';
+import { compactIds, foldKey } from '../report/fold.js';
+import { VERDICT_ORDER, type CapacityResult, type CaseResult, type CaseTraffic, type DeliveryRow, type Finding, type HistogramSummary, type RunReport, type ShapeFinding, type ThresholdResult, type TranscriptEntry, type Verdict } from '../report/model.js';
+import { effectiveVerdict } from '../report/run-summary.js';
 import { formatDuration } from '../util/duration.js';
 import { escapeControl } from './escape.js';
 
@@ -44,6 +46,121 @@ export function isFailing(verdict: Verdict, strict: boolean): boolean {
   return verdict === 'FAIL' || verdict === 'ERROR' || (strict && verdict === 'NON-STRICT');
 }
 
+/** Whether a case fails the run: by its verdict, or a NOT-ASSESSED one by its blocking finding's. */
+export function caseFails(result: CaseResult, strict: boolean): boolean {
+  return isFailing(effectiveVerdict(result), strict);
+}
+
+/**
+ * Where a finding's rule comes from, when it is not the seed, and what it would be without the
+ * cap: `reading assa.D12.closed-rooms; FAIL under --decisions enforce`. Empty for the seed.
+ */
+export function findingSourceNote(f: Finding): string {
+  const src = f.source;
+  if (!src || src.kind === 'seed') return f.cappedFrom ? `capped from ${f.cappedFrom}` : '';
+  const what = `${src.kind}${src.rule ? ` ${src.rule}` : ''}`;
+  if (!f.cappedFrom) return what;
+  // --decisions enforce lifts the cap of a decision, never the leniency of the seed's silence.
+  return src.kind === 'lenient' ? `${what}; capped from ${f.cappedFrom}` : `${what}; ${f.cappedFrom} under --decisions enforce`;
+}
+
+/** A finding's verdict with its source note: `NON-STRICT (reading assa.D12.closed-rooms; FAIL under --decisions enforce)`. */
+export function findingVerdictText(f: Finding): string {
+  const note = findingSourceNote(f);
+  return note ? `${f.verdict} (${note})` : f.verdict;
+}
+
+/** A case's source: `seed`, or the decision's class and id (`choice assa.D5.close-codes`). */
+export function caseSourceText(result: CaseResult): string {
+  const src = result.source;
+  if (!src || src.kind === 'seed') return 'seed';
+  return `${src.kind}${src.decision ? ` ${src.decision}` : ''}`;
+}
+
+/**
+ * What the case line says of a case's source, when it is not the seed: the deciding finding's
+ * note (with what --decisions enforce would make it), else the case's decision.
+ */
+export function caseSourceNote(result: CaseResult): string {
+  const decided = result.decidedBy;
+  if (decided?.source && decided.source.kind !== 'seed') return findingSourceNote(decided);
+  const source = caseSourceText(result);
+  return source === 'seed' ? '' : source;
+}
+
+/** `blocked at CONNECT (setup[0].connect, line 5)`. */
+export function blockedText(result: CaseResult): string {
+  const b = result.blockedBy;
+  if (!b) return 'blocked (the report does not say where)';
+  return `blocked at ${b.label} (${b.path}${b.line !== undefined ? `, line ${b.line}` : ''})`;
+}
+
+/** `2 connections, 0 bytes in, 180 bytes out`. */
+export function trafficText(t: CaseTraffic): string {
+  const plural = (n: number, word: string): string => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(t.connections, 'connection')}, ${plural(t.bytesIn, 'byte')} in, ${plural(t.bytesOut, 'byte')} out`;
+}
+
+/** A shape's source: `seed`, `lenient optional-null`, `reading assa.D12.closed-rooms`. */
+export function shapeSourceText(s: ShapeFinding): string {
+  return `${s.source.kind}${s.source.rule ? ` ${s.source.rule}` : ''}`;
+}
+
+/** `×120, seen in 15 cases` (a shape's count and spread). */
+export function shapeCountText(s: ShapeFinding): string {
+  return `×${formatCount(s.count)}, seen in ${formatCount(s.caseCount)} case${s.caseCount === 1 ? '' : 's'}`;
+}
+
+/** Failing cases whose non-PASS findings (and blocking step) say the same, grouped: one group per distinct story. */
+export interface FailureGroup {
+  /** The first case of the group: its findings, evidence and transcript stand for all. */
+  first: CaseResult;
+  cases: CaseResult[];
+}
+
+/**
+ * The failing cases, folded: cases whose findings are the same once their own names are set
+ * aside (src/report/fold.ts) form one group, in the order their first case ran.
+ */
+export function foldFailures(cases: readonly CaseResult[], strict: boolean): FailureGroup[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const c of cases) {
+    if (!caseFails(c, strict)) continue;
+    const keys = shownFindings(c).map((f) => foldKey(f, c.id));
+    if (c.blockedBy) keys.unshift(c.blockedBy.label, foldKey(c.blockedBy.finding, c.id));
+    const key = [c.verdict, ...keys].join('\u0001');
+    const group = groups.get(key);
+    if (group) group.cases.push(c);
+    else groups.set(key, { first: c, cases: [c] });
+  }
+  return [...groups.values()];
+}
+
+/** The findings worth showing for a case: all but PASS, without the blocking one (shown as such). */
+export function shownFindings(result: CaseResult): Finding[] {
+  const all = result.findings.length ? result.findings : result.decidedBy ? [result.decidedBy] : [];
+  const blocking = result.blockedBy?.finding;
+  return all.filter((f) => f.verdict !== 'PASS' && !(blocking && f.code === blocking.code && f.message === blocking.message && f.step?.path === blocking.step?.path));
+}
+
+/** The ids of a group's cases, compactly. */
+export function groupIds(group: FailureGroup, limit?: number): string {
+  return compactIds(group.cases.map((c) => c.id), limit);
+}
+
+/** What a group's cases carried together; undefined when a case has no figures. */
+export function groupTraffic(group: FailureGroup): CaseTraffic | undefined {
+  if (!group.cases.every((c) => c.traffic)) return undefined;
+  const sum = { connections: 0, bytesIn: 0, bytesOut: 0 };
+  for (const c of group.cases) {
+    const t = c.traffic as CaseTraffic;
+    sum.connections += t.connections;
+    sum.bytesIn += t.bytesIn;
+    sum.bytesOut += t.bytesOut;
+  }
+  return sum;
+}
+
 /** Whether the run was strict (NON-STRICT counts as failing), from its recorded options. */
 export function isStrict(report: RunReport): boolean {
   return report.options.strict === true;
@@ -84,9 +201,16 @@ export function caseLocation(result: CaseResult): string | undefined {
 
 export function summaryLine(report: RunReport): string {
   const s = report.summary;
-  const parts = (['PASS', 'NON-STRICT', 'INFORMATIONAL', 'FAIL', 'ERROR'] as const).filter((v) => s.byVerdict[v] > 0).map((v) => `${s.byVerdict[v]} ${v}`);
+  const parts = (['PASS', 'NON-STRICT', 'INFORMATIONAL', 'NOT-ASSESSED', 'FAIL', 'ERROR'] as const).filter((v) => (s.byVerdict[v] ?? 0) > 0).map((v) => `${s.byVerdict[v]} ${v}`);
   const items: string[] = [];
   if (s.total > 0 || report.command === 'run') items.push(`${s.total} case${s.total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`);
+  const causes = report.rootCauses?.length ?? 0;
+  if (causes > 0) items.push(`${causes} root cause${causes === 1 ? '' : 's'}`);
+  const shapes = report.shapes ?? [];
+  if (shapes.length > 0) {
+    const counts = VERDICT_ORDER.map((v) => [v, shapes.filter((x) => x.verdict === v).length] as const).filter(([, n]) => n > 0);
+    items.push(`${shapes.length} message shape${shapes.length === 1 ? '' : 's'} (${counts.map(([v, n]) => `${n} ${v}`).join(', ')})`);
+  }
   if (report.thresholds?.length) items.push(`thresholds ${report.thresholds.length - s.thresholdsFailed}/${report.thresholds.length} passed`);
   items.push(formatDuration(report.durationMs), `exit ${s.exitCode}`);
   return items.join('; ');
@@ -138,13 +262,6 @@ export function baselineText(c: CapacityResult): string {
 /** A room whose delivery figures show a server fault (what the delivery tables list). */
 export function deliveryProblem(d: DeliveryRow): boolean {
   return d.lost > 0 || d.duplicated > 0 || d.reordered > 0 || (d.leaked ?? 0) > 0 || (d.selfMissing ?? 0) > 0;
-}
-
-/** Rows as aligned text columns: the first `left` columns padded right, the rest padded left. */
-export function textTable(rows: readonly string[][], left = 1): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i < left ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd());
 }
 
 /** Kinds of schema violation shown in the console; the report lists them all (up to its cap). */

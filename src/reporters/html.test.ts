@@ -5,11 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../report/model.js';
 import { capacityReport, conformanceReport, loadReport } from '../report/fixtures.js';
+import { notAssessedReport, sourcesReport } from '../report/fixtures-sources.js';
 import { redactReport } from '../report/redact.js';
 import { packageRoot } from '../util/paths.js';
 import { renderHtml } from './html.js';
 
-const reports: Record<string, RunReport> = { conformance: conformanceReport(), load: loadReport(), capacity: capacityReport() };
+const reports: Record<string, RunReport> = { conformance: conformanceReport(), load: loadReport(), capacity: capacityReport(), sources: sourcesReport(), 'not-assessed': notAssessedReport() };
 const html = Object.fromEntries(Object.entries(reports).map(([k, r]) => [k, renderHtml(redactReport(r))])) as Record<string, string>;
 
 describe('the HTML report (static checks)', () => {
@@ -64,6 +65,28 @@ describe('the HTML report (static checks)', () => {
     expect(chart).toContain('>first broken 800</text>');
     expect(chart.match(/<circle /g)?.length).toBe(5);
     expect(html.conformance).not.toContain('data-chart="capacity"');
+  });
+
+  it('puts the root causes first, then the message shapes, then the cases', () => {
+    const text = html['not-assessed'] as string;
+    expect(text).toContain('<section id="root-causes"><h2>Root causes</h2><ul class="root-causes"><li><span class="v v-FAIL">FAIL</span> 61 of 65 cases could not get past CONNECT: no reply to CONNECT within 10s; the server sent 0 bytes on any of 91 connections; it may not speak this profile (try `chat-conform probe tcp://127.0.0.1:12345`) <code>CC_CHECK_TIMEOUT</code>');
+    const sources = html.sources as string;
+    expect(sources.indexOf('<section id="shapes">')).toBeGreaterThan(0);
+    expect(sources.indexOf('<section id="shapes">')).toBeLessThan(sources.indexOf('<section id="cases">'));
+    expect(text.indexOf('<section id="root-causes">')).toBeLessThan(text.indexOf('<section id="cases">'));
+    expect(sources.match(/<tr class="shape" data-verdict="/g)?.length).toBe(4);
+    expect(sources).toContain('<tr class="shape" data-verdict="FAIL"><td><span class="v v-FAIL">FAIL</span></td><td><code>ROOM_INFO_RESPONSE</code> <span class="muted">from the server</span></td><td><code>/data/participant_count</code></td><td>seed</td><td><code>CC_SCHEMA_INVALID</code></td><td class="num">4</td><td class="num">2</td>');
+    expect(sources).toContain('&quot;debug&quot;:{&quot;token&quot;:&quot;[REDACTED]&quot;}');
+  });
+
+  it('shows each case\'s source, and where a NOT-ASSESSED case was blocked with its evidence', () => {
+    const text = html.sources as string;
+    expect(text).toContain('<td>reading assa.D12.closed-rooms; FAIL under --decisions enforce</td>');
+    expect(text).toContain('<span class="v v-NON-STRICT">NON-STRICT</span> <span class="source">(reading assa.D12.closed-rooms; FAIL under --decisions enforce)</span> <code>CC_CHECK_MISMATCH</code>');
+    expect(text).toContain('<summary>Messages reach every other member in send order (blocked at reply to JOIN_ROOM (setup[3].expect, line 77))</summary>');
+    expect(text).toContain('<div class="blocked"><b>Not assessed:</b> blocked at reply to JOIN_ROOM (setup[3].expect, line 77); 2 connections, 412 bytes in, 530 bytes out<ul class="findings"><li><span class="v v-FAIL">FAIL</span> <code>CC_CHECK_TIMEOUT</code>');
+    expect(text).toContain('<option value="NOT-ASSESSED">NOT-ASSESSED (1)</option>');
+    expect(text).toMatch(/data-verdict="NOT-ASSESSED" data-search="assa\.send\.order [^"]*reply to join_room"/);
   });
 
   it('carries an inline script that parses', () => {
@@ -149,6 +172,21 @@ describe.skipIf(playwright.mod === null)(`the HTML report in headless Chromium${
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     await page.close();
+  });
+
+  it('opens the NOT-ASSESSED and sources reports without console errors; the verdict filter finds the blocked cases', async () => {
+    for (const [kind, blocked] of [['not-assessed', 61], ['sources', 1]] as const) {
+      const { page, errors, requests } = await open(kind);
+      await page.locator('#verdict-filter').selectOption('NOT-ASSESSED');
+      expect(await page.locator('#case-table tbody tr.case:not([hidden])').count()).toBe(blocked);
+      await page.locator('#verdict-filter').selectOption('');
+      await page.locator('#case-filter').fill('join_room');
+      expect(await page.locator('#case-table tbody tr.case:not([hidden])').count()).toBe(kind === 'sources' ? 1 : 0);
+      await page.screenshot({ path: join(artifacts, `report-${kind}.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await page.close();
+    }
   });
 
   it('opens the load report with its latency charts, and the capacity report with its chart', async () => {

@@ -1,7 +1,10 @@
 import type { CapacityStep, CaseResult, Finding, RunReport, TranscriptEntry, Verdict } from '../report/model.js';
 import { VERDICT_ORDER } from '../report/model.js';
 import { escapeHtml } from './escape.js';
-import { baselineText, capacityConclusionText, caseLocation, connectionsLine, deliveryProblem, failingIndex, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, summaryLine } from './format.js';
+import {
+  baselineText, blockedText, capacityConclusionText, caseLocation, caseSourceNote, caseSourceText, connectionsLine, deliveryProblem, failingIndex, findingSourceNote,
+  formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, shapeSourceText, summaryLine, trafficText,
+} from './format.js';
 import { emit } from './json.js';
 import { capacityChart, histogramChart, percentileChart, seriesChart } from './svg.js';
 import type { Reporter, ReporterContext } from './types.js';
@@ -15,7 +18,7 @@ import type { Reporter, ReporterContext } from './types.js';
 const e = escapeHtml;
 
 const CSS = `
-:root{--pass:#15803d;--fail:#b91c1c;--error:#7e22ce;--ns:#b45309;--info:#0e7490;--border:#d4d4d8;--muted:#52525b}
+:root{--pass:#15803d;--fail:#b91c1c;--error:#7e22ce;--ns:#b45309;--info:#0e7490;--na:#475569;--border:#d4d4d8;--muted:#52525b}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:0 24px 48px;color:#18181b;background:#fff}
 h1{font-size:20px;margin:20px 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--border);padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
 .muted{color:var(--muted)}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
@@ -23,8 +26,10 @@ pre{white-space:pre-wrap;word-break:break-all;margin:0}
 table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid var(--border);padding:4px 8px;text-align:left;vertical-align:top}th{background:#f4f4f5}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .tiles{display:flex;gap:10px;flex-wrap:wrap;margin:12px 0}.tile{border:1px solid var(--border);border-radius:6px;padding:8px 14px;min-width:110px}.tile b{display:block;font-size:22px}
-.v{display:inline-block;padding:1px 6px;border-radius:4px;color:#fff;font-weight:600;font-size:12px}
-.v-PASS{background:var(--pass)}.v-FAIL{background:var(--fail)}.v-ERROR{background:var(--error)}.v-NON-STRICT{background:var(--ns)}.v-INFORMATIONAL{background:var(--info)}
+.v{display:inline-block;padding:1px 6px;border-radius:4px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}
+.v-PASS{background:var(--pass)}.v-FAIL{background:var(--fail)}.v-ERROR{background:var(--error)}.v-NON-STRICT{background:var(--ns)}.v-INFORMATIONAL{background:var(--info)}.v-NOT-ASSESSED{background:var(--na)}
+.blocked{border-left:4px solid var(--na);background:#f1f5f9;padding:6px 10px;margin:6px 0}
+ul.root-causes li{margin:4px 0}
 .ok{color:var(--pass);fill:var(--pass)}.bad{color:var(--fail);fill:var(--fail)}
 .filters{display:flex;gap:10px;align-items:center;margin:8px 0}.filters input{padding:4px 8px;min-width:280px}
 tr.schema-error td{background:#fef2f2}tr.failing td{outline:2px solid var(--fail);outline-offset:-2px}
@@ -67,7 +72,15 @@ function findingItem(f: Finding): string {
     const values = 'expected' in ev || 'actual' in ev ? `: expected <code>${e(inlineJson(ev.expected))}</code>, actual <code>${e(inlineJson(ev.actual))}</code>` : '';
     evidence = `<div class="muted">evidence: ${e(about)}${values}</div>`;
   }
-  return `<li>${badge(f.verdict)} <code>${e(f.code)}</code>${where ? ` <span class="muted">${e(where)}</span>` : ''}: ${e(f.message)}${evidence}</li>`;
+  const note = findingSourceNote(f);
+  return `<li>${badge(f.verdict)}${note ? ` <span class="source">(${e(note)})</span>` : ''} <code>${e(f.code)}</code>${where ? ` <span class="muted">${e(where)}</span>` : ''}: ${e(f.message)}${evidence}</li>`;
+}
+
+/** Where a NOT-ASSESSED case was blocked, by what, and what its connections carried. */
+function blockedBlock(c: CaseResult): string {
+  if (c.verdict !== 'NOT-ASSESSED') return '';
+  const finding = c.blockedBy ? `<ul class="findings">${findingItem(c.blockedBy.finding)}</ul>` : '';
+  return `<div class="blocked"><b>Not assessed:</b> ${e(blockedText(c))}${c.traffic ? `; ${e(trafficText(c.traffic))}` : ''}${finding}</div>`;
 }
 
 function transcriptTable(result: CaseResult): string {
@@ -85,21 +98,45 @@ function transcriptTable(result: CaseResult): string {
 }
 
 function caseRow(c: CaseResult): string {
-  const search = [c.id, c.title, c.verdict, ...c.specSections, ...c.tags, c.decidedBy?.code ?? ''].join(' ').toLowerCase();
+  const source = caseSourceText(c);
+  const search = [c.id, c.title, c.verdict, source, ...c.specSections, ...c.tags, c.decidedBy?.code ?? '', c.blockedBy?.label ?? ''].join(' ').toLowerCase();
   const location = caseLocation(c);
-  const detail = `<details><summary>${e(c.title)}</summary>
+  const blocking = c.blockedBy?.finding;
+  const findings = c.findings.filter((f) => !(blocking && f.code === blocking.code && f.message === blocking.message));
+  const title = c.verdict === 'NOT-ASSESSED' ? `${c.title} (${blockedText(c)})` : c.title;
+  const detail = `<details><summary>${e(title)}</summary>
 ${c.description ? `<p>${e(c.description)}</p>` : ''}${location ? `<p class="muted">${e(location)}</p>` : ''}
-${c.findings.length ? `<ul class="findings">${c.findings.map(findingItem).join('')}</ul>` : ''}
+${blockedBlock(c)}${findings.length ? `<ul class="findings">${findings.map(findingItem).join('')}</ul>` : ''}
 ${transcriptTable(c)}</details>`;
-  return `<tr class="case" data-verdict="${c.verdict}" data-search="${e(search)}"><td>${badge(c.verdict)}</td><td><code>${e(c.id)}</code></td><td>${detail}</td><td>${e(c.specSections.join(', '))}</td><td>${c.strength}</td><td class="num">${e(formatMs(c.durationMs))}</td></tr>`;
+  return `<tr class="case" data-verdict="${c.verdict}" data-search="${e(search)}"><td>${badge(c.verdict)}</td><td><code>${e(c.id)}</code></td><td>${detail}</td><td>${e(caseSourceNote(c) || source)}</td><td>${e(c.specSections.join(', '))}</td><td>${c.strength}</td><td class="num">${e(formatMs(c.durationMs))}</td></tr>`;
+}
+
+function rootCausesSection(report: RunReport): string {
+  if (!report.rootCauses?.length) return '';
+  const items = report.rootCauses.map((r) => `<li>${badge(r.verdict)} ${e(r.message)} <code>${e(r.code)}</code><details><summary>${r.cases.length} cases</summary><p><code>${e(r.cases.join(', '))}</code></p></details></li>`);
+  return `<section id="root-causes"><h2>Root causes</h2><ul class="root-causes">${items.join('')}</ul></section>`;
+}
+
+function shapesSection(report: RunReport): string {
+  const shapes = report.shapes ?? [];
+  if (!shapes.length) return '';
+  const rows = shapes.map((x) => {
+    const sample = x.sample;
+    const values = 'expected' in sample || 'actual' in sample ? `<div class="muted">expected <code>${e(inlineJson(sample.expected))}</code>, actual <code>${e(inlineJson(sample.actual))}</code></div>` : '';
+    const detail = `<details><summary>${e(sample.detail ?? x.code)}</summary>${values}<p class="muted">first in <code>${e(sample.case)}</code> at <code>${e(sample.pointer)}</code>; cases: <code>${e(x.cases.join(', '))}</code>${x.caseCount > x.cases.length ? ` and ${formatCount(x.caseCount - x.cases.length)} more` : ''}</p><pre>${e(sample.raw)}${sample.truncated ? ' <span class="muted">[truncated]</span>' : ''}</pre></details>`;
+    return `<tr class="shape" data-verdict="${x.verdict}"><td>${badge(x.verdict)}</td><td><code>${e(x.message)}</code> <span class="muted">${x.direction === 'server' ? 'from the server' : 'from a client'}</span></td><td><code>${e(x.pointer)}</code></td><td>${e(shapeSourceText(x))}</td><td><code>${e(x.code)}</code></td><td class="num">${formatCount(x.count)}</td><td class="num">${formatCount(x.caseCount)}</td><td>${detail}</td></tr>`;
+  });
+  return `<section id="shapes"><h2>Message shapes</h2>
+<p class="muted">Every schema finding of the run, once per message, field, code and source, whether or not a case had the message as its subject.</p>
+<table id="shape-table"><thead><tr><th>verdict</th><th>message</th><th>pointer</th><th>source</th><th>code</th><th>messages</th><th>cases</th><th>what</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function casesSection(report: RunReport): string {
   if (!report.cases.length) return '';
-  const options = VERDICT_ORDER.map((v) => `<option value="${v}">${v} (${report.summary.byVerdict[v]})</option>`).join('');
+  const options = VERDICT_ORDER.map((v) => `<option value="${v}">${v} (${report.summary.byVerdict[v] ?? 0})</option>`).join('');
   return `<section id="cases"><h2>Cases</h2>
 <div class="filters"><input id="case-filter" type="search" placeholder="Filter by id, title, section, tag or code" aria-label="filter cases"><select id="verdict-filter" aria-label="verdict"><option value="">all verdicts</option>${options}</select><span id="case-count" class="muted">${report.cases.length} cases</span></div>
-<table id="case-table"><thead><tr><th>verdict</th><th>id</th><th>case</th><th>spec</th><th>strength</th><th>time</th></tr></thead><tbody>
+<table id="case-table"><thead><tr><th>verdict</th><th>id</th><th>case</th><th>source</th><th>spec</th><th>strength</th><th>time</th></tr></thead><tbody>
 ${report.cases.map(caseRow).join('\n')}
 </tbody></table></section>`;
 }
@@ -189,7 +226,7 @@ export function renderHtml(report: RunReport): string {
   const title = `chat-conform ${report.command}: ${report.profile} (exit ${s.exitCode})`;
   const tiles = [
     `<div class="tile"><span class="muted">exit code</span><b class="${s.exitCode === 0 ? 'ok' : 'bad'}">${s.exitCode}</b></div>`,
-    ...(s.total ? VERDICT_ORDER.map((v) => `<div class="tile">${badge(v)}<b>${s.byVerdict[v]}</b></div>`) : []),
+    ...(s.total ? VERDICT_ORDER.map((v) => `<div class="tile">${badge(v)}<b>${s.byVerdict[v] ?? 0}</b></div>`) : []),
     ...(report.thresholds?.length ? [`<div class="tile"><span class="muted">thresholds failed</span><b class="${s.thresholdsFailed ? 'bad' : 'ok'}">${s.thresholdsFailed} / ${report.thresholds.length}</b></div>`] : []),
   ].join('');
   return `<!doctype html>
@@ -215,6 +252,8 @@ export function renderHtml(report: RunReport): string {
 ${report.shards?.length ? `<tr><th>shards</th><td>${report.shards.map((x) => `${x.index + 1}/${x.count}`).join(', ')}</td></tr>` : ''}
 </tbody></table>
 <details><summary>Options (secrets redacted)</summary><pre>${e(JSON.stringify(report.options, null, 2))}</pre></details></section>
+${rootCausesSection(report)}
+${shapesSection(report)}
 ${thresholdsSection(report)}
 ${loadSection(report)}
 ${capacitySection(report)}

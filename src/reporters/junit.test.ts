@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capacityReport, conformanceReport, loadReport } from '../report/fixtures.js';
+import { foldingReport, notAssessedReport, sourcesReport } from '../report/fixtures-sources.js';
+import type { RunReport } from '../report/model.js';
 import { redactReport } from '../report/redact.js';
 import { renderJUnit } from './junit.js';
 import { parseXml, type XmlElement } from './junit-schema/xml-check.js';
@@ -30,7 +32,11 @@ function validateWithLibxml2(xml: string, name: string): { status: number | null
   return { status: r.status, stderr: r.stderr };
 }
 
-const reports = { conformance: conformanceReport(), load: loadReport(), capacity: capacityReport() };
+const reports = { conformance: conformanceReport(), load: loadReport(), capacity: capacityReport(), sources: sourcesReport(), 'not-assessed': notAssessedReport(), folding: foldingReport() };
+const strictSources = (() => {
+  const r = sourcesReport();
+  return { ...r, options: { ...r.options, strict: true } };
+})();
 
 function children(el: XmlElement, name: string): XmlElement[] {
   return el.children.filter((c) => c.name === name);
@@ -38,7 +44,7 @@ function children(el: XmlElement, name: string): XmlElement[] {
 
 describe('JUnit XML', () => {
   describe.skipIf(!libxml2.ok)(`against the JUnit XSD with libxml2${libxml2.ok ? '' : ` (skipped: ${libxml2.reason})`}`, () => {
-    for (const [kind, report] of Object.entries(reports)) {
+    for (const [kind, report] of Object.entries({ ...reports, 'strict sources': strictSources })) {
       it(`validates the ${kind} report`, () => {
         const r = validateWithLibxml2(renderJUnit(redactReport(report)), `${kind}.xml`);
         expect(r.stderr).toBe('');
@@ -75,19 +81,22 @@ describe('JUnit XML', () => {
       const root = parseXml(renderJUnit(redactReport(report)));
       const suites = children(root, 'testsuite');
       const cases = suites.flatMap((s) => children(s, 'testcase'));
-      expect(cases.length, kind).toBe(report.cases.length + (report.thresholds?.length ?? 0));
+      const uncovered = report.cases.filter((c) => c.verdict === 'NOT-ASSESSED' && !(report.rootCauses ?? []).some((r) => r.cases.includes(c.id))).length;
+      expect(cases.length, kind).toBe(report.cases.length + (report.thresholds?.length ?? 0) + (report.rootCauses?.length ?? 0) + uncovered + (report.shapes?.length ?? 0));
       expect(Number(root.attributes.tests), kind).toBe(cases.length);
       for (const s of suites) {
         const tc = children(s, 'testcase');
         expect(Number(s.attributes.tests)).toBe(tc.length);
         expect(Number(s.attributes.failures)).toBe(tc.filter((t) => children(t, 'failure').length === 1).length);
         expect(Number(s.attributes.errors)).toBe(tc.filter((t) => children(t, 'error').length === 1).length);
+        expect(Number(s.attributes.skipped)).toBe(tc.filter((t) => children(t, 'skipped').length === 1).length);
         expect(s.attributes.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
         for (const t of tc) {
           expect(t.attributes.name).toBeTruthy();
           expect(t.attributes.classname).toBeTruthy();
           expect(t.attributes.time).toMatch(/^\d+\.\d{3}$/);
-          expect(children(t, 'failure').length + children(t, 'error').length).toBeLessThanOrEqual(1);
+          expect(children(t, 'failure').length + children(t, 'error').length + children(t, 'skipped').length).toBeLessThanOrEqual(1);
+          expect(children(t, 'system-out').length).toBeLessThanOrEqual(1);
         }
       }
       expect(Number(root.attributes.failures), kind).toBe(suites.reduce((n, s) => n + Number(s.attributes.failures), 0));
@@ -112,6 +121,44 @@ describe('JUnit XML', () => {
     const strict = redactReport({ ...reports.conformance, options: { ...reports.conformance.options, strict: true } });
     const strictCases = children(children(parseXml(renderJUnit(strict)), 'testsuite')[0] as XmlElement, 'testcase');
     expect(children(strictCases[2] as XmlElement, 'failure')[0]?.attributes.type).toBe('CC_SCHEMA_ADDITIONAL');
+  });
+
+  it('skips a NOT-ASSESSED case, saying where it was blocked, and fails its root cause in a preconditions suite', () => {
+    const root = parseXml(renderJUnit(redactReport(reports['not-assessed'])));
+    const [cases, preconditions, ...rest] = children(root, 'testsuite');
+    expect(rest).toEqual([]);
+    expect(cases?.attributes).toMatchObject({ tests: '65', failures: '3', errors: '0', skipped: '61' });
+    const blocked = children(cases as XmlElement, 'testcase').find((t) => t.attributes.name?.startsWith('assa.rooms.case-01:')) as XmlElement;
+    expect(children(blocked, 'skipped')[0]?.attributes).toEqual({ message: 'not assessed: blocked at CONNECT: no reply to CONNECT within 10s' });
+    expect(children(blocked, 'skipped')[0]?.text).toContain('blocked at CONNECT (setup[1].expect, line 6); 1 connection, 0 bytes in, 180 bytes out');
+    expect(preconditions?.attributes).toMatchObject({ name: 'chat-conform run assa preconditions', tests: '1', failures: '1', errors: '0' });
+    const [cause] = children(preconditions as XmlElement, 'testcase');
+    expect(cause?.attributes.name).toBe('CONNECT: 61 of 65 cases blocked');
+    expect(children(cause as XmlElement, 'failure')[0]?.attributes).toEqual({
+      message: '61 of 65 cases could not get past CONNECT: no reply to CONNECT within 10s; the server sent 0 bytes on any of 91 connections; it may not speak this profile (try `chat-conform probe tcp://127.0.0.1:12345`)',
+      type: 'CC_CHECK_TIMEOUT',
+    });
+    expect(root.attributes).toMatchObject({ tests: '66', failures: '4', errors: '0' });
+  });
+
+  it('gives a blocked case no root cause covers its own precondition testcase, and each message shape one; NON-STRICT fails only under --strict', () => {
+    const suitesOf = (r: RunReport): XmlElement[] => children(parseXml(renderJUnit(redactReport(r))), 'testsuite');
+    const [, preconditions, shapes] = suitesOf(reports.sources);
+    const [single] = children(preconditions as XmlElement, 'testcase');
+    expect(single?.attributes.name).toBe('reply to JOIN_ROOM (assa.send.order)');
+    expect(children(single as XmlElement, 'failure')[0]?.attributes).toEqual({ message: 'reply to JOIN_ROOM: no reply to JOIN_ROOM within 10s', type: 'CC_CHECK_TIMEOUT' });
+    expect(shapes?.attributes).toMatchObject({ name: 'chat-conform run assa message shapes', tests: '4', failures: '1', errors: '0' });
+    const tc = children(shapes as XmlElement, 'testcase');
+    expect(tc.map((t) => [t.attributes.name, children(t, 'failure').length])).toEqual([
+      ['ROOM_INFO_RESPONSE /data/participant_count (seed) CC_SCHEMA_INVALID', 1],
+      ['SEND_MESSAGE_RESPONSE /data/client_message_id (lenient optional-null) CC_SCHEMA_INVALID', 0],
+      ['CREATE_ROOM_RESPONSE /data/debug (lenient) CC_SCHEMA_EXTRA_FIELDS', 0],
+      ['MEDIA_STATUS_RESPONSE /data (choice assa.D7.replies) CC_SCHEMA_INVALID', 0],
+    ]);
+    expect(children(tc[0] as XmlElement, 'failure')[0]?.attributes.message).toBe('ROOM_INFO_RESPONSE /data/participant_count: must be integer; ×4, seen in 2 cases');
+    expect(children(tc[2] as XmlElement, 'system-out')[0]?.text).toContain('"debug":{"token":"[REDACTED]"}');
+    const strictShapes = children(suitesOf(strictSources)[2] as XmlElement, 'testcase');
+    expect(strictShapes.map((t) => children(t, 'failure').length)).toEqual([1, 1, 1, 0]);
   });
 
   it('lists each threshold as a testcase, failing ones with the actual value in ms', () => {

@@ -1,15 +1,22 @@
-import type { CapacityStep, RunReport } from '../report/model.js';
+import type { CapacityStep, CaseResult, Finding, RunReport } from '../report/model.js';
 import { escapeMarkdownCell, escapeMarkdownFence } from './escape.js';
 import { emit } from './json.js';
-import { baselineText, capacityConclusionText, caseLocation, connectionsLine, deliveryProblem, formatCount, formatMetric, formatMs, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, summaryLine, transcriptLine, transcriptWindow } from './format.js';
+import {
+  baselineText, blockedText, capacityConclusionText, caseLocation, caseSourceNote, caseSourceText, connectionsLine, deliveryProblem, findingVerdictText, foldFailures,
+  formatCount, formatMetric, formatMs, formatThresholdActual, groupIds, groupTraffic, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, shapeSourceText,
+  shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow, type FailureGroup,
+} from './format.js';
 import type { Reporter, ReporterContext } from './types.js';
 
 /**
- * GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` (and GitLab comments). GitHub caps a step
- * summary at 1 MiB, so failure details stop at `maxBytes` with a note saying how many were left out.
+ * GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` (and GitLab comments): root causes first,
+ * then message shapes, the cases (each with its source; a NOT-ASSESSED one with where it was
+ * blocked) and the failures, folded where cases failed alike. GitHub caps a step summary at 1 MiB,
+ * so the case table stops at a third of `maxBytes` and failure details at `maxBytes`, each with a
+ * note saying how many were left out.
  */
 
-const ICON: Record<string, string> = { PASS: '✅', 'NON-STRICT': '🟡', INFORMATIONAL: 'ℹ️', FAIL: '❌', ERROR: '💥' };
+const ICON: Record<string, string> = { PASS: '✅', 'NON-STRICT': '🟡', INFORMATIONAL: 'ℹ️', 'NOT-ASSESSED': '🚧', FAIL: '❌', ERROR: '💥' };
 const DEFAULT_MAX_BYTES = 900 * 1024;
 
 const cell = escapeMarkdownCell;
@@ -28,9 +35,24 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
   out.push(`## ${ok ? '✅' : '❌'} chat-conform ${report.command}: ${cell(report.profile)} against ${cell(report.target.embedded ? 'the embedded reference server' : report.target.url)}`);
   out.push('', cell(summaryLine(report)), '');
   if (s.total > 0) {
-    out.push(...tableOf(['verdict', 'cases'], (['PASS', 'NON-STRICT', 'INFORMATIONAL', 'FAIL', 'ERROR'] as const).map((v) => [`${ICON[v]} ${v}`, String(s.byVerdict[v])]), ['l', 'r']));
+    out.push(...tableOf(['verdict', 'cases'], (['PASS', 'NON-STRICT', 'INFORMATIONAL', 'NOT-ASSESSED', 'FAIL', 'ERROR'] as const).map((v) => [`${ICON[v]} ${v}`, String(s.byVerdict[v] ?? 0)]), ['l', 'r']));
     out.push('');
   }
+  if (report.rootCauses?.length) {
+    out.push('### Root causes', '');
+    for (const r of report.rootCauses) out.push(`- ${ICON[r.verdict]} ${cell(r.message)} (<code>${cell(r.code)}</code>)`);
+    out.push('');
+  }
+  const shapes = report.shapes ?? [];
+  if (shapes.length) {
+    out.push(`### Message shapes (${shapes.length})`, '');
+    out.push(...tableOf(['verdict', 'message', 'pointer', 'source', 'code', 'seen', 'cases', 'what'], shapes.map((x) => [
+      `${ICON[x.verdict]} ${x.verdict}`, `${cell(x.message)} (${x.direction === 'server' ? 'from the server' : 'from a client'})`, `<code>${cell(x.pointer)}</code>`, cell(shapeSourceText(x)),
+      `<code>${cell(x.code)}</code>`, formatCount(x.count), formatCount(x.caseCount), cell(x.sample.detail ?? ''),
+    ]), ['l', 'l', 'l', 'l', 'l', 'r', 'r', 'l']));
+    out.push('');
+  }
+  if (report.cases.length && report.command === 'run') out.push(...caseTable(report.cases, Math.floor(maxBytes / 3)));
   if (report.thresholds?.length) {
     out.push('### Thresholds', '');
     out.push(...tableOf(['', 'threshold', 'actual', 'source'], report.thresholds.map((t) => [t.passed ? '✅' : '❌', cell(t.expression), formatThresholdActual(t, report), t.source]), ['l', 'l', 'r', 'l']));
@@ -88,34 +110,70 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
   }
   if (report.generator?.saturated) out.push(`> [!WARNING]\n> The load generator saturated: results are not trustworthy.${report.generator.reason ? ` ${cell(report.generator.reason)}` : ''}`, '');
 
-  const failing = report.cases.filter((c) => isFailing(c.verdict, strict));
-  if (failing.length) {
-    out.push(`### Failures (${failing.length})`, '');
+  const groups = foldFailures(report.cases, strict);
+  if (groups.length) {
+    const failing = groups.reduce((n, g) => n + g.cases.length, 0);
+    out.push(`### Failures (${failing})`, '');
     let size = Buffer.byteLength(out.join('\n'));
     let shown = 0;
-    for (const c of failing) {
-      const block: string[] = [];
-      block.push(`<details><summary>${ICON[c.verdict]} <code>${cell(c.id)}</code> ${cell(c.title)}</summary>`, '');
-      const where = [c.specSections.join(', '), caseLocation(c)].filter(Boolean).join(' · ');
-      if (where) block.push(`*${cell(where)}*`, '');
-      for (const f of c.findings.filter((x) => x.verdict !== 'PASS')) {
-        block.push(`- **${f.verdict}** <code>${cell(f.code)}</code>${f.section ? ` (${cell(f.section)})` : ''}: ${cell(f.message)}`);
-        const e = f.evidence;
-        if (e) block.push(`  - evidence: ${cell([e.client, e.message, e.pointer].filter(Boolean).join(' '))}${'expected' in e || 'actual' in e ? `: expected ${cell(inlineJson(e.expected))}, actual ${cell(inlineJson(e.actual))}` : ''}`);
-      }
-      const window = transcriptWindow(c);
-      if (window.length) block.push('', '```text', ...window.map(({ entry }) => escapeMarkdownFence(transcriptLine(entry))), '```');
-      block.push('', '</details>', '');
-      const text = block.join('\n');
+    for (const g of groups) {
+      const text = failureBlock(g);
       // Keep room for the closing note.
       if (size + Buffer.byteLength(text) + 200 > maxBytes) break;
       size += Buffer.byteLength(text);
       out.push(text);
-      shown++;
+      shown += g.cases.length;
     }
-    if (shown < failing.length) out.push(`*${failing.length - shown} more failures left out to fit the step summary; see the HTML report.*`, '');
+    if (shown < failing) out.push(`*${failing - shown} more failures left out to fit the step summary; see the HTML report.*`, '');
   }
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/** Every case with its source, and where a NOT-ASSESSED one was blocked; rows stop at `maxBytes`. */
+function caseTable(cases: readonly CaseResult[], maxBytes: number): string[] {
+  const rows: string[][] = [];
+  let size = 0;
+  for (const c of cases) {
+    const note = c.verdict === 'NOT-ASSESSED' ? blockedText(c) : c.decidedBy && c.verdict !== 'PASS' ? c.decidedBy.message : '';
+    const row = [`${ICON[c.verdict]} ${c.verdict}`, `<code>${cell(c.id)}</code>`, cell(caseSourceNote(c) || caseSourceText(c)), cell(note)];
+    size += Buffer.byteLength(row.join(' | ')) + 6;
+    if (size > maxBytes) break;
+    rows.push(row);
+  }
+  const out = [`<details><summary>Cases (${cases.length})</summary>`, '', ...tableOf(['verdict', 'case', 'source', 'decided by'], rows)];
+  if (rows.length < cases.length) out.push('', `*${cases.length - rows.length} more cases left out to fit the step summary; see the HTML report.*`);
+  return [...out, '', '</details>', ''];
+}
+
+function findingItem(f: Finding, times: string): string[] {
+  const lines = [`- ${times}**${cell(findingVerdictText(f))}** <code>${cell(f.code)}</code>${f.section ? ` (${cell(f.section)})` : ''}: ${cell(f.message)}`];
+  const e = f.evidence;
+  if (e) lines.push(`  - evidence: ${cell([e.client, e.message, e.pointer].filter(Boolean).join(' '))}${'expected' in e || 'actual' in e ? `: expected ${cell(inlineJson(e.expected))}, actual ${cell(inlineJson(e.actual))}` : ''}`);
+  return lines;
+}
+
+/** One failing case, or cases that failed alike (their findings once, "×N", the first case's transcript). */
+function failureBlock(g: FailureGroup): string {
+  const c = g.first;
+  const n = g.cases.length;
+  const times = n > 1 ? `×${n} ` : '';
+  const block: string[] = [];
+  block.push(n > 1
+    ? `<details><summary>${ICON[c.verdict]} ×${n} <code>${cell(groupIds(g, 10))}</code></summary>`
+    : `<details><summary>${ICON[c.verdict]} <code>${cell(c.id)}</code> ${cell(c.title)}</summary>`, '');
+  const source = caseSourceText(c);
+  const where = [c.specSections.join(', '), n > 1 ? undefined : caseLocation(c), source === 'seed' ? 'source: seed' : `source: ${source}`].filter(Boolean).join(' · ');
+  block.push(`*${cell(where)}*`, '');
+  if (c.blockedBy) {
+    const traffic = groupTraffic(g);
+    block.push(`- ${times}**${cell(blockedText(c))}**${traffic ? `; ${n > 1 ? 'together ' : ''}${cell(trafficText(traffic))}` : ''}`);
+    block.push(...findingItem(c.blockedBy.finding, times));
+  }
+  for (const f of shownFindings(c)) block.push(...findingItem(f, times));
+  const window = transcriptWindow(c);
+  if (window.length) block.push('', ...(n > 1 ? [`Transcript of <code>${cell(c.id)}</code>:`, ''] : []), '```text', ...window.map(({ entry }) => escapeMarkdownFence(transcriptLine(entry))), '```');
+  block.push('', '</details>', '');
+  return block.join('\n');
 }
 
 export function markdownReporter(ctx: ReporterContext): Reporter {

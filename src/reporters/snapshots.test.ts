@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capacityReport, conformanceReport, loadReport } from '../report/fixtures.js';
+import { foldingReport, notAssessedReport, sourcesReport } from '../report/fixtures-sources.js';
 import { redactReport } from '../report/redact.js';
 import { renderConsole } from './console.js';
 import { renderHtml } from './html.js';
@@ -10,9 +11,11 @@ import { blankVolatile } from './testing.js';
 
 /**
  * Every format of every example report against a committed snapshot (in __snapshots__/), with
- * times, hosts, durations and the tool version blanked. Review a snapshot diff like code.
+ * times, hosts, durations and the tool version blanked. Review a snapshot diff like code. The
+ * 65-case NOT-ASSESSED run and the folding run are long in JSON and HTML: their text formats only.
  */
-const reports = { conformance: conformanceReport(), load: loadReport(), capacity: capacityReport() };
+const reports = { conformance: conformanceReport(), load: loadReport(), capacity: capacityReport(), sources: sourcesReport() };
+const textOnly = { 'not-assessed': notAssessedReport(), folding: foldingReport() };
 const formats = {
   'report.json': renderJson,
   'junit.xml': renderJUnit,
@@ -26,6 +29,14 @@ describe('reporter snapshots (volatile fields blanked)', () => {
     for (const [file, render] of Object.entries(formats)) {
       it(`renders the ${kind} report as ${file}`, async () => {
         await expect(render(blankVolatile(redactReport(report)))).toMatchFileSnapshot(`__snapshots__/${kind}.${file}`);
+      });
+    }
+  }
+
+  for (const [kind, report] of Object.entries(textOnly)) {
+    for (const file of ['junit.xml', 'summary.md', 'console.txt'] as const) {
+      it(`renders the ${kind} report as ${file}`, async () => {
+        await expect(formats[file](blankVolatile(redactReport(report)))).toMatchFileSnapshot(`__snapshots__/${kind}.${file}`);
       });
     }
   }

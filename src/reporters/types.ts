@@ -1,3 +1,4 @@
+import type { Output } from '../output.js';
 import type { CaseResult, RunReport } from '../report/model.js';
 
 /**
@@ -17,8 +18,9 @@ export interface Reporter {
   /** During load and capacity runs, once per progress interval (a few seconds; 1 s on a terminal). */
   onProgress?(progress: LoadProgress): void | Promise<void>;
   /**
-   * Once, after the run, with the final report (also what `report render` calls). File reporters
-   * write here and return the paths they wrote.
+   * Once, after the run, with the final report (also what `report render` calls), when the run's
+   * folder exists (ctx.outDir). File reporters write here and return the paths they wrote; the
+   * console prints its summary here.
    */
   onRunEnd?(report: RunReport): void | Promise<void | string[]> | string[];
 }
@@ -66,24 +68,10 @@ export interface LoadProgress {
   drainLeftMs?: number;
 }
 
-/** Where a printing reporter writes: the command line gives its own (CliIO has this shape). */
-export interface ReporterIO {
-  out(text: string): void;
-  err(text: string): void;
-  /** True when the output is a terminal. */
-  readonly isTTY: boolean;
-  /** False when colour is off (NO_COLOR, or not a terminal). */
-  readonly color: boolean;
-}
-
 /** What a reporter factory is given. */
 export interface ReporterContext {
-  io: ReporterIO;
-  /**
-   * Shows one status line, redrawn in place (a terminal); without it a printing reporter writes
-   * status lines to `io` one after another.
-   */
-  status?: (line: string) => void;
+  /** Where printing reporters write (the console; a file reporter without outDir). */
+  io: Output;
   /** The run folder a file reporter writes into; undefined means print to `io` instead. */
   outDir?: string;
   /** Colour for terminal output (false when not a TTY or NO_COLOR is set). */

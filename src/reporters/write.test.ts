@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { memoryIO } from '../cli/io.js';
+import { memoryOutput } from '../output.js';
 import { conformanceReport, FIXTURE_SECRETS, loadReport } from '../report/fixtures.js';
 import { validateReport } from '../report/validate.js';
 import { createReporter, reporterNames } from './registry.js';
@@ -16,7 +16,7 @@ afterEach(() => rmSync(out, { recursive: true, force: true }));
 
 describe('writeReports', () => {
   it('writes <out>/<timestamp>-<command>/ with report.json and each rendered file, and points latest at it', async () => {
-    const io = memoryIO();
+    const io = memoryOutput();
     const written = await writeReports(conformanceReport(), { out, reporters: ['console', 'json', 'junit', 'html', 'markdown'], io });
     expect(written.dir).toBe(join(out, '20261122T040000Z-run'));
     expect(readdirSync(written.dir).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
@@ -68,7 +68,7 @@ describe('custom reporters by path', () => {
       'klass.mjs': 'export default class Mine { constructor(ctx) { this.ctx = ctx; } onRunEnd(report) { this.ctx.io.out("class " + report.summary.exitCode); } }',
       'object.mjs': 'export default { onRunEnd() {} , onCaseEnd() {} };',
     };
-    const io = memoryIO();
+    const io = memoryOutput();
     for (const [file, source] of Object.entries(variants)) writeFileSync(join(out, file), source);
     const factory = await createReporter(join(out, 'factory.mjs'), { io, color: false });
     const klass = await createReporter('./klass.mjs', { io, color: false }, out);
@@ -82,7 +82,7 @@ describe('custom reporters by path', () => {
 
   it('reports a module that cannot load, or exports no hooks, as CC_ERR_REPORTER_LOAD', async () => {
     writeFileSync(join(out, 'empty.mjs'), 'export default { name: "x" };');
-    const ctx = { io: memoryIO(), color: false };
+    const ctx = { io: memoryOutput(), color: false };
     await expect(createReporter(join(out, 'missing.mjs'), ctx)).rejects.toMatchObject({ code: 'CC_ERR_REPORTER_LOAD' });
     await expect(createReporter(join(out, 'empty.mjs'), ctx)).rejects.toMatchObject({
       code: 'CC_ERR_REPORTER_LOAD',

@@ -1,11 +1,12 @@
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ccError } from '../errors.js';
+import { SILENT_OUTPUT, type Output } from '../output.js';
 import type { RunReport } from '../report/model.js';
 import { redactReport } from '../report/redact.js';
 import { renderJson } from './json.js';
 import { createReporter } from './registry.js';
-import type { Reporter, ReporterContext, ReporterIO } from './types.js';
+import type { Reporter, ReporterContext } from './types.js';
 
 export interface WriteReportsOptions {
   /** Output root; default `reports/`. */
@@ -15,7 +16,7 @@ export interface WriteReportsOptions {
   /** Reporters made before the run (prepareReporters), used instead of `reporters`. */
   prepared?: readonly PreparedReporter[];
   /** Where `console` (and other printing reporters) write; default: nowhere. */
-  io?: ReporterIO;
+  io?: Output;
   color?: boolean;
 }
 
@@ -27,8 +28,6 @@ export interface WrittenReports {
   /** The `latest` pointer and how it was made. */
   latest: { path: string; kind: 'symlink' | 'file' };
 }
-
-const SILENT: ReporterIO = { out: () => undefined, err: () => undefined, isTTY: false, color: false };
 
 /**
  * A reporter made before a run, so its live hooks (onRunStart, onCaseEnd, onProgress) see the run
@@ -42,17 +41,20 @@ export interface PreparedReporter {
 }
 
 /** Creates every reporter now (a bad name or module fails before the run); `json` is always written and needs none. */
-export async function prepareReporters(specs: readonly string[], options: { io?: ReporterIO; color?: boolean; cwd?: string; status?: (line: string) => void } = {}): Promise<PreparedReporter[]> {
+export async function prepareReporters(specs: readonly string[], options: { io?: Output; color?: boolean; cwd?: string } = {}): Promise<PreparedReporter[]> {
   const prepared: PreparedReporter[] = [];
   for (const spec of specs) {
     if (spec === 'json') continue;
-    const ctx: ReporterContext = { io: options.io ?? SILENT, color: options.color ?? false, ...(options.status ? { status: options.status } : {}) };
+    const ctx: ReporterContext = { io: options.io ?? SILENT_OUTPUT, color: options.color ?? false };
     prepared.push({ spec, reporter: await createReporter(spec, ctx, options.cwd), ctx });
   }
   return prepared;
 }
 
-/** The reporter without its onRunEnd: for runners that call every hook, when writeReports calls onRunEnd itself. */
+/**
+ * The reporter without its onRunEnd, for the run's live hooks: writeReports calls every
+ * reporter's onRunEnd itself, once the run's folder exists.
+ */
 export function withoutRunEnd(reporter: Reporter): Reporter {
   const { onRunEnd: _end, ...live } = reporter;
   // Class-based reporters keep their hooks on the prototype: bind them so spreading loses nothing.
@@ -118,9 +120,9 @@ export async function writeReports(report: RunReport, options: WriteReportsOptio
   }
   files.push(jsonPath);
   const prepared = options.prepared ?? (await prepareReporters(options.reporters ?? [], { ...(options.io ? { io: options.io } : {}), ...(options.color === undefined ? {} : { color: options.color }) }));
-  for (const { spec, reporter, ctx } of prepared) {
-    // `console` prints; every other reporter writes into the run folder.
-    if (spec !== 'console') ctx.outDir = dir;
+  for (const { reporter, ctx } of prepared) {
+    // Every reporter learns the folder; one that prints (the console) has no use for it.
+    ctx.outDir = dir;
     const written = await reporter.onRunEnd?.(safe);
     if (Array.isArray(written)) files.push(...written);
   }

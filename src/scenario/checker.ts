@@ -4,7 +4,9 @@
  * its shape.
  */
 import type { Direction, Profile } from '../profile/types.js';
-import { getValidator } from '../spec/validator.js';
+import { getValidator } from '../profile/validator.js';
+import type { RuleSource } from '../spec/source.js';
+import { EXTRAS_SOURCE } from '../spec/validator.js';
 
 export interface SchemaIssue {
   /** JSON pointer of the offending value inside the message. */
@@ -13,15 +15,23 @@ export interface SchemaIssue {
   message: string;
   expected?: unknown;
   actual?: unknown;
+  /** Where the broken rule comes from; it caps the verdict (src/conformance/verdict.ts). */
+  source: RuleSource;
+  /** The decision id, `optional-null`, `open-enum`, or `seed`. */
+  rule: string;
 }
 
 export type MessageCheck =
-  | { kind: 'valid'; name: string; extras: string[] }
-  | { kind: 'invalid'; name: string; issues: SchemaIssue[]; extras: string[] }
+  /** `extras` are fields the spec does not define, at most `extrasSource` (lenient). */
+  | { kind: 'valid'; name: string; extras: string[]; extrasSource: RuleSource }
+  | { kind: 'invalid'; name: string; issues: SchemaIssue[]; extras: string[]; extrasSource: RuleSource }
   | { kind: 'not-object' }
   | { kind: 'no-name' }
-  /** The naming field holds a name the profile does not define in this direction. */
-  | { kind: 'unknown'; name: string };
+  /**
+   * The naming field holds a name the profile does not define in this direction: a `reading`
+   * for a server message (a `choice` when the profile leaves server messages open), else `seed`.
+   */
+  | { kind: 'unknown'; name: string; source: RuleSource };
 
 export interface MessageChecker {
   check(direction: Direction, value: unknown): MessageCheck;
@@ -35,20 +45,21 @@ export function createChecker(profile: Profile): MessageChecker {
       const outcome = validator.validate(direction, value);
       switch (outcome.kind) {
         case 'valid':
-          return { kind: 'valid', name: outcome.message.name, extras: [...outcome.extras] };
+          return { kind: 'valid', name: outcome.message.name, extras: [...outcome.extras], extrasSource: EXTRAS_SOURCE };
         case 'invalid':
           return {
             kind: 'invalid',
             name: outcome.message.name,
-            issues: outcome.errors.map((e) => ({ pointer: e.pointer, keyword: e.keyword, message: e.message, expected: e.expected, actual: e.actual })),
+            issues: outcome.errors.map((e) => ({ pointer: e.pointer, keyword: e.keyword, message: e.message, expected: e.expected, actual: e.actual, source: e.source, rule: e.rule })),
             extras: outcome.extras,
+            extrasSource: EXTRAS_SOURCE,
           };
         case 'not-object':
           return { kind: 'not-object' };
         case 'no-name':
           return { kind: 'no-name' };
         case 'unknown-name':
-          return { kind: 'unknown', name: outcome.name };
+          return { kind: 'unknown', name: outcome.name, source: outcome.source };
       }
     },
   };

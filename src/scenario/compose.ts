@@ -5,7 +5,7 @@
  */
 import type { CodecName, Profile } from '../profile/types.js';
 import { padToSize } from './generators.js';
-import { readPath, splitPath } from './match.js';
+import { readPath, setPath } from '../util/dotted-path.js';
 import { ByteFill } from './template.js';
 
 /** Mints correlation values the way the profile says: unique strings, or a wrapping int32 counter. */
@@ -68,18 +68,6 @@ export function fillEnvelope(profile: Profile, message: Record<string, unknown>,
   }
   const field = profile.correlation.requestField;
   if (!readPath(message, field).found) setPath(message, field, ids.next());
-}
-
-export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = splitPath(path);
-  let node: Record<string | number, unknown> = target;
-  for (let i = 0; i < keys.length - 1; i++) {
-    const key = keys[i] as string | number;
-    const next = node[key];
-    if (next === null || typeof next !== 'object') node[key] = {};
-    node = node[key] as Record<string | number, unknown>;
-  }
-  node[keys[keys.length - 1] as string | number] = value;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFaultServer, type FaultServer, type ScenarioFault } from '../testing/scenario-fault-server.js';
+import { ShapeCollector } from '../report/shapes.js';
 import { runScenarioText } from './testing/harness.js';
 
 const broadcast = `id: fault.broadcast
@@ -108,10 +109,30 @@ describe('the runner against a misbehaving server', () => {
     expect(r.decidedBy).toMatchObject({ verdict: 'NON-STRICT', code: 'CC_SCHEMA_EXTRA_FIELDS', evidence: { client: 'alice', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/shiny' } });
   });
 
-  it('fails a message whose name the spec does not define', async () => {
-    const r = await runAgainst('unknown-message');
-    expect(r.verdict).toBe('FAIL');
-    expect(r.decidedBy).toMatchObject({ verdict: 'FAIL', code: 'CC_SCHEMA_UNKNOWN_MESSAGE', message: 'the server sent SURPRISE, which the spec does not define', evidence: { client: 'alice', message: 'SURPRISE', pointer: '/action' } });
+  it('counts a message whose name the spec does not define in the message shapes, NON-STRICT (a reading), and not against a case it was no subject of', async () => {
+    server = await startFaultServer('unknown-message');
+    for (const [policy, verdict] of [['cap', 'NON-STRICT'], ['enforce', 'FAIL']] as const) {
+      const shapes = new ShapeCollector();
+      const [r] = await runScenarioText(broadcast, server.url, { decisionPolicy: policy, shapes });
+      expect(r?.verdict).toBe('PASS');
+      expect(shapes.result()).toMatchObject([{
+        profile: 'assa', direction: 'server', message: 'SURPRISE', pointer: '/action', code: 'CC_SCHEMA_UNKNOWN_MESSAGE', source: { kind: 'reading' }, verdict, count: 1, cases: ['fault.broadcast'],
+        sample: { case: 'fault.broadcast', raw: expect.stringMatching(/^\{"action":"SURPRISE","data":\{\},"seq_id":"srv-x",/), truncated: false },
+      }]);
+    }
+  });
+
+  it('makes the schema findings of a message a step of steps: took the case\'s own, and a precondition\'s only a shape', async () => {
+    server = await startFaultServer('schema-violation');
+    const shapes = new ShapeCollector();
+    const [subject] = await runScenarioText(broadcast, server.url, { shapes });
+    expect(subject?.decidedBy).toMatchObject({ verdict: 'FAIL', code: 'CC_SCHEMA_INVALID', source: { kind: 'seed' }, evidence: { client: 'alice', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/message_id' } });
+    // The same exchange as a precondition of another subject: the finding is the shapes' alone.
+    const [setup] = await runScenarioText(broadcast.replace('steps:\n  - connect: [alice, bob, carol, dave]', 'setup:\n  - connect: [alice, bob, carol, dave]').replace(/\n  - expect: \{ clients: \[bob, carol\][^\n]*\n$/, '\nsteps:\n  - expect: { clients: [bob, carol], message: NEW_MESSAGE, within: 1s, match: { data: { content: hi } }, none_for: [dave] }\n'), server.url, { shapes });
+    expect(setup?.verdict).toBe('PASS');
+    expect(setup?.findings.filter((f) => f.code.startsWith('CC_SCHEMA_'))).toEqual([]);
+    // Both runs' replies, each counted once; the run's exit code sees this seed shape (src/report/run-summary.ts).
+    expect(shapes.result().map((s) => [s.message, s.pointer, s.verdict, s.count, s.caseCount])).toEqual([['SEND_MESSAGE_RESPONSE', '/data/message_id', 'FAIL', 2, 1]]);
   });
 
   it('ends a case that outlives its deadline as ERROR, leaving the result unchanged afterwards', async () => {

@@ -6,11 +6,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../util/paths.js';
-import { runScenarios } from './run.js';
+import { runOnEmbedded } from '../conformance/testing/embedded-run.js';
 
 describe('heartbeats during a case', () => {
   it('answers, ignores or hands over pings as each client asks', async () => {
-    const report = await runScenarios({
+    const report = await runOnEmbedded({
       paths: [join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'heartbeat.yaml')],
       packageRoot: packageRoot(),
       timers: { pingInterval: 150, pongTimeout: 600 },

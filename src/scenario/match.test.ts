@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkMatcher, match, readPath } from './match.js';
+import { readPath } from '../util/dotted-path.js';
+import { checkMatcher, match } from './match.js';
 
 const msg = {
   action: 'NEW_MESSAGE',

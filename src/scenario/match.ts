@@ -297,30 +297,6 @@ export function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Reads a dotted path (`data.room_id`, `data.participants[0].user_id`) from a value. */
-export function readPath(value: unknown, path: string): { found: boolean; value: unknown } {
-  let current = value;
-  for (const segment of splitPath(path)) {
-    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return { found: false, value: undefined };
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return { found: true, value: current };
-}
-
-export function splitPath(path: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const part of path.split('.')) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) {
-      out.push(part);
-      continue;
-    }
-    if (m[1]) out.push(m[1]);
-    for (const index of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) out.push(Number(index[1]));
-  }
-  return out;
-}
-
 export function toPointer(path: (string | number)[]): string {
   return path.map((p) => `/${escapePointer(String(p))}`).join('');
 }

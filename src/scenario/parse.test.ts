@@ -11,6 +11,10 @@ const profile = {
     { id: 'server.NEW_MESSAGE', name: 'NEW_MESSAGE', direction: 'server' },
     { id: 'server.SEND_MESSAGE_RESPONSE', name: 'SEND_MESSAGE_RESPONSE', direction: 'server' },
   ],
+  decisions: [
+    { id: 'assa.D5.close-codes', class: 'choice', text: 'close with 4408', reason: 'the seed names no close code' },
+    { id: 'assa.D12.closed-rooms', class: 'reading', text: 'a closed room needs an invitation', reason: 'the seed shows is_open' },
+  ],
 } as unknown as Profile;
 
 const options = { resolveProfile: (name: string) => {
@@ -72,6 +76,16 @@ describe('parsing scenarios', () => {
     expect(expectStep?.kind === 'expect' && expectStep.within).toBe(2000);
     const parallel = c?.steps[5];
     expect(parallel?.kind === 'parallel' && parallel.branches.map((b) => b.map((s) => s.kind))).toEqual([['expect_none'], ['wait', 'close']]);
+  });
+
+  it('carries the profile it resolved: the one the case names, else the default it was given', () => {
+    const [named] = parseScenarios(good, 'x.yaml', options);
+    expect(named?.profile).toBe('assa');
+    expect(named?.profileDef).toBe(profile);
+    const other = { ...profile, name: 'mine' } as Profile;
+    const [defaulted] = parseScenarios(good.replace(/^profile: assa\n/m, ''), 'x.yaml', { defaultProfile: other });
+    expect(defaulted?.profile).toBe('mine');
+    expect(defaulted?.profileDef).toBe(other);
   });
 
   it('reads several cases from one file, separated by ---', () => {
@@ -147,5 +161,65 @@ describe('parsing scenarios', () => {
   it('reports a duplicate case id', () => {
     const err = error(`${good}---\n${good}`);
     expect(err.message).toBe(`cases/x.yaml:${good.split('\n').length + 1}:1: duplicate case id assa.send (first at line 1)`);
+  });
+});
+
+const sourced = `id: assa.closed
+title: a closed room needs an invitation
+profile: assa
+decisions: [assa.D5.close-codes]
+source: assa.D12.closed-rooms
+clients:
+  alice: { user_id: 1 }
+setup:
+  - connect: alice
+  - send: { client: alice, message: SEND_MESSAGE, data: { content: x } }
+  - expect: { client: alice, reply: true, capture: { room: data.room_id, took: $elapsed } }
+steps:
+  - expect: { client: alice, message: NEW_MESSAGE, source: seed }
+  - expect_close: { client: alice, within: "\${timers.pingInterval + timers.pongTimeout}", capture: { code: code, why: reason, after: elapsed }, source: assa.D5.close-codes }
+  - check: { value: "\${after}", match: { $lte: "\${timers.pongTimeout * 1.1 + 250ms}" } }
+  - check: { value: "\${code}", match: { $in: [4408, null] }, source: assa.D12.closed-rooms }
+`;
+
+describe('parsing verdict sources, setup and close captures', () => {
+  it('keeps the case source, each step source, and cites every source decision once', () => {
+    const [c] = parseScenarios(sourced, 'x.yaml', options);
+    expect(c?.source).toBe('assa.D12.closed-rooms');
+    expect(c?.decisions).toEqual(['assa.D5.close-codes', 'assa.D12.closed-rooms']);
+    expect(c?.setup.map((s) => s.source)).toEqual([
+      { path: 'setup[0].connect', line: 9, column: 14 },
+      { path: 'setup[1].send', line: 10, column: 11 },
+      { path: 'setup[2].expect', line: 11, column: 13 },
+    ]);
+    expect(c?.steps.map((s) => s.source.verdictSource)).toEqual(['seed', 'assa.D5.close-codes', undefined, 'assa.D12.closed-rooms']);
+    const close = c?.steps[1];
+    expect(close?.kind === 'expect_close' && close.capture).toEqual({ code: 'code', why: 'reason', after: 'elapsed' });
+  });
+
+  it('defaults the case source to seed', () => {
+    const [c] = parseScenarios(good, 'x.yaml', options);
+    expect(c?.source).toBe('seed');
+    expect(c?.decisions).toEqual([]);
+    expect(c?.setup).toEqual([]);
+  });
+
+  it('reports a source that is not a decision of the profile at its value, with the nearest', () => {
+    const err = error(sourced.replace('source: assa.D12.closed-rooms\n', 'source: assa.D12.closed-room\n'));
+    expect(err.message).toBe('cases/x.yaml:5:9: source assa.D12.closed-room is neither seed nor a decision of profile assa');
+    expect(err.hint).toBe('did you mean assa.D12.closed-rooms? (docs/decisions.md)');
+    const inStep = error(sourced.replace('source: assa.D5.close-codes }', 'source: assa.D99.nothing }'));
+    expect(inStep.message).toBe('cases/x.yaml:14:153: source assa.D99.nothing is neither seed nor a decision of profile assa');
+    expect(inStep.hint).toBe('use seed, or a decision id of the profile (docs/decisions.md lists them)');
+  });
+
+  it('accepts source only on checking steps', () => {
+    const err = error(sourced.replace('data: { content: x } }', 'data: { content: x }, source: seed }'));
+    expect(err.message).toBe('cases/x.yaml:10:73: unknown field source in setup[1].send');
+  });
+
+  it('captures only code, reason and elapsed from a close', () => {
+    const err = error(sourced.replace('after: elapsed', 'after: when'));
+    expect(err.message).toMatch(/^cases\/x\.yaml:14:\d+: steps\[1\]\.expect_close\.capture\.after must be one of code, reason, elapsed$/);
   });
 });

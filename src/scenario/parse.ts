@@ -8,15 +8,16 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { ccError } from '../errors.js';
+import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { RuleStrength } from '../report/model.js';
 import { parseDuration } from '../util/duration.js';
-import { checkMatcher } from './match.js';
-import type {
-  ClientDef, ConnectStep, Duration, ExpectStep, HeartbeatMode, HttpMethod, HttpStep, RunVariable, ScenarioCase, SourceRef, Step, TokenVariant, UnexpectedPolicy,
-} from './model.js';
-import { BUILTIN_VARIABLES, RUN_VARIABLES } from './model.js';
-import { scenarioSchema, STEP_KINDS } from './scenario.schema.js';
+import type { ClientDef, DocPath, Duration, HeartbeatMode, RunVariable, SourceRef, StepBase, TokenVariant, UnexpectedPolicy } from './case-parts.js';
+import { BUILTIN_VARIABLES, RUN_VARIABLES, SEED_SOURCE } from './case-parts.js';
+import type { ScenarioCase } from './model.js';
+import { scenarioSchema } from './scenario.schema.js';
+import { STEP_KINDS, stepModule, type Step } from './steps/index.js';
+import type { ParseContext } from './steps/types.js';
 import { compileTemplate, TemplateError, templateVariables, type Template } from './template.js';
 
 const Ajv = AjvModule.default;
@@ -29,9 +30,9 @@ function schemaValidator(): ValidateFunction {
 }
 
 export interface ParseOptions {
-  /** Profile of cases that name none. */
-  defaultProfile?: string;
-  /** Resolves a profile name to check message names; omit to skip that check. */
+  /** Profile of cases that name none: a name or path, or a profile already loaded. */
+  defaultProfile?: string | Profile;
+  /** Resolves the profile a case names (default loadProfile); the case carries what it returns. */
   resolveProfile?: (name: string) => Profile;
   /** Default case deadline in ms (30 s). */
   defaultTimeout?: number;
@@ -48,7 +49,7 @@ export function loadScenarioFile(path: string, options: ParseOptions = {}, shown
   return parseScenarios(text, shownAs, options);
 }
 
-type Path = (string | number)[];
+type Path = DocPath;
 
 /** Parses YAML text holding one case per document (`---` separates them). */
 export function parseScenarios(text: string, file: string, options: ParseOptions = {}): ScenarioCase[] {
@@ -84,14 +85,16 @@ interface RawClient {
 }
 
 /** Builds one case from a document, with positions for every error. */
-class CaseBuilder {
+class CaseBuilder implements ParseContext {
   private readonly raw: Record<string, unknown>;
-  private profile: Profile | undefined;
+  profile!: Profile;
   private clientNames = new Set<string>();
   /** Always defined: the target URL and the profile's effective limits and timers. */
   private knownVariables = new Set<string>(BUILTIN_VARIABLES);
   /** Run variables the case declares under `requires:`; using another one is a load error. */
   private requires: RunVariable[] = [];
+  /** The case's decisions, which every source its steps name joins. */
+  private citedBy: string[] = [];
 
   constructor(
     private readonly doc: Document,
@@ -112,15 +115,14 @@ class CaseBuilder {
     if (raw.steps === undefined && raw.load === undefined) this.fail([], 'the case needs steps', 'add steps: (or a load: section for a load case, see docs/load.md)');
     this.requires = (raw.requires as RunVariable[] | undefined) ?? [];
 
-    const profileName = (raw.profile as string | undefined) ?? this.options.defaultProfile;
-    if (!profileName) this.fail([], 'the case names no profile', 'add `profile: assa` (or envelope, openirc), or pass --profile');
-    if (this.options.resolveProfile) {
-      try {
-        this.profile = this.options.resolveProfile(profileName);
-      } catch (err) {
-        const where: Path = raw.profile === undefined ? [] : ['profile'];
-        this.fail(where, (err as Error).message, 'known profiles: assa, envelope, openirc; or the path of an AsyncAPI 3.0 document');
-      }
+    const fallback = this.options.defaultProfile;
+    const profileName = (raw.profile as string | undefined) ?? (typeof fallback === 'object' ? fallback.name : fallback);
+    if (!profileName) this.fail([], 'the case names no profile', 'add `profile: assa` (or envelope, openirc)');
+    try {
+      this.profile = raw.profile === undefined && typeof fallback === 'object' ? fallback : (this.options.resolveProfile ?? loadProfile)(profileName);
+    } catch (err) {
+      const where: Path = raw.profile === undefined ? [] : ['profile'];
+      this.fail(where, (err as Error).message, 'known profiles: assa, envelope, openirc; or the path of an AsyncAPI 3.0 document');
     }
 
     const clients = new Map<string, ClientDef>();
@@ -143,12 +145,17 @@ class CaseBuilder {
       variables[name] = this.compile(value, ['variables', name]);
       this.knownVariables.add(name);
     }
+    this.collectDeclaredNames((raw.setup ?? []) as unknown[], ['setup']);
     this.collectDeclaredNames((raw.steps ?? []) as unknown[], ['steps']);
     for (const [name, t] of Object.entries(variables)) this.checkVariables(t, ['variables', name]);
     for (const [name, value] of Object.entries((raw.clients ?? {}) as Record<string, RawClient>)) {
       if (value.claims) (clients.get(name) as ClientDef).claims = this.compile(value.claims, ['clients', name, 'claims']);
     }
 
+    const decisions = [...((raw.decisions as string[] | undefined) ?? [])];
+    const source = raw.source === undefined ? SEED_SOURCE : this.verdictSource(raw.source, ['source'], decisions);
+    this.citedBy = decisions;
+    const setup = this.steps((raw.setup ?? []) as unknown[], ['setup']);
     const steps = this.steps((raw.steps ?? []) as unknown[], ['steps']);
     const spec = raw.spec;
     const timeout = raw.timeout === undefined ? (this.options.defaultTimeout ?? 30_000) : parseDuration(raw.timeout as string | number);
@@ -157,10 +164,12 @@ class CaseBuilder {
       title: raw.title as string,
       ...(raw.description === undefined ? {} : { description: raw.description as string }),
       profile: profileName,
+      profileDef: this.profile,
       specSections: spec === undefined ? [] : Array.isArray(spec) ? (spec as string[]) : [spec as string],
       strength: (raw.strength as RuleStrength | undefined) ?? 'MUST',
       tags: (raw.tags as string[] | undefined) ?? [],
-      decisions: (raw.decisions as string[] | undefined) ?? [],
+      decisions,
+      source,
       requires: this.requires,
       ...(raw.transports === undefined ? {} : { transports: raw.transports as string[] }),
       timeout,
@@ -168,6 +177,7 @@ class CaseBuilder {
       unexpected: (raw.unexpected as UnexpectedPolicy | undefined) ?? 'record',
       variables,
       clients,
+      setup,
       steps,
       ...(raw.load === undefined ? {} : { load: raw.load as Record<string, unknown> }),
       file: this.file,
@@ -178,191 +188,47 @@ class CaseBuilder {
   /** Capture names and loop variables count as known anywhere in the case (steps may be reordered by parallel groups). */
   private collectDeclaredNames(steps: unknown[], path: Path): void {
     steps.forEach((step, i) => {
-      const [kind, body] = Object.entries(step as Record<string, unknown>)[0] as [string, Record<string, unknown>];
-      if ((kind === 'expect' || kind === 'http') && body.capture) for (const name of Object.keys(body.capture)) this.knownVariables.add(name);
-      if (kind === 'capture') for (const name of Object.keys(body)) this.knownVariables.add(name);
-      if (kind === 'connect' && typeof body === 'object' && body !== null && typeof body.login === 'string') this.knownVariables.add(body.login);
-      if (kind === 'repeat') {
-        if (typeof body.as === 'string') this.knownVariables.add(body.as);
-        this.collectDeclaredNames(body.steps as unknown[], [...path, i, 'repeat', 'steps']);
-      }
-      if (kind === 'parallel') {
-        (body as unknown as unknown[]).forEach((branch, b) => {
-          this.collectDeclaredNames(Array.isArray(branch) ? branch : [branch], [...path, i, 'parallel', b]);
-        });
-      }
+      const [kind, body] = Object.entries(step as Record<string, unknown>)[0] as [string, unknown];
+      const names = stepModule(kind)?.declares?.(body, (inner, at) => this.collectDeclaredNames(inner, at), [...path, i, kind]) ?? [];
+      for (const name of names) this.knownVariables.add(name);
     });
   }
 
-  private steps(list: unknown[], path: Path): Step[] {
+  steps(list: unknown[], path: Path): Step[] {
     return list.map((step, i) => this.step(step as Record<string, unknown>, [...path, i]));
   }
 
-  private step(step: Record<string, unknown>, path: Path): Step {
+  step(step: Record<string, unknown>, path: Path): Step {
     const [kind, body] = Object.entries(step)[0] as [string, unknown];
     const at = [...path, kind];
-    const source = this.ref(at, `${renderPath(path)}.${kind}`);
-    const obj = (body ?? {}) as Record<string, unknown>;
-    switch (kind) {
-      case 'connect': {
-        const spec: Record<string, unknown> = typeof body === 'string' || Array.isArray(body) ? { clients: body } : obj;
-        const step: ConnectStep = {
-          kind: 'connect',
-          clients: this.targets(spec, at),
-          auth: (spec.auth as boolean | undefined) ?? true,
-          await: (spec.await as boolean | undefined) ?? true,
-          expect: (spec.expect as 'ok' | 'refused' | undefined) ?? 'ok',
-          source,
-        };
-        if (spec.token !== undefined) step.token = spec.token as TokenVariant;
-        if (spec.url !== undefined) step.url = this.compile(spec.url, [...at, 'url']);
-        if (spec.within !== undefined) step.within = this.duration(spec.within, [...at, 'within']);
-        if (spec.login !== undefined) step.login = spec.login as string;
-        return step;
-      }
-      case 'send': {
-        const client = this.client(obj.client as string, [...at, 'client']);
-        const hasRaw = obj.raw !== undefined || obj.raw_base64 !== undefined;
-        if (hasRaw && (obj.message !== undefined || obj.data !== undefined || obj.fields !== undefined)) {
-          this.fail(at, 'a raw send takes raw or raw_base64 alone, not message, data or fields', 'use raw for exact text, or message with data for a message');
-        }
-        if (obj.raw !== undefined && obj.raw_base64 !== undefined) this.fail(at, 'give raw or raw_base64, not both', 'raw is text; raw_base64 is bytes');
-        if (!hasRaw && obj.message === undefined) this.fail(at, 'send needs a message name (or raw / raw_base64)', 'e.g. `send: {client: alice, message: SEND_MESSAGE, data: {...}}`');
-        if (typeof obj.message === 'string') this.checkMessage(obj.message, 'client', [...at, 'message']);
-        return {
-          kind: 'send',
-          client,
-          ...(obj.message === undefined ? {} : { message: obj.message as string }),
-          ...(obj.data === undefined ? {} : { data: this.compile(obj.data, [...at, 'data']) }),
-          ...(obj.fields === undefined ? {} : { fields: this.compile(obj.fields, [...at, 'fields']) }),
-          ...(hasRaw
-            ? { raw: obj.raw !== undefined ? { text: this.compile(obj.raw, [...at, 'raw']) } : { base64: obj.raw_base64 as string } }
-            : {}),
-          autofill: (obj.autofill as boolean | undefined) ?? true,
-          source,
-        };
-      }
-      case 'expect': {
-        const clients = this.targets(obj, at);
-        const messages = this.messageNames(obj.message, [...at, 'message']);
-        const reply = (obj.reply as boolean | undefined) ?? false;
-        if (!reply && messages.length === 0) {
-          this.fail(at, 'expect needs `reply: true` or a message name', 'e.g. `expect: {client: alice, reply: true}` or `message: NEW_MESSAGE`');
-        }
-        if (obj.match !== undefined) {
-          const problem = checkMatcher(obj.match);
-          if (problem) this.fail([...at, 'match', ...problem.path], problem.message, 'see "Matchers" in docs/scenarios.md');
-        }
-        const noneFor = ((obj.none_for as string[] | undefined) ?? []).map((c, i) => this.client(c, [...at, 'none_for', i]));
-        const overlap = noneFor.find((c) => clients.includes(c));
-        if (overlap) this.fail([...at, 'none_for'], `${overlap} is both expected to receive and not to receive`, 'list each client once');
-        if (noneFor.length > 0 && messages.length === 0) this.fail([...at, 'none_for'], 'none_for needs a message name to watch for', 'add `message: NAME`');
-        const step: ExpectStep = {
-          kind: 'expect',
-          clients,
-          reply,
-          messages,
-          next: (obj.next as boolean | undefined) ?? false,
-          capture: (obj.capture as Record<string, string> | undefined) ?? {},
-          noneFor,
-          source,
-        };
-        if (obj.match !== undefined) step.match = this.compile(obj.match, [...at, 'match']);
-        if (obj.within !== undefined) step.within = this.duration(obj.within, [...at, 'within']);
-        return step;
-      }
-      case 'expect_none':
-        return {
-          kind: 'expect_none',
-          clients: this.targets(obj, at),
-          for: this.duration(obj.for, [...at, 'for']),
-          messages: this.messageNames(obj.message, [...at, 'message']),
-          source,
-        };
-      case 'expect_close': {
-        const spec: Record<string, unknown> = typeof body === 'string' ? { client: body } : obj;
-        const code = spec.code === undefined ? undefined : Array.isArray(spec.code) ? (spec.code as number[]) : [spec.code as number];
-        return {
-          kind: 'expect_close',
-          clients: this.targets(spec, at),
-          ...(code === undefined ? {} : { code }),
-          ...(spec.within === undefined ? {} : { within: this.duration(spec.within, [...at, 'within']) }),
-          source,
-        };
-      }
-      case 'close': {
-        const spec: Record<string, unknown> = typeof body === 'string' || Array.isArray(body) ? { clients: body } : obj;
-        return { kind: 'close', clients: this.targets(spec, at), ...(spec.code === undefined ? {} : { code: spec.code as number }), source };
-      }
-      case 'wait':
-        return { kind: 'wait', ms: this.duration(body, at), source };
-      case 'check':
-        return { kind: 'check', value: this.compile(obj.value, [...at, 'value']), match: this.compile(obj.match, [...at, 'match']), source };
-      case 'crowd':
-        return {
-          kind: 'crowd',
-          count: typeof obj.count === 'number' ? obj.count : this.compile(obj.count, [...at, 'count']),
-          userIdFrom: (obj.user_id_from as number | undefined) ?? 1_000_000,
-          ...(obj.hold === undefined ? {} : { hold: this.duration(obj.hold, [...at, 'hold']) }),
-          ...(obj.within === undefined ? {} : { within: this.duration(obj.within, [...at, 'within']) }),
-          source,
-        };
-      case 'http':
-        return this.httpStep(obj, at, source);
-      case 'capture': {
-        const values: Record<string, Template> = {};
-        for (const [name, value] of Object.entries(obj)) values[name] = this.compile(value, [...at, name]);
-        return { kind: 'capture', values, source };
-      }
-      case 'repeat':
-        return {
-          kind: 'repeat',
-          times: obj.times as number,
-          ...(obj.as === undefined ? {} : { as: obj.as as string }),
-          steps: this.steps(obj.steps as unknown[], [...at, 'steps']),
-          source,
-        };
-      case 'parallel':
-        return {
-          kind: 'parallel',
-          branches: (body as unknown[]).map((branch, b) =>
-            Array.isArray(branch) ? this.steps(branch, [...at, b]) : [this.step(branch as Record<string, unknown>, [...at, b])],
-          ),
-          source,
-        };
-      default:
-        return this.fail(at, `unknown step ${kind}`, `steps are ${STEP_KINDS.join(', ')}`);
-    }
+    const module = stepModule(kind);
+    if (!module) return this.fail(at, `unknown step ${kind}`, `steps are ${STEP_KINDS.join(', ')}`);
+    const ref = this.ref(at, `${renderPath(path)}.${kind}`);
+    // Only the checking steps' schemas allow `source:`.
+    const named = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).source : undefined;
+    if (named !== undefined) ref.verdictSource = this.verdictSource(named, [...at, 'source'], this.citedBy);
+    return module.parse(body, this, at, ref);
   }
 
-  private httpStep(obj: Record<string, unknown>, at: Path, source: SourceRef): HttpStep {
-    if (obj.json !== undefined && obj.body !== undefined) this.fail(at, 'give json or body, not both', 'json: is sent as JSON; body: is sent as text');
-    if (typeof obj.url === 'string' && !obj.url.includes('${') && !/^https?:\/\/[^/\s]/i.test(obj.url)) {
-      this.fail([...at, 'url'], `url ${JSON.stringify(obj.url)} is not an http:// or https:// URL`, 'e.g. url: "${admin_url}" or url: http://127.0.0.1:8080/admin/announce');
+  /** `seed` or a decision of the case's profile, which joins the case's decisions. */
+  private verdictSource(value: unknown, at: Path, decisions: string[]): string {
+    const id = String(value);
+    if (id === SEED_SOURCE) return id;
+    const known = this.profile.decisions.map((d) => d.id);
+    if (!known.includes(id)) {
+      const near = closest(id, known);
+      this.fail(at, `source ${id} is neither seed nor a decision of profile ${this.profile.name}`, near ? `did you mean ${near}? (docs/decisions.md)` : `use seed, or a decision id of the profile (docs/decisions.md lists them)`);
     }
-    const headers: Record<string, Template> = {};
-    for (const [name, value] of Object.entries((obj.headers ?? {}) as Record<string, string>)) headers[name.toLowerCase()] = this.compile(value, [...at, 'headers', name]);
-    const hasBody = obj.json !== undefined || obj.body !== undefined;
-    return {
-      kind: 'http',
-      method: (obj.method as HttpMethod | undefined) ?? (hasBody ? 'POST' : 'GET'),
-      url: this.compile(obj.url, [...at, 'url']),
-      ...(obj.json === undefined ? {} : { json: this.compile(obj.json, [...at, 'json']) }),
-      ...(obj.body === undefined ? {} : { body: this.compile(obj.body, [...at, 'body']) }),
-      headers,
-      status: obj.status === undefined ? [] : Array.isArray(obj.status) ? (obj.status as number[]) : [obj.status as number],
-      ...(obj.within === undefined ? {} : { within: this.duration(obj.within, [...at, 'within']) }),
-      capture: (obj.capture as Record<string, string> | undefined) ?? {},
-      source,
-    };
+    if (!decisions.includes(id)) decisions.push(id);
+    return id;
   }
 
-  private duration(value: unknown, at: Path): Duration {
+  duration(value: unknown, at: Path): Duration {
     if (typeof value === 'string' && value.includes('${')) return this.compile(value, at);
     return parseDuration(value as string | number);
   }
 
-  private targets(spec: Record<string, unknown>, at: Path): string[] {
+  targets(spec: Record<string, unknown>, at: Path): string[] {
     if (spec.client !== undefined && spec.clients !== undefined) this.fail(at, 'give client or clients, not both', 'client: alice, or clients: [alice, bob]');
     if (spec.client !== undefined) return [this.client(spec.client as string, [...at, 'client'])];
     if (spec.clients !== undefined) {
@@ -374,7 +240,7 @@ class CaseBuilder {
     return this.fail(at, 'the step names no client', `add client: <name> (clients of this case: ${[...this.clientNames].join(', ') || 'none'})`);
   }
 
-  private client(name: string, at: Path): string {
+  client(name: string, at: Path): string {
     if (!this.clientNames.has(name)) {
       const known = [...this.clientNames];
       const near = closest(name, known);
@@ -383,16 +249,15 @@ class CaseBuilder {
     return name;
   }
 
-  private messageNames(value: unknown, at: Path): string[] {
+  messageNames(value: unknown, at: Path): string[] {
     if (value === undefined) return [];
     const names = Array.isArray(value) ? (value as string[]) : [value as string];
     names.forEach((n, i) => this.checkMessage(n, 'server', Array.isArray(value) ? [...at, i] : at));
     return names;
   }
 
-  private checkMessage(name: string, direction: 'client' | 'server', at: Path): void {
+  checkMessage(name: string, direction: 'client' | 'server', at: Path): void {
     const profile = this.profile;
-    if (!profile) return;
     if (profile.messages.some((m) => m.name === name && m.direction === direction)) return;
     const known = [...new Set(profile.messages.filter((m) => m.direction === direction).map((m) => m.name))];
     const near = closest(name, known);
@@ -400,7 +265,7 @@ class CaseBuilder {
     this.fail(at, `profile ${profile.name} has no ${direction} message named ${name}${other}`, near ? `did you mean ${near}?` : `run \`chat-conform profiles --messages ${profile.name}\` to list them`);
   }
 
-  private compile(value: unknown, at: Path): Template {
+  compile(value: unknown, at: Path): Template {
     const template = compileTemplate(value, (err: TemplateError, inner) => this.fail([...at, ...inner], err.message, 'templates are ${name}, ${name.field} or a generator; see docs/scenarios.md', err.offset));
     this.checkVariables(template, at);
     return template;
@@ -483,7 +348,7 @@ class CaseBuilder {
     return { line: pos.line, column: pos.col };
   }
 
-  private fail(path: Path, reason: string, hint: string, innerOffset = 0, keyOf = false): never {
+  fail(path: Path, reason: string, hint: string, innerOffset = 0, keyOf = false): never {
     const pos = this.position(path, keyOf);
     let column = pos.column;
     if (innerOffset > 0) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer } from '../../reference-server/server.js';
 import type { RunningServer } from '../../reference-server/server.js';
 import { brief, runScenarioText } from './testing/harness.js';
-import { resolveSigningKey } from './tokens.js';
+import { resolveSigningKey } from '../auth/tokens.js';
 
 let server: RunningServer;
 

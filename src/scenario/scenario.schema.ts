@@ -1,40 +1,12 @@
-import { LOAD_SECTION_SCHEMA } from '../load/plan.js';
+import { LOAD_SECTION_SCHEMA } from './load-section.schema.js';
+import { clientName, fixedDuration, tokenVariant, verdictSource } from './schema-fragments.js';
+import { STEP_KINDS, STEPS } from './steps/index.js';
 
 /**
  * The JSON Schema of the scenario format itself (one YAML document = one case). ajv checks every
  * document against it on load, so a typo is reported at file:line:column before anything runs.
  * Documented in docs/scenarios.md; keep both in step.
  */
-
-const fixedDuration = {
-  anyOf: [
-    { type: 'number', minimum: 0 },
-    { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' },
-  ],
-  description: 'milliseconds, or a number with a unit: 300ms, 2s, 1.5m, 1h',
-};
-
-/** A step's duration may also be a template evaluated when the step runs: "${timers.pongTimeout + 500ms}". */
-const duration = {
-  anyOf: [...fixedDuration.anyOf, { type: 'string', pattern: '^\\s*\\$\\{[^}]+\\}\\s*$' }],
-  description: `${fixedDuration.description}, or a template such as "\${timers.pongTimeout + 500ms}"`,
-};
-
-const clientName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*$' };
-const clientList = { type: 'array', items: clientName, minItems: 1, uniqueItems: true };
-const messageNames = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] };
-const tokenVariant = { enum: ['valid', 'expired', 'not-yet-valid', 'wrong-signature', 'alg-none', 'wrong-key-type', 'malformed', 'none'] };
-
-/** Steps that address one client or several take `client: x` or `clients: [x, y]`. */
-const oneOrMany = {
-  client: clientName,
-  clients: clientList,
-};
-
-export const STEP_KINDS = ['connect', 'send', 'expect', 'expect_none', 'expect_close', 'close', 'wait', 'capture', 'repeat', 'parallel', 'crowd', 'check', 'http'] as const;
-
-const httpStatus = { type: 'integer', minimum: 100, maximum: 599 };
-const captureMap = { type: 'object', propertyNames: clientName, additionalProperties: { type: 'string', minLength: 1 } };
 
 export const scenarioSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -53,6 +25,7 @@ export const scenarioSchema = {
     strength: { enum: ['MUST', 'SHOULD', 'MAY', 'UNSPECIFIED'] },
     tags: { type: 'array', items: { type: 'string', minLength: 1 } },
     decisions: { type: 'array', items: { type: 'string', minLength: 1 } },
+    source: verdictSource,
     requires: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['admin_url'] } },
     transports: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['tcp', 'tcp+lp', 'tls', 'ws', 'wss'] } },
     timeout: fixedDuration,
@@ -75,6 +48,7 @@ export const scenarioSchema = {
         },
       },
     },
+    setup: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
     steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
     load: LOAD_SECTION_SCHEMA,
   },
@@ -84,137 +58,8 @@ export const scenarioSchema = {
       minProperties: 1,
       maxProperties: 1,
       additionalProperties: false,
-      properties: {
-        connect: {
-          anyOf: [
-            clientName,
-            clientList,
-            {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                ...oneOrMany,
-                auth: { type: 'boolean' },
-                await: { type: 'boolean' },
-                expect: { enum: ['ok', 'refused'] },
-                token: tokenVariant,
-                url: { type: 'string' },
-                within: duration,
-                login: clientName,
-              },
-            },
-          ],
-        },
-        send: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['client'],
-          properties: {
-            client: clientName,
-            message: { type: 'string', minLength: 1 },
-            data: {},
-            fields: { type: 'object' },
-            raw: { type: 'string' },
-            raw_base64: { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$' },
-            autofill: { type: 'boolean' },
-          },
-        },
-        expect: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...oneOrMany,
-            reply: { type: 'boolean' },
-            message: messageNames,
-            match: { type: 'object' },
-            within: duration,
-            next: { type: 'boolean' },
-            capture: captureMap,
-            none_for: clientList,
-          },
-        },
-        expect_none: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['for'],
-          properties: { ...oneOrMany, for: duration, message: messageNames },
-        },
-        expect_close: {
-          anyOf: [
-            clientName,
-            {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                ...oneOrMany,
-                code: { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' }, minItems: 1 }] },
-                within: duration,
-              },
-            },
-          ],
-        },
-        close: {
-          anyOf: [
-            clientName,
-            clientList,
-            { type: 'object', additionalProperties: false, properties: { ...oneOrMany, code: { type: 'integer' } } },
-          ],
-        },
-        wait: duration,
-        capture: { type: 'object', minProperties: 1, propertyNames: clientName },
-        check: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['value', 'match'],
-          properties: { value: {}, match: {} },
-        },
-        crowd: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['count'],
-          properties: {
-            count: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\s*\\$\\{[^}]+\\}\\s*$' }] },
-            user_id_from: { type: 'integer', minimum: 1 },
-            hold: duration,
-            within: duration,
-          },
-        },
-        http: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['url'],
-          properties: {
-            method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
-            url: { type: 'string', minLength: 1 },
-            json: {},
-            body: { type: 'string' },
-            headers: { type: 'object', propertyNames: { pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }, additionalProperties: { type: 'string' } },
-            status: { anyOf: [httpStatus, { type: 'array', items: httpStatus, minItems: 1, uniqueItems: true }] },
-            within: duration,
-            capture: captureMap,
-          },
-        },
-        repeat: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['times', 'steps'],
-          properties: {
-            times: { type: 'integer', minimum: 0 },
-            as: clientName,
-            steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
-          },
-        },
-        parallel: {
-          type: 'array',
-          minItems: 1,
-          items: {
-            anyOf: [
-              { $ref: '#/definitions/step' },
-              { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
-            ],
-          },
-        },
-      },
+      // Each step's body is its module's (./steps/): `repeat` and `parallel` hold `#/definitions/step`.
+      properties: Object.fromEntries(STEP_KINDS.map((kind) => [kind, STEPS[kind].schema])),
     },
   },
 } as const;

@@ -5,11 +5,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../util/paths.js';
-import { runScenarios } from './run.js';
+import { runOnEmbedded } from '../conformance/testing/embedded-run.js';
 
 describe('steps against the reference server', () => {
   it('runs loops, parallel groups, ordered expectations, closes and size boundaries', async () => {
-    const report = await runScenarios({
+    const report = await runOnEmbedded({
       paths: [join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'steps.yaml')],
       packageRoot: packageRoot(),
       limits: { maxMessageBytes: 2000 },

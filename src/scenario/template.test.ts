@@ -106,6 +106,19 @@ describe('template arithmetic and computed counts', () => {
     expect(() => run('${a * 2}', { a: 'x' })).toThrow('${a * 2}: a is "x", not a number');
   });
 
+  it('adds variables to variables, each term with its own factor, rounded to a whole number', () => {
+    const timers = { pingInterval: 300, pongTimeout: 1000 };
+    expect(run('${timers.pingInterval + timers.pongTimeout}', { timers })).toBe(1300);
+    expect(run('${timers.pongTimeout - timers.pingInterval}', { timers })).toBe(700);
+    expect(run('${timers.pingInterval * 1.5 + timers.pongTimeout * 0.5 + 250ms}', { timers })).toBe(450 + 500 + 250);
+    expect(run('${a-1}', { a: 5 })).toBe(4);
+    expect(run('${my-var + 1}', { 'my-var': 5 })).toBe(6);
+    expect(run('${a * 0.33}', { a: 10 })).toBe(3);
+    expect(() => run('${a + b}', { a: 1, b: 'x' })).toThrow('${a + b}: b is "x", not a number');
+    expect(() => compileString('${1 + 2}')).toThrow(/bad template expression/);
+    expect(() => compileString('${a + }')).toThrow(/bad template expression/);
+  });
+
   it('reads the count of text() and bytes() from a variable when the step runs', () => {
     const text = run('${text(limits.maxTextChars + 1, emoji)}', { limits: { maxTextChars: 7 } }) as string;
     expect([...text].length).toBe(8);

@@ -17,16 +17,31 @@
 import { parseDuration } from '../util/duration.js';
 import { generateText, isTextKind, type TextKind } from './generators.js';
 
+/** Keys and indexes from a variable's name down (`r.participants[1].user_id`). */
+export type VarPath = (string | number)[];
+
+/** One term of a sum: a variable or a number (ms for a duration), times `factor`, added or subtracted. */
+export interface SumTerm {
+  sign: 1 | -1;
+  factor: number;
+  value: VarPath | number;
+}
+
 export type Expr =
-  /** A variable, optionally plus or minus a number (`limits.maxTextChars + 1`, `timers.pongTimeout + 500ms`). */
-  | { kind: 'var'; path: (string | number)[]; source: string; offset: number; delta?: number; factor?: number }
+  /** A variable, its value as it is. */
+  | { kind: 'var'; path: VarPath; source: string; offset: number }
+  /** Arithmetic over numbers (`limits.maxTextChars + 1`, `timers.pingInterval + timers.pongTimeout`), rounded to a whole number. */
+  | { kind: 'sum'; terms: SumTerm[]; source: string; offset: number }
   | { kind: 'text'; count: Count; textKind: TextKind }
   | { kind: 'uid'; prefix: string }
   | { kind: 'now'; offsetMs: number; format: 'iso' | 'ms' }
   | { kind: 'bytes'; size: Count };
 
+/** An expression whose value is a number or read from a variable. */
+export type NumericExpr = Extract<Expr, { kind: 'var' | 'sum' }>;
+
 /** A whole number given literally or read from a variable when the step runs. */
-export type Count = number | Extract<Expr, { kind: 'var' }>;
+export type Count = number | NumericExpr;
 
 export type Template =
   | { t: 'lit'; value: unknown }
@@ -130,40 +145,58 @@ function parseExpr(source: string, offset: number): Expr {
   return parseVar(body, source, offset);
 }
 
-const ARITHMETIC = /^(.+?)\s*([+-])\s*(\d+(?:\.\d+)?\s*(?:ms|s|m|h)?)$/;
-/** `${timers.pongTimeout * 1.1 + 250ms}`: a bare factor, applied before any `+`/`-` (tolerances that scale with a timer). */
-const FACTOR = /^(.+?)\s*\*\s*(\d+(?:\.\d+)?)$/;
+/** A term of a sum: a variable or a number (a duration with a unit counts as its ms), times an optional factor. */
+const TERM = /^(.+?)(?:\s*\*\s*(\d+(?:\.\d+)?))?$/;
+const NUMBER = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h)?$/;
+/**
+ * Where a sum splits into terms: `+` anywhere, `-` when a space stands beside it or a number
+ * follows it (`a-1` is a minus 1; `my-var` is one name, since names may hold `-`).
+ */
+const OPERATOR = /\s*\+\s*|\s+-\s*|\s*-\s+|-(?=\d)/g;
 
-function parseVar(body: string, source: string, offset: number): Extract<Expr, { kind: 'var' }> {
-  let delta: number | undefined;
-  let factor: number | undefined;
-  let ref = body;
-  const arithmetic = ARITHMETIC.exec(body);
-  if (arithmetic) {
-    ref = arithmetic[1] as string;
-    const amount = arithmetic[3] as string;
-    // A bare number is a count (`+ 1`); with a unit it is a duration in ms (`+ 500ms`).
-    const value = /[a-z]$/.test(amount) ? parseDuration(amount.replace(/\s+/g, '')) : Number(amount);
-    delta = arithmetic[2] === '-' ? -value : value;
+/**
+ * A variable, or a sum of terms (`limits.maxTextChars + 1`, `timers.pingInterval + timers.pongTimeout`,
+ * `timers.pongTimeout * 1.1 + 250ms`): each term a variable or a number, times an optional factor.
+ */
+function parseVar(body: string, source: string, offset: number): NumericExpr {
+  const bad = (): never => {
+    throw new TemplateError(`bad template expression \${${source}}: expected a variable (name, name.field, name[0]), a sum such as name + 1 or a * 1.1 + b, or a generator: ${GENERATORS}`, offset);
+  };
+  const operators = [...body.matchAll(OPERATOR)];
+  const texts: string[] = [];
+  let from = 0;
+  for (const m of operators) {
+    texts.push(body.slice(from, m.index));
+    from = (m.index as number) + m[0].length;
   }
-  const scaled = FACTOR.exec(ref);
-  if (scaled) {
-    ref = scaled[1] as string;
-    factor = Number(scaled[2]);
-  }
-  const path: (string | number)[] = [];
+  texts.push(body.slice(from));
+  const terms: SumTerm[] = texts.map((text, i) => {
+    const sign = i === 0 ? 1 : (operators[i - 1] as RegExpMatchArray)[0].includes('-') ? -1 : 1;
+    const term = TERM.exec(text.trim());
+    if (!term || !term[1]) return bad();
+    const operand = (term[1] as string).trim();
+    const factor = term[2] === undefined ? 1 : Number(term[2]);
+    if (NUMBER.test(operand)) {
+      // A bare number is a count (`+ 1`); with a unit it is a duration in ms (`+ 500ms`).
+      return { sign, factor, value: /[a-z]$/.test(operand) ? parseDuration(operand.replace(/\s+/g, '')) : Number(operand) };
+    }
+    return { sign, factor, value: parsePath(operand, bad) };
+  });
+  const first = terms[0] as SumTerm;
+  if (!terms.some((t) => typeof t.value !== 'number')) return bad();
+  if (terms.length === 1 && first.factor === 1 && first.sign === 1) return { kind: 'var', path: first.value as VarPath, source: body, offset };
+  return { kind: 'sum', terms, source: body, offset };
+}
+
+function parsePath(ref: string, bad: () => never): VarPath {
+  const path: VarPath = [];
   for (const raw of ref.split('.')) {
     const segment = /^([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\])*)$/.exec(raw.trim());
-    if (!segment) {
-      throw new TemplateError(`bad template expression \${${source}}: expected a variable (name, name.field, name[0], name + 1) or a generator: ${GENERATORS}`, offset);
-    }
+    if (!segment) return bad();
     path.push(segment[1] as string);
     for (const index of (segment[2] as string).matchAll(/\[(\d+)\]/g)) path.push(Number(index[1]));
   }
-  const expr: Extract<Expr, { kind: 'var' }> = { kind: 'var', path, source: body, offset };
-  if (delta !== undefined) expr.delta = delta;
-  if (factor !== undefined) expr.factor = factor;
-  return expr;
+  return path;
 }
 
 function parseCall(name: string, args: string[], offset: number): Expr {
@@ -222,6 +255,9 @@ export function templateVariables(
 ): { name: string; source: string; path: (string | number)[]; offset: number }[] {
   const add = (e: Expr): void => {
     if (e.kind === 'var') out.push({ name: String(e.path[0]), source: e.source, path, offset: e.offset });
+    else if (e.kind === 'sum') {
+      for (const t of e.terms) if (typeof t.value !== 'number') out.push({ name: String(t.value[0]), source: e.source, path, offset: e.offset });
+    }
     else if (e.kind === 'text' && typeof e.count !== 'number') add(e.count);
     else if (e.kind === 'bytes' && typeof e.size !== 'number') add(e.size);
   };
@@ -280,19 +316,16 @@ export function evaluate(template: Template, ctx: TemplateContext): unknown {
 
 function evalExpr(expr: Expr, ctx: TemplateContext): unknown {
   switch (expr.kind) {
-    case 'var': {
-      const [root, ...rest] = expr.path;
-      if (!ctx.has(String(root))) throw new TemplateEvalError(`\${${expr.source}}: ${String(root)} has no value yet (is it captured by a later step?)`);
-      let value = ctx.lookup(String(root));
-      for (const key of rest) {
-        if (value === null || typeof value !== 'object' || !(key in (value as object))) {
-          throw new TemplateEvalError(`\${${expr.source}}: no ${String(key)} in ${JSON.stringify(value)?.slice(0, 80)}`);
-        }
-        value = (value as Record<string | number, unknown>)[key];
+    case 'var':
+      return readVar(expr.path, expr.source, ctx);
+    case 'sum': {
+      let total = 0;
+      for (const term of expr.terms) {
+        const value = typeof term.value === 'number' ? term.value : readVar(term.value, expr.source, ctx);
+        if (typeof value !== 'number') throw new TemplateEvalError(`\${${expr.source}}: ${(term.value as VarPath).join('.')} is ${JSON.stringify(value)}, not a number`);
+        total += term.sign * value * term.factor;
       }
-      if (expr.delta === undefined && expr.factor === undefined) return value;
-      if (typeof value !== 'number') throw new TemplateEvalError(`\${${expr.source}}: ${expr.path.join('.')} is ${JSON.stringify(value)}, not a number`);
-      return Math.round(value * (expr.factor ?? 1)) + (expr.delta ?? 0);
+      return Math.round(total);
     }
     case 'text':
       return generateText(countOf(expr.count, ctx), expr.textKind);
@@ -305,6 +338,19 @@ function evalExpr(expr: Expr, ctx: TemplateContext): unknown {
     case 'bytes':
       return new ByteFill(countOf(expr.size, ctx));
   }
+}
+
+function readVar(path: VarPath, source: string, ctx: TemplateContext): unknown {
+  const [root, ...rest] = path;
+  if (!ctx.has(String(root))) throw new TemplateEvalError(`\${${source}}: ${String(root)} has no value yet (is it captured by a later step?)`);
+  let value = ctx.lookup(String(root));
+  for (const key of rest) {
+    if (value === null || typeof value !== 'object' || !(key in (value as object))) {
+      throw new TemplateEvalError(`\${${source}}: no ${String(key)} in ${JSON.stringify(value)?.slice(0, 80)}`);
+    }
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
 }
 
 function countOf(count: Count, ctx: TemplateContext): number {

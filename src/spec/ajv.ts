@@ -2,6 +2,7 @@ import AjvModule, { type FormatDefinition, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isDateTime } from './date-time.js';
 import { addProtocolFormats } from './formats.js';
+import { ANNOTATION_KEYWORDS } from './keywords.js';
 
 // Both packages ship CommonJS; under NodeNext the callable is the default export's `default`.
 export const Ajv = AjvModule.default;
@@ -36,10 +37,12 @@ export function addFormatsTo(ajv: AjvInstance): void {
   ajv.addFormat('date-time', { ...reference, type: 'string', validate: isDateTime });
 }
 
-/** An ajv instance with the formats the generated schemas use (date-time, int32, …). */
+/** An ajv instance with the formats (date-time, int32, …) and annotation keywords the generated schemas use. */
 export function createAjv(options: Options = {}): AjvInstance {
   const ajv = new Ajv({ ...STRICT, ...options });
   addFormatsTo(ajv);
   addProtocolFormats(ajv);
+  // Annotations only: no code, so a valid message costs nothing more; the type is checked at compile time.
+  for (const [keyword, schemaType] of Object.entries(ANNOTATION_KEYWORDS)) ajv.addKeyword({ keyword, schemaType });
   return ajv;
 }

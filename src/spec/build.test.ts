@@ -4,11 +4,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { schemasBuild, schemasCheck } from '../cli/commands/schemas.js';
 import { memoryIO } from '../cli/io.js';
 import { CcError } from '../errors.js';
-import { listProfiles, loadProfile } from '../profile/load.js';
+import { listProfiles, loadProfile, schemaSetOf } from '../profile/load.js';
 import { packageRoot } from '../util/paths.js';
 import { buildProfileSchemas, checkProfileSchemas } from './build.js';
 import { writeTestProfile } from './testing.js';
-import { getValidator } from './validator.js';
+import { getValidator } from '../profile/validator.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -26,7 +26,7 @@ function tempProfile() {
 
 describe('the committed generated schemas', () => {
   it('match what the bundled AsyncAPI documents produce (no drift)', () => {
-    for (const name of listProfiles()) expect(checkProfileSchemas(loadProfile(name))).toEqual({ profile: name, differ: [], missing: [], extra: [] });
+    for (const name of listProfiles()) expect(checkProfileSchemas(schemaSetOf(loadProfile(name)))).toEqual({ profile: name, differ: [], missing: [], extra: [] });
   });
 
   it('include an index of every message', () => {
@@ -39,8 +39,8 @@ describe('the committed generated schemas', () => {
 describe('schemas build and check', () => {
   it('builds, then finds no drift', async () => {
     const { profile } = tempProfile();
-    expect(buildProfileSchemas(profile)).toEqual({ profile: 'test', written: ['client/hello.json', 'server/bye.json', 'index.json'], removed: [] });
-    expect(buildProfileSchemas(profile).written).toEqual([]);
+    expect(buildProfileSchemas(schemaSetOf(profile))).toEqual({ profile: 'test', written: ['client/hello.json', 'server/bye.json', 'index.json'], removed: [] });
+    expect(buildProfileSchemas(schemaSetOf(profile)).written).toEqual([]);
     const io = memoryIO();
     await schemasCheck({ profiles: [profile.specPath], root: packageRoot() }, io);
     expect(io.stdout).toEqual([`test: generated schemas match ${profile.specPath}`]);
@@ -48,12 +48,12 @@ describe('schemas build and check', () => {
 
   it('catches an edited, a missing and an extra file, naming each (CC_ERR_SCHEMA_DRIFT, exit 1)', async () => {
     const { profile } = tempProfile();
-    buildProfileSchemas(profile);
+    buildProfileSchemas(schemaSetOf(profile));
     const hello = join(profile.generatedDir, 'client', 'hello.json');
     writeFileSync(hello, readFileSync(hello, 'utf8').replace('"integer"', '"number"'));
     rmSync(join(profile.generatedDir, 'server', 'bye.json'));
     writeFileSync(join(profile.generatedDir, 'client', 'stale.json'), '{}\n');
-    expect(checkProfileSchemas(profile)).toEqual({ profile: 'test', differ: ['client/hello.json'], missing: ['server/bye.json'], extra: ['client/stale.json'] });
+    expect(checkProfileSchemas(schemaSetOf(profile))).toEqual({ profile: 'test', differ: ['client/hello.json'], missing: ['server/bye.json'], extra: ['client/stale.json'] });
     const err = await schemasCheck({ profiles: [profile.specPath], root: packageRoot() }, memoryIO()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CcError);
     expect((err as CcError).code).toBe('CC_ERR_SCHEMA_DRIFT');
@@ -65,7 +65,7 @@ describe('schemas build and check', () => {
     await schemasBuild({ profiles: [profile.specPath], root: packageRoot() }, io);
     expect(io.stdout).toEqual([`test: 3 files in ${gen}, 2 written, 1 removed`]);
     expect(existsSync(join(gen, 'client', 'stale.json'))).toBe(false);
-    expect(checkProfileSchemas(profile)).toEqual({ profile: 'test', differ: [], missing: [], extra: [] });
+    expect(checkProfileSchemas(schemaSetOf(profile))).toEqual({ profile: 'test', differ: [], missing: [], extra: [] });
   });
 
   it('validates a profile that has no generated/ folder yet from schemas generated in memory', () => {

@@ -1,21 +1,32 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ccError } from '../errors.js';
-import { profileSources } from '../profile/load.js';
-import type { Profile } from '../profile/types.js';
-import { generateMessageSchema, renderJson, sortKeys } from './generate.js';
+import { generateMessageSchema, renderJson, sortKeys, type MessageInput } from './generate.js';
+import type { MessageInfo } from './message.js';
 import type { Json } from './pointer.js';
+
+/** A profile's document and messages, and where its generated schemas go. */
+export interface SchemaSet {
+  name: string;
+  namingField: string;
+  specPath: string;
+  /** The folder of the generated files. */
+  generatedDir: string;
+  /** The parsed AsyncAPI document. */
+  doc: Json;
+  /** In the order of the index. */
+  messages: readonly (MessageInfo & MessageInput)[];
+}
 
 /** Generated files of a profile: path relative to its generated/ folder → exact text. */
 export type GeneratedFiles = Map<string, string>;
 
 /** Every file `schemas build` writes for a profile: one schema per message and index.json. */
-export function generateProfileFiles(profile: Profile): GeneratedFiles {
-  const { doc, sources } = profileSources(profile);
+export function generateProfileFiles(profile: SchemaSet): GeneratedFiles {
   const files: GeneratedFiles = new Map();
-  for (const source of sources) {
-    const schema = generateMessageSchema(doc, profile.name, source, profile.specPath);
-    files.set(relative('generated', source.schemaFile), renderJson(schema));
+  for (const message of profile.messages) {
+    const schema = generateMessageSchema(profile.doc, profile.name, message, profile.specPath);
+    files.set(relative('generated', message.schemaFile), renderJson(schema));
   }
   const index = {
     $comment: 'Generated from ../asyncapi.yaml by `chat-conform schemas build`. Do not edit: change the AsyncAPI document and rebuild.',
@@ -54,7 +65,7 @@ export interface BuildResult {
 }
 
 /** Writes the generated files of a profile and removes the .json files no message produces any more. */
-export function buildProfileSchemas(profile: Profile): BuildResult {
+export function buildProfileSchemas(profile: SchemaSet): BuildResult {
   const files = generateProfileFiles(profile);
   const written: string[] = [];
   for (const [rel, text] of files) {
@@ -83,7 +94,7 @@ export interface DriftResult {
 }
 
 /** Compares the committed generated files with what the document produces now. */
-export function checkProfileSchemas(profile: Profile): DriftResult {
+export function checkProfileSchemas(profile: SchemaSet): DriftResult {
   const files = generateProfileFiles(profile);
   const present = new Set(listGenerated(profile.generatedDir));
   const differ: string[] = [];

@@ -2,13 +2,14 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CcError } from '../errors.js';
-import { loadProfile, profileSources } from '../profile/load.js';
+import { loadProfile, profileSources, schemaSetOf } from '../profile/load.js';
 import { createAjv } from './ajv.js';
 import { checkAsyncApi } from './asyncapi-schema.js';
 import { generateProfileFiles } from './build.js';
+import { generateMessageSchema } from './generate.js';
 import type { JsonObject } from './pointer.js';
 import { writeTestProfile } from './testing.js';
-import { getValidator } from './validator.js';
+import { getValidator } from '../profile/validator.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -22,7 +23,7 @@ function profileOf(options: Parameters<typeof writeTestProfile>[0]) {
 }
 
 function schemaOf(options: Parameters<typeof writeTestProfile>[0], file: string): JsonObject {
-  const text = generateProfileFiles(profileOf(options)).get(file);
+  const text = generateProfileFiles(schemaSetOf(profileOf(options))).get(file);
   if (text === undefined) throw new Error(`no ${file}`);
   return JSON.parse(text) as JsonObject;
 }
@@ -39,6 +40,34 @@ function failure(fn: () => unknown): CcError {
 
 const typeConst = (name: string) => ({ type: 'string', const: name });
 
+/** A test profile whose `Pair` is reached both plainly and from inside decision t.D1.shape. */
+function annotatedProfile() {
+  return {
+    decisions: [
+      { id: 't.D1.shape', class: 'choice' as const, text: 'The shape of decided.', reason: 'The seed is silent.' },
+      { id: 't.D2.ids', class: 'reading' as const, text: 'Ids are positive.', reason: 'The seed shows one.' },
+    ],
+    schemas: {
+      Id: { type: 'integer', allOf: [{ minimum: 1, 'x-decision': 't.D2.ids' }] },
+      Pair: { type: 'object', properties: { a: { $ref: '#/components/schemas/Id' } } },
+      Code: { type: 'string', enum: ['A', 'B'], 'x-open-enum': true },
+    },
+    client: {
+      A: {
+        payload: {
+          type: 'object',
+          properties: {
+            type: typeConst('a'),
+            plain: { $ref: '#/components/schemas/Pair' },
+            decided: { $ref: '#/components/schemas/Pair', 'x-decision': 't.D1.shape' },
+            code: { $ref: '#/components/schemas/Code' },
+          },
+        },
+      },
+    },
+  };
+}
+
 describe('the generated schema of a message', () => {
   it('is standalone draft-07 with a generated-file header, an $id and its references in $defs', () => {
     const schema = JSON.parse(readFileSync(join(loadProfile('assa').generatedDir, 'client', 'SEND_MESSAGE.json'), 'utf8')) as JsonObject;
@@ -54,8 +83,8 @@ describe('the generated schema of a message', () => {
   it('is byte-for-byte the same when built twice, with sorted keys and a trailing newline', () => {
     for (const name of ['assa', 'envelope', 'openirc']) {
       const profile = loadProfile(name);
-      const first = generateProfileFiles(profile);
-      const second = generateProfileFiles(profile);
+      const first = generateProfileFiles(schemaSetOf(profile));
+      const second = generateProfileFiles(schemaSetOf(profile));
       expect([...second.entries()]).toEqual([...first.entries()]);
       for (const text of first.values()) {
         expect(text.endsWith('}\n')).toBe(true);
@@ -149,7 +178,7 @@ describe('the generated schema of a message', () => {
     const annotated = { schemas, client: { A: { payload: { type: 'object', properties: { type: typeConst('a'), name: { $ref: '#/components/schemas/Name', description: 'who', 'x-note': 1 } } } } } };
     expect((schemaOf(annotated, 'client/a.json').properties as JsonObject).name).toEqual({ $ref: '#/$defs/Name' });
     const asserted = { schemas, client: { A: { payload: { type: 'object', properties: { type: typeConst('a'), name: { $ref: '#/components/schemas/Name', maxLength: 3 } } } } } };
-    const err = failure(() => generateProfileFiles(profileOf(asserted)));
+    const err = failure(() => generateProfileFiles(schemaSetOf(profileOf(asserted))));
     expect(err.code).toBe('CC_ERR_SPEC_INVALID');
     expect(err.message).toContain("#/components/messages/A/payload/properties/name: keywords beside $ref (maxLength) are ignored by AsyncAPI but applied by newer JSON Schema drafts; write allOf: [{$ref: '#/components/schemas/Name'}, {maxLength: ...}] instead");
   });
@@ -175,8 +204,40 @@ describe('the generated schema of a message', () => {
     for (const word of ['discriminator', 'externalDocs', 'deprecated', 'examples', 'x-parser-schema-id', 'x-note']) expect(text).not.toContain(word);
     expect(() => createAjv().compile(schema)).not.toThrow();
     const unknown = { client: { A: { payload: { type: 'object', nullable: true, properties: { type: typeConst('a') } } } } };
-    const err = failure(() => generateProfileFiles(profileOf(unknown)));
+    const err = failure(() => generateProfileFiles(schemaSetOf(profileOf(unknown))));
     expect(err.message).toContain('#/components/messages/A/payload/nullable: unknown keyword nullable');
+  });
+
+  it('keeps x-decision and x-open-enum, and copies a definition reached from inside a decision, carrying it', () => {
+    const options = annotatedProfile();
+    const schema = schemaOf(options, 'client/a.json');
+    expect(schema.properties).toEqual({
+      type: typeConst('a'),
+      plain: { $ref: '#/$defs/Pair' },
+      decided: { $ref: '#/$defs/Pair.t.D1.shape' },
+      code: { $ref: '#/$defs/Code' },
+    });
+    expect(schema.$defs).toEqual({
+      Code: { type: 'string', enum: ['A', 'B'], 'x-open-enum': true },
+      Id: { type: 'integer', allOf: [{ minimum: 1, 'x-decision': 't.D2.ids' }] },
+      'Id.t.D1.shape': { type: 'integer', allOf: [{ minimum: 1, 'x-decision': 't.D2.ids' }], 'x-decision': 't.D1.shape' },
+      Pair: { type: 'object', properties: { a: { $ref: '#/$defs/Id' } } },
+      'Pair.t.D1.shape': { type: 'object', properties: { a: { $ref: '#/$defs/Id.t.D1.shape' } }, 'x-decision': 't.D1.shape' },
+    });
+    // The annotations are keywords strict ajv knows, asserting nothing.
+    const validate = createAjv().compile(schema);
+    expect(validate({ type: 'a', plain: { a: 1 }, decided: { a: 1 }, code: 'A' })).toBe(true);
+  });
+
+  it('refuses x-open-enum away from an enum and annotations of the wrong type', () => {
+    const at = (payload: JsonObject) => failure(() => generateProfileFiles(schemaSetOf(profileOf({ client: { A: { payload } } })))).message;
+    const base = { type: 'object', properties: { type: typeConst('a') } };
+    expect(at({ ...base, 'x-open-enum': true })).toContain('#/components/messages/A/payload/x-open-enum: belongs beside the enum it opens');
+    expect(at({ ...base, properties: { type: { ...typeConst('a'), 'x-open-enum': 'yes', enum: ['a'] } } })).toContain('#/components/messages/A/payload/properties/type/x-open-enum: must be a boolean');
+    // The loader already refuses an x-decision that names no decision; the generator holds its own line.
+    expect(at({ ...base, 'x-decision': 7 })).toContain('/components/messages/A/payload/x-decision: 7 is not a decision of /x-chat-conform/decisions');
+    const direct = failure(() => generateMessageSchema({}, 't', { name: 'a', direction: 'client', key: 'A', payload: { ...base, 'x-decision': 7 } }, 'test.yaml'));
+    expect(direct.message).toBe('test.yaml is not valid AsyncAPI 3.0: #/components/messages/A/payload/x-decision: must be a non-empty string');
   });
 
   it('keeps const data untouched while stripping x- keys from schemas', () => {

@@ -1,6 +1,6 @@
 import { ccError } from '../errors.js';
-import type { Direction } from '../profile/types.js';
-import { DEFINITION_KEYWORDS, MIXED_KEYWORDS, REF_ANNOTATIONS, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, STRIPPED_KEYWORDS, VALUE_KEYWORDS } from './keywords.js';
+import { ANNOTATION_KEYWORDS, DEFINITION_KEYWORDS, MIXED_KEYWORDS, REF_ANNOTATIONS, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, STRIPPED_KEYWORDS, VALUE_KEYWORDS } from './keywords.js';
+import type { Direction } from './message.js';
 import { escapePointerToken, isObject, resolveLocalRef, unescapePointerToken, type Json, type JsonObject } from './pointer.js';
 
 export const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
@@ -25,9 +25,16 @@ export function schemaId(profile: string, direction: Direction, name: string): s
  * Turns one AsyncAPI schema (and everything it references) into plain draft-07 JSON Schema.
  * Every `$ref` becomes `#/$defs/<name>`; the referenced schema is converted once and kept in
  * `$defs`, so a circular reference stays a reference instead of unrolling forever.
+ *
+ * `x-decision` covers everything under the node that carries it, through references too: a
+ * schema referenced from inside a decision's region (and without an `x-decision` of its own) is
+ * emitted as a second definition, `<name>.<decision id>`, whose root carries that decision. So
+ * the nearest `x-decision` above any keyword, within its own definition, is its source, whichever
+ * way the validator reached it (`MEDIA_STATUS_RESPONSE` reuses the request's `MediaStatusData`
+ * under assa.D7.replies, while the request itself stays `seed`).
  */
 class Converter {
-  /** Definition name by the document pointer it came from. */
+  /** Definition name by the document pointer it came from and the decision it inherits. */
   private readonly names = new Map<string, string>();
   private readonly taken = new Set<string>();
   readonly defs: JsonObject = {};
@@ -38,55 +45,76 @@ class Converter {
     throw ccError('CC_ERR_SPEC_INVALID', { path: this.specPath, detail: `${where}: ${detail}` });
   }
 
-  private defFor(ref: string, where: string): string {
-    const known = this.names.get(ref);
-    if (known !== undefined) return known;
+  private defFor(ref: string, where: string, decision: string | undefined): string {
     if (!ref.startsWith('#/')) this.fail(where, `$ref ${ref} is not a reference inside the document`);
+    const target = resolveLocalRef(this.doc, ref, this.specPath);
+    // A target with its own decision is the same whatever region references it.
+    const inherited = isObject(target) && target['x-decision'] === undefined ? decision : undefined;
+    const key = inherited === undefined ? ref : `${ref} ${inherited}`;
+    const known = this.names.get(key);
+    if (known !== undefined) return known;
     const tokens = ref.slice(2).split('/').map((t) => unescapePointerToken(decodeURIComponent(t)));
-    const base = (tokens[tokens.length - 1] ?? 'def').replace(/[^A-Za-z0-9_.-]/g, '_') || 'def';
+    const last = tokens[tokens.length - 1] ?? 'def';
+    const base = (inherited === undefined ? last : `${last}.${inherited}`).replace(/[^A-Za-z0-9_.-]/g, '_') || 'def';
     let name = base;
     // Names are given in traversal order, which is the document's order: deterministic.
     for (let i = 2; this.taken.has(name); i++) name = `${base}_${i}`;
-    this.names.set(ref, name);
+    this.names.set(key, name);
     this.taken.add(name);
     this.defs[name] = true; // placeholder while converting, so a cycle finds the name
-    this.defs[name] = this.convert(resolveLocalRef(this.doc, ref, this.specPath), ref);
+    const converted = this.convert(target, ref, inherited);
+    this.defs[name] = inherited !== undefined && isObject(converted) ? { ...converted, 'x-decision': inherited } : converted;
     return name;
   }
 
-  convert(node: Json, where: string): Json {
+  /** Checks an annotation's value: ajv would refuse a wrong type too, but only once a message is validated. */
+  private annotation(node: JsonObject, key: string, where: string): Json | undefined {
+    const value = node[key];
+    if (value === undefined) return undefined;
+    const type = ANNOTATION_KEYWORDS[key];
+    if (typeof value !== type || (type === 'string' && value === '')) this.fail(`${where}/${key}`, `must be a${type === 'string' ? ' non-empty string' : ' boolean'}`);
+    return value;
+  }
+
+  convert(node: Json, where: string, decision?: string): Json {
     if (typeof node === 'boolean') return node;
     if (!isObject(node)) return this.fail(where, 'a schema must be an object or a boolean');
+    const own = this.annotation(node, 'x-decision', where) as string | undefined;
+    const openEnum = this.annotation(node, 'x-open-enum', where);
+    if (openEnum !== undefined && node.enum === undefined) this.fail(`${where}/x-open-enum`, 'belongs beside the enum it opens');
+    const region = own ?? decision;
     if (typeof node.$ref === 'string') {
       // Draft-07 and AsyncAPI ignore keywords beside $ref; ajv's newer drafts apply them. Rather
-      // than pick one meaning silently, annotations are dropped and assertions are refused.
+      // than pick one meaning silently, annotations are dropped and assertions are refused. An
+      // x-decision there is kept: it is the decision of everything the reference reaches.
       const assertions = Object.keys(node).filter((k) => k !== '$ref' && !k.startsWith('x-') && !REF_ANNOTATIONS.has(k));
       if (assertions.length > 0) {
         this.fail(where, `keywords beside $ref (${assertions.join(', ')}) are ignored by AsyncAPI but applied by newer JSON Schema drafts; write allOf: [{$ref: '${node.$ref}'}, {${assertions.join(', ')}: ...}] instead`);
       }
-      return { $ref: `#/$defs/${escapePointerToken(this.defFor(node.$ref, where))}` };
+      return { $ref: `#/$defs/${escapePointerToken(this.defFor(node.$ref, where, region))}` };
     }
     const out: JsonObject = {};
     for (const [key, value] of Object.entries(node)) {
       const at = `${where}/${escapePointerToken(key)}`;
-      if (key.startsWith('x-') || STRIPPED_KEYWORDS.has(key) || DEFINITION_KEYWORDS.has(key)) continue;
-      if (VALUE_KEYWORDS.has(key)) out[key] = value;
-      else if (SCHEMA_KEYWORDS.has(key)) out[key] = this.convert(value, at);
+      if (key in ANNOTATION_KEYWORDS) out[key] = value;
+      else if (key.startsWith('x-') || STRIPPED_KEYWORDS.has(key) || DEFINITION_KEYWORDS.has(key)) continue;
+      else if (VALUE_KEYWORDS.has(key)) out[key] = value;
+      else if (SCHEMA_KEYWORDS.has(key)) out[key] = this.convert(value, at, region);
       else if (SCHEMA_ARRAY_KEYWORDS.has(key)) {
         if (!Array.isArray(value)) this.fail(at, `${key} must be an array of schemas`);
-        out[key] = value.map((item, i) => this.convert(item, `${at}/${i}`));
+        out[key] = value.map((item, i) => this.convert(item, `${at}/${i}`, region));
       } else if (SCHEMA_MAP_KEYWORDS.has(key)) {
         if (!isObject(value)) this.fail(at, `${key} must map names to schemas`);
         const map: JsonObject = {};
-        for (const [name, schema] of Object.entries(value)) map[name] = this.convert(schema, `${at}/${escapePointerToken(name)}`);
+        for (const [name, schema] of Object.entries(value)) map[name] = this.convert(schema, `${at}/${escapePointerToken(name)}`, region);
         out[key] = map;
       } else if (MIXED_KEYWORDS.has(key)) {
         if (key === 'items') {
-          out[key] = Array.isArray(value) ? value.map((item, i) => this.convert(item, `${at}/${i}`)) : this.convert(value, at);
+          out[key] = Array.isArray(value) ? value.map((item, i) => this.convert(item, `${at}/${i}`, region)) : this.convert(value, at, region);
         } else {
           if (!isObject(value)) this.fail(at, 'dependencies must be an object');
           const map: JsonObject = {};
-          for (const [name, dep] of Object.entries(value)) map[name] = Array.isArray(dep) ? dep : this.convert(dep, `${at}/${escapePointerToken(name)}`);
+          for (const [name, dep] of Object.entries(value)) map[name] = Array.isArray(dep) ? dep : this.convert(dep, `${at}/${escapePointerToken(name)}`, region);
           out[key] = map;
         }
       } else if (key === '$id') {

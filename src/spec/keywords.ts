@@ -31,6 +31,14 @@ export const VALUE_KEYWORDS = new Set([
  */
 export const STRIPPED_KEYWORDS = new Set(['discriminator', 'externalDocs', 'deprecated', 'examples', 'example', '$schema']);
 
+/**
+ * The `x-` keys the generator keeps: chat-conform's own annotations, declared to ajv as keywords
+ * that assert nothing (createAjv), so strict mode stays on. `x-decision` names the decision a
+ * schema node's constraints come from; `x-open-enum: true` says its `enum` lists examples, not
+ * every value. The validator reads both to give each error its source (src/spec/validator.ts).
+ */
+export const ANNOTATION_KEYWORDS: Readonly<Record<string, 'string' | 'boolean'>> = { 'x-decision': 'string', 'x-open-enum': 'boolean' };
+
 /** Local definitions: what they hold is lifted into `$defs` when referenced, so the containers go. */
 export const DEFINITION_KEYWORDS = new Set(['definitions', '$defs']);
 

@@ -1,6 +1,31 @@
 import { ccError } from '../errors.js';
 import { deref, isObject, type Json, type JsonObject } from './pointer.js';
 
+/** Who sends a message: `client` = client → server, `server` = server → client. */
+export type Direction = 'client' | 'server';
+
+/** One message of an AsyncAPI document, as the generator and the validator know it (no payload). */
+export interface MessageInfo {
+  /** Unique within the profile: `<direction>.<name>`, plus a variant for same-named shapes. */
+  id: string;
+  /** Value of the naming field (`action`, `type`, `kind`) that identifies this message. */
+  name: string;
+  direction: Direction;
+  /** AsyncAPI message key in components.messages. */
+  key: string;
+  title?: string;
+  summary?: string;
+  /** Section of the seed spec that defines it, e.g. "§5.1". */
+  specSection?: string;
+  /** Path of the generated JSON Schema, relative to the profile folder. */
+  schemaFile: string;
+  /**
+   * True when the payload has no constant naming field (e.g. an HTTP login reply): such a message
+   * is never picked by name from the wire, only checked when a caller names it explicitly.
+   */
+  explicitOnly?: boolean;
+}
+
 /** RFC 7386 JSON Merge Patch: objects merge key by key, `null` deletes, anything else replaces. */
 export function mergePatch(target: Json, patch: Json): Json {
   if (!isObject(patch)) return patch;

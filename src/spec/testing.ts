@@ -12,6 +12,8 @@ export function writeTestProfile(options: {
   server?: Record<string, unknown>;
   schemas?: Record<string, unknown>;
   messageTraits?: Record<string, unknown>;
+  /** Entries of `x-chat-conform.decisions`, for schemas that cite them with `x-decision`. */
+  decisions?: { id: string; class: 'reading' | 'choice'; text: string; reason: string }[];
 }): { dir: string; specPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cc-spec-'));
   const messages = { ...options.client, ...options.server };
@@ -39,6 +41,7 @@ export function writeTestProfile(options: {
       transports: ['ws'],
       auth: { kind: 'none' },
       errorCodes: [],
+      ...(options.decisions ? { decisions: options.decisions } : {}),
     },
   };
   mkdirSync(join(dir, 'test'));

@@ -1,13 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ccError } from '../errors.js';
-import { profileSources } from '../profile/load.js';
-import type { Direction, Profile, ProfileMessage } from '../profile/types.js';
 import { createAjv, type AjvInstance } from './ajv.js';
 import { closeSchema } from './closed.js';
-import { generateMessageSchema } from './generate.js';
-import { escapePointerToken, type Json, type JsonObject } from './pointer.js';
+import type { Direction, MessageInfo } from './message.js';
+import { escapePointerToken, isObject, type JsonObject } from './pointer.js';
+import { OPEN_ENUM, OPTIONAL_NULL, SOURCE_ORDER, type DecisionClass, type RuleSource, type ServerMessagesPolicy } from './source.js';
 
 /** One violation, located by a JSON pointer into the message. */
 export interface ValidationError {
@@ -20,6 +17,14 @@ export interface ValidationError {
   expected: string;
   /** What the message has there: `string "100"`, `missing`. */
   actual: string;
+  /**
+   * Where the broken rule comes from (src/spec/source.ts): `lenient` for null in a field the
+   * schema does not require and for a code outside a list of examples (`x-open-enum`), the
+   * decision's class for a constraint under an `x-decision`, `seed` otherwise.
+   */
+  source: RuleSource;
+  /** The decision id, `optional-null`, `open-enum`, or `seed`. */
+  rule: string;
 }
 
 export type ValidationOutcome =
@@ -27,21 +32,62 @@ export type ValidationOutcome =
   | { kind: 'not-object'; actual: string }
   /** An object without a string in the profile's naming field. */
   | { kind: 'no-name'; field: string; actual: string }
-  /** A name that matches no message of that direction ("matches none", not "invalid"). */
-  | { kind: 'unknown-name'; field: string; name: string; direction: Direction; otherDirections: Direction[] }
+  /**
+   * A name that matches no message of that direction ("matches none", not "invalid"). Its source:
+   * a server message the spec does not define is a `reading` (the profile lists every server
+   * message) or, with `serverMessages: open`, a `choice`; an undefined client message is `seed`.
+   */
+  | { kind: 'unknown-name'; field: string; name: string; direction: Direction; otherDirections: Direction[]; source: RuleSource }
   /** The message was identified and breaks its schema. `extras` lists undefined fields too. */
-  | { kind: 'invalid'; message: ProfileMessage; errors: ValidationError[]; extras: string[] }
-  /** The message matches its schema; `extras` are pointers to fields the spec does not define (NON-STRICT). */
-  | { kind: 'valid'; message: ProfileMessage; extras: readonly string[] };
+  | { kind: 'invalid'; message: MessageInfo; errors: ValidationError[]; extras: string[] }
+  /** The message matches its schema; `extras` are pointers to fields the spec does not define (`lenient`: NON-STRICT). */
+  | { kind: 'valid'; message: MessageInfo; extras: readonly string[] };
+
+/** What a validator needs: the messages with their generated schemas, and what their annotations mean. */
+export interface ValidatorSource {
+  /** The profile's name, for error messages. */
+  name: string;
+  namingField: string;
+  messages: readonly { message: MessageInfo; schema: JsonObject }[];
+  /** The class of every decision id an `x-decision` may name. */
+  decisions: readonly { id: string; class: DecisionClass }[];
+  serverMessages: ServerMessagesPolicy;
+}
 
 export interface ProfileValidator {
-  readonly profile: Profile;
+  /** The profile's name. */
+  readonly name: string;
   /** Identifies the message by the profile's naming field and validates it against that one schema. */
   validate(direction: Direction, value: unknown): ValidationOutcome;
   /** Validates against a named message, whatever the value's naming field says (explicit-only messages, --message). */
   validateAs(direction: Direction, name: string, value: unknown): ValidationOutcome;
   /** The directions in which a name exists (SDP: both). */
   directionsOf(name: string): Direction[];
+  /** Compiles every hot-path validator now (benchmarks, load workers before the clock starts). */
+  warm(): void;
+}
+
+/** Fields the spec does not define are never more than lenient. */
+export const EXTRAS_SOURCE: RuleSource = 'lenient';
+
+/**
+ * Every source an outcome deviates by, strongest first (SOURCE_ORDER); none for a valid message
+ * without extras. Not-object and no-name break the seed's message structure.
+ */
+export function outcomeSources(outcome: ValidationOutcome): RuleSource[] {
+  const found = new Set<RuleSource>();
+  if (outcome.kind === 'not-object' || outcome.kind === 'no-name') found.add('seed');
+  else if (outcome.kind === 'unknown-name') found.add(outcome.source);
+  else {
+    if (outcome.kind === 'invalid') for (const e of outcome.errors) found.add(e.source);
+    if (outcome.extras.length > 0) found.add(EXTRAS_SOURCE);
+  }
+  return SOURCE_ORDER.filter((s) => found.has(s));
+}
+
+/** The strongest source a message deviates by (`seed` before `reading`, `lenient`, `choice`), or undefined when it does not deviate. */
+export function worstSource(outcome: ValidationOutcome): RuleSource | undefined {
+  return outcomeSources(outcome)[0];
 }
 
 const NO_EXTRAS: readonly string[] = Object.freeze([]);
@@ -50,7 +96,7 @@ const NO_EXTRAS: readonly string[] = Object.freeze([]);
 interface Compilers {
   /** Closed schemas, first error only: one call decides "valid without extras" on the hot path. */
   fast: AjvInstance;
-  /** The schemas as written, every error, with the failing data: the real violations. */
+  /** The schemas as written, every error, with the failing data and schema: the real violations and their sources. */
   open: AjvInstance;
   /** Closed schemas, every error: where the undefined fields are. */
   closed: AjvInstance;
@@ -60,9 +106,15 @@ class Entry {
   private fast?: ValidateFunction;
   private open?: ValidateFunction;
   private closed?: ValidateFunction;
+  private regions?: WeakMap<object, string | undefined>;
   readonly validOutcome: ValidationOutcome;
 
-  constructor(readonly message: ProfileMessage, private readonly schema: JsonObject, private readonly compilers: Compilers) {
+  constructor(
+    readonly message: MessageInfo,
+    private readonly schema: JsonObject,
+    private readonly compilers: Compilers,
+    private readonly classes: ReadonlyMap<string, DecisionClass>,
+  ) {
     this.validOutcome = Object.freeze({ kind: 'valid', message, extras: NO_EXTRAS });
   }
 
@@ -94,8 +146,82 @@ class Entry {
       .map((e) => `${e.instancePath}/${escapePointerToken(String((e.params as { additionalProperty: string }).additionalProperty))}`);
     const uniqueExtras = [...new Set(extras)].sort();
     if (this.open(value)) return { kind: 'valid', message: this.message, extras: uniqueExtras };
-    return { kind: 'invalid', message: this.message, errors: toValidationErrors(this.open.errors ?? []), extras: uniqueExtras };
+    // `if` errors only repeat the errors of the branch that applied.
+    const errors = (this.open.errors ?? []).filter((e) => e.keyword !== 'if');
+    return { kind: 'invalid', message: this.message, errors: this.attribute(value, errors), extras: uniqueExtras };
   }
+
+  /**
+   * Gives each error its source. A null is tested by validating a copy without the null-valued
+   * fields: if that copy misses nothing at the null's pointer, the field was optional and the null
+   * is lenient; if it does, the null is judged by the rule that requires the field.
+   */
+  private attribute(value: unknown, errors: ErrorObject[]): ValidationError[] {
+    const open = this.open as ValidateFunction;
+    const nulls = new Set<string>();
+    const requiredAfter = new Map<string, ErrorObject>();
+    if (errors.some((e) => e.keyword !== 'required' && e.data === null)) {
+      open(withoutNulls(value, '', nulls));
+      for (const e of open.errors ?? []) if (e.keyword === 'required') requiredAfter.set(missingPointer(e), e);
+    }
+    const ruleOf = (e: ErrorObject): { source: RuleSource; rule: string } => {
+      if (e.keyword !== 'required' && e.data === null && nulls.has(e.instancePath)) {
+        const required = requiredAfter.get(e.instancePath);
+        return required ? this.decisionOf(required) : { source: 'lenient', rule: OPTIONAL_NULL };
+      }
+      if (e.keyword === 'enum' && isObject(e.parentSchema) && e.parentSchema['x-open-enum'] === true) return { source: 'lenient', rule: OPEN_ENUM };
+      return this.decisionOf(e);
+    };
+    return errors.map((e) => ({ ...describeError(e), ...ruleOf(e) }));
+  }
+
+  /** The class and id of the nearest `x-decision` above the failing keyword, or `seed`. */
+  private decisionOf(error: ErrorObject): { source: RuleSource; rule: string } {
+    if (!this.regions) {
+      this.regions = new WeakMap();
+      indexRegions(this.schema, undefined, this.regions);
+    }
+    const id = isObject(error.parentSchema) ? this.regions.get(error.parentSchema) : undefined;
+    if (id === undefined) return { source: 'seed', rule: 'seed' };
+    // The profile loader refuses an x-decision that names no decision; a hand-made source might not. It is still ours, not the seed's.
+    return { source: this.classes.get(id) ?? 'reading', rule: id };
+  }
+}
+
+/**
+ * Maps every schema object of a generated schema to the nearest `x-decision` above it within its
+ * own definition. (A definition reached from inside a decision's region carries that decision at
+ * its root: src/spec/generate.ts.)
+ */
+function indexRegions(node: unknown, region: string | undefined, map: WeakMap<object, string | undefined>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) indexRegions(item, region, map);
+    return;
+  }
+  if (!isObject(node)) return;
+  const own = typeof node['x-decision'] === 'string' ? node['x-decision'] : region;
+  map.set(node, own);
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'enum' || key === 'const' || key === 'default') continue;
+    indexRegions(child, key === '$defs' || key === 'definitions' ? undefined : own, map);
+  }
+}
+
+/** A copy of a value without its null-valued object fields, whose pointers go to `removed`. Array items stay. */
+function withoutNulls(value: unknown, pointer: string, removed: Set<string>): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => withoutNulls(item, `${pointer}/${i}`, removed));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    const at = `${pointer}/${escapePointerToken(key)}`;
+    if (field === null) removed.add(at);
+    else out[key] = withoutNulls(field, at, removed);
+  }
+  return out;
+}
+
+function missingPointer(error: ErrorObject): string {
+  return `${error.instancePath}/${escapePointerToken(String((error.params as { missingProperty: string }).missingProperty))}`;
 }
 
 function jsonType(value: unknown): string {
@@ -155,45 +281,33 @@ function expectedOf(error: ErrorObject): string {
   }
 }
 
-/** ajv errors → pointer, keyword, expected, actual. `if` errors only repeat the branch's errors. */
-export function toValidationErrors(errors: ErrorObject[]): ValidationError[] {
-  const out: ValidationError[] = [];
-  for (const error of errors) {
-    if (error.keyword === 'if') continue;
-    if (error.keyword === 'required') {
-      const missing = String((error.params as { missingProperty: string }).missingProperty);
-      out.push({ pointer: `${error.instancePath}/${escapePointerToken(missing)}`, keyword: 'required', message: `missing required field ${missing}`, expected: 'present', actual: 'missing' });
-      continue;
-    }
-    const actual = describeValue(error.data);
-    out.push({ pointer: error.instancePath, keyword: error.keyword, message: error.message ?? error.keyword, expected: expectedOf(error), actual });
+/** An ajv error as pointer, keyword, message, expected and actual. */
+function describeError(error: ErrorObject): Omit<ValidationError, 'source' | 'rule'> {
+  if (error.keyword === 'required') {
+    const missing = String((error.params as { missingProperty: string }).missingProperty);
+    return { pointer: missingPointer(error), keyword: 'required', message: `missing required field ${missing}`, expected: 'present', actual: 'missing' };
   }
-  return out;
-}
-
-function loadSchema(profile: Profile, message: ProfileMessage): JsonObject {
-  const path = join(profile.generatedDir, message.schemaFile.replace(/^generated\//, ''));
-  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as JsonObject;
-  // A profile of one's own may have no generated/ folder yet: generate the same schema in memory.
-  const { doc, sources } = profileSources(profile);
-  const source = sources.find((s) => s.id === message.id);
-  if (!source) throw ccError('CC_ERR_INTERNAL', { detail: `no source for ${message.id}` });
-  return generateMessageSchema(doc as Json, profile.name, source, profile.specPath);
+  return { pointer: error.instancePath, keyword: error.keyword, message: error.message ?? error.keyword, expected: expectedOf(error), actual: describeValue(error.data) };
 }
 
 class Validator implements ProfileValidator {
+  readonly name: string;
   private readonly byDirection: Record<Direction, Map<string, Entry>> = { client: new Map(), server: new Map() };
   private readonly namingField: string;
+  private readonly unknownServerSource: RuleSource;
 
-  constructor(readonly profile: Profile) {
-    this.namingField = profile.namingField;
+  constructor(source: ValidatorSource) {
+    this.name = source.name;
+    this.namingField = source.namingField;
+    this.unknownServerSource = source.serverMessages === 'open' ? 'choice' : 'reading';
     const compilers: Compilers = {
       fast: createAjv({ allErrors: false }),
       open: createAjv({ allErrors: true, verbose: true }),
       closed: createAjv({ allErrors: true }),
     };
-    for (const message of profile.messages) {
-      this.byDirection[message.direction].set(message.name, new Entry(message, loadSchema(profile, message), compilers));
+    const classes = new Map(source.decisions.map((d) => [d.id, d.class]));
+    for (const { message, schema } of source.messages) {
+      this.byDirection[message.direction].set(message.name, new Entry(message, schema, compilers, classes));
     }
   }
 
@@ -203,14 +317,15 @@ class Validator implements ProfileValidator {
     if (typeof name !== 'string') return { kind: 'no-name', field: this.namingField, actual: name === undefined ? 'missing' : describeValue(name) };
     const entry = this.byDirection[direction].get(name);
     if (entry === undefined || entry.message.explicitOnly) {
-      return { kind: 'unknown-name', field: this.namingField, name, direction, otherDirections: this.directionsOf(name).filter((d) => d !== direction) };
+      const source = direction === 'server' ? this.unknownServerSource : 'seed';
+      return { kind: 'unknown-name', field: this.namingField, name, direction, otherDirections: this.directionsOf(name).filter((d) => d !== direction), source };
     }
     return entry.check(value);
   }
 
   validateAs(direction: Direction, name: string, value: unknown): ValidationOutcome {
     const entry = this.byDirection[direction].get(name);
-    if (entry === undefined) throw ccError('CC_ERR_UNKNOWN_MESSAGE', { profile: this.profile.name, direction, name });
+    if (entry === undefined) throw ccError('CC_ERR_UNKNOWN_MESSAGE', { profile: this.name, direction, name });
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'not-object', actual: describeValue(value) };
     return entry.check(value);
   }
@@ -222,28 +337,16 @@ class Validator implements ProfileValidator {
     return out;
   }
 
-  /** Compiles every hot-path validator (benchmarks, load workers before the clock starts). */
   warm(): void {
     for (const map of Object.values(this.byDirection)) for (const entry of map.values()) entry.warm();
   }
 }
 
-const validators = new WeakMap<Profile, Validator>();
-
 /**
- * The validator of a profile, built once per process and shared. Each message's schema is
- * compiled on first use (or all at once with `warmValidator`), never per message validated.
+ * A validator over the given messages. Each message's schema is compiled on first use (or all at
+ * once with `warm`), never per message validated. Build one per profile and share it
+ * (`getValidator` in src/profile/validator.ts does).
  */
-export function getValidator(profile: Profile): ProfileValidator {
-  let validator = validators.get(profile);
-  if (!validator) {
-    validator = new Validator(profile);
-    validators.set(profile, validator);
-  }
-  return validator;
-}
-
-/** Compiles every schema of a profile ahead of time. */
-export function warmValidator(profile: Profile): void {
-  (getValidator(profile) as Validator).warm();
+export function createValidator(source: ValidatorSource): ProfileValidator {
+  return new Validator(source);
 }

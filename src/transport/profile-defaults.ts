@@ -1,20 +1,20 @@
 /**
- * Connect options from a profile: its codec and framing, its timers as deadlines (connect 30 s and
- * response 10 s for assa), and its message size limit plus a margin as the inbound limit. Flags
- * override each value; a profile that states nothing gets the defaults below.
+ * The one rule for connection settings from a profile: its codec and framing, its timers as
+ * deadlines (connect 30 s and response 10 s for assa), and an inbound size limit from its message
+ * size limit. Callers override single values (a conformance run opens connections under a fixed
+ * deadline of its own); a profile that states nothing gets the defaults below.
  */
 import type { Profile } from '../profile/types.js';
 import type { ConnectOptions } from './types.js';
 
 export const DEFAULT_CONNECT_TIMEOUT = 30_000;
 export const DEFAULT_RESPONSE_TIMEOUT = 10_000;
-/** Inbound limit when a profile states no message size. */
-export const DEFAULT_MAX_INBOUND_BYTES = 16 * 1024 * 1024;
 /**
- * Room over the profile's own limit, so a server's reply that quotes a maximal request (an error
- * echoing it, an envelope around it) is still read and judged rather than cut off.
+ * The inbound limit is twice the profile's message size limit, and never below this: a reply may
+ * quote a whole maximal request (an error echoing it) or carry several messages of the room's
+ * history, and must be read and judged rather than cut off, also when a run lowers the limit.
  */
-export const INBOUND_MARGIN_BYTES = 64 * 1024;
+export const MIN_MAX_INBOUND_BYTES = 4 * 1024 * 1024;
 
 export interface TransportDefaults {
   connect: Omit<ConnectOptions, 'url'>;
@@ -33,7 +33,7 @@ export function transportDefaults(
       codec: profile.codec,
       framing: profile.framing,
       connectTimeout: profile.timers.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
-      maxInboundBytes: max === undefined ? DEFAULT_MAX_INBOUND_BYTES : max + INBOUND_MARGIN_BYTES,
+      maxInboundBytes: Math.max(MIN_MAX_INBOUND_BYTES, 2 * (max ?? 0)),
       ...connect,
     },
     responseTimeout: responseTimeout ?? profile.timers.responseTimeout ?? DEFAULT_RESPONSE_TIMEOUT,

@@ -125,7 +125,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
       ? {}
       : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
     validate: options.noValidate !== true,
-    output: display.output,
+    output: io,
     // A step's status line only on a terminal, where it is redrawn in place; off one, a line per step is enough.
     reporters: io.isTTY ? display.live : display.live.filter((r) => r.name !== 'console'),
     progressEveryMs: display.everyMs,
@@ -139,7 +139,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
     const flags = (text: string): string => text.replace(/`(\w+)`/g, (_m, name: string) => CAPACITY_FLAGS[name] ?? name);
     throw ccError('CC_ERR_BAD_FLAG', { flag: flags(String(err.params.option)), value: err.params.value, reason: flags(String(err.params.reason)), command: 'capacity' });
   }
-  const report = await interruptible(options.signal, (signal) => runCapacity(run(signal))).finally(() => display.end());
+  const report = await interruptible(options.signal, (signal) => runCapacity(run(signal)));
   return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
 

@@ -17,7 +17,7 @@ function pad(text: string, width: number): string {
 }
 
 export async function list(options: ListOptions, io: CliIO, packageRoot: string): Promise<number> {
-  const { loadCatalogue } = await import('../../conformance/catalogue.js');
+  const { loadCatalogue, sourceLabel } = await import('../../conformance/catalogue.js');
   if (options.faults) {
     const { listFaults } = await import('../../conformance/mutation.js');
     const faults = (await listFaults()).filter((f) => !options.profile || f.protocol === options.profile || f.protocol === 'all');
@@ -36,13 +36,14 @@ export async function list(options: ListOptions, io: CliIO, packageRoot: string)
   }
   const catalogue = loadCatalogue(packageRoot, options.profile);
   if (options.json) {
-    io.out(JSON.stringify(catalogue.map((c) => ({ id: c.id, profile: c.profile, sections: c.sections, strength: c.strength, description: c.description, decisions: c.decisions, tags: c.tags, ...(c.transports ? { transports: c.transports } : {}), ...(c.requires ? { requires: c.requires } : {}) })), null, 2));
+    io.out(JSON.stringify(catalogue.map((c) => ({ id: c.id, profile: c.profile, sections: c.sections, strength: c.strength, description: c.description, source: c.source, decisions: c.decisions, tags: c.tags, ...(c.transports ? { transports: c.transports } : {}), ...(c.requires ? { requires: c.requires } : {}) })), null, 2));
     return 0;
   }
   const idWidth = Math.max(4, ...catalogue.map((c) => c.id.length)) + 2;
   const sectionWidth = Math.max(9, ...catalogue.map((c) => c.sections.join(',').length)) + 2;
-  io.out(`${pad('ID', idWidth)}${pad('SECTION', sectionWidth)}${pad('STRENGTH', 13)}DESCRIPTION`);
-  for (const c of catalogue) io.out(`${pad(c.id, idWidth)}${pad(c.sections.join(','), sectionWidth)}${pad(c.strength, 13)}${c.description}`);
+  const sourceWidth = Math.max(6, ...catalogue.map((c) => sourceLabel(c.source).length)) + 2;
+  io.out(`${pad('ID', idWidth)}${pad('SECTION', sectionWidth)}${pad('STRENGTH', 13)}${pad('SOURCE', sourceWidth)}DESCRIPTION`);
+  for (const c of catalogue) io.out(`${pad(c.id, idWidth)}${pad(c.sections.join(','), sectionWidth)}${pad(c.strength, 13)}${pad(sourceLabel(c.source), sourceWidth)}${c.description}`);
   io.out(`${catalogue.length} cases`);
   return 0;
 }
@@ -50,7 +51,7 @@ export async function list(options: ListOptions, io: CliIO, packageRoot: string)
 export function register(program: Command, ctx: CliContext): Command {
   return program
     .command('list')
-    .description('print the catalogue of the bundled conformance cases (id, section, strength, description)')
+    .description('print the catalogue of the bundled conformance cases (id, section, strength, source, description)')
     .addOption(new Option('--profile <name>', 'only this profile\'s suite').choices(['assa', 'envelope', 'openirc']))
     .option('--json', 'as JSON (adds decisions, tags, transports and required run variables such as admin_url)')
     .addOption(new Option('--markdown', 'print docs/conformance.md (catalogue, faults, mutation score)').conflicts(['json', 'faults']))

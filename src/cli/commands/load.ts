@@ -127,7 +127,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
       ...(options.shard === undefined ? {} : { shard: options.shard }),
       thresholds: options.threshold ?? [],
       abortOnFail: options.abortOnFail === true,
-      output: display.output,
+      output: io,
       reporters: display.live,
       progressEveryMs: display.everyMs,
       signal,
@@ -135,7 +135,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
       scenarioFile: file,
       scenarioLine: chosen.line,
     }),
-  ).finally(() => display.end());
+  );
   const { formatLoadSummary } = await import('../../load/summary.js');
   return finishLongRun(report, formatLoadSummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }

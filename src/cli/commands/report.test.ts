@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MetricsStore } from '../../metrics/store.js';
 import { capacityReport, conformanceReport, FIXTURE_SECRETS, loadReport, loadReportWithReply, loadStore } from '../../report/fixtures.js';
+import { notAssessedReport, sourcesReport } from '../../report/fixtures-sources.js';
+import { packageRoot } from '../../util/paths.js';
 import type { RunReport } from '../../report/model.js';
 import { main } from '../main.js';
 import { memoryIO } from '../io.js';
@@ -126,5 +128,50 @@ describe('chat-conform report merge', () => {
     expect(merged.load!.counters).toEqual(union.counters());
     expect(r.code).toBe(merged.summary.exitCode);
     expect(r.code).toBe(1);
+  });
+});
+
+describe('chat-conform report, version 1 and version 2 reports', () => {
+  const v1 = join(packageRoot(), 'src', 'report', 'testdata', 'conformance.v1.report.json');
+
+  it('renders a version 1 report in every format, and a version 2 one with its root causes and shapes', async () => {
+    for (const reporter of ['console', 'junit', 'markdown', 'html', 'json']) {
+      const r = await cli('render', v1, '--reporter', reporter);
+      expect(r.code, reporter).toBe(0);
+      expect(r.err, reporter).toBe('');
+    }
+    const old = await cli('render', v1, '--reporter', 'console');
+    expect(old.out.split('\n').at(-1)).toBe('5 cases: 1 PASS, 1 NON-STRICT, 1 INFORMATIONAL, 1 FAIL, 1 ERROR; 0ms; exit 2');
+    const blocked = await cli('render', save('na.json', notAssessedReport()), '--reporter', 'console');
+    expect(blocked.code).toBe(0);
+    expect(blocked.out).toContain('\nRoot causes:\n  61 of 65 cases could not get past CONNECT: ');
+    const shapes = await cli('render', save('src.json', sourcesReport()), '--reporter', 'console');
+    expect(shapes.out).toContain('\nMessage shapes (4):\n  FAIL          <- ROOM_INFO_RESPONSE /data/participant_count');
+    for (const secret of FIXTURE_SECRETS) expect(shapes.out.includes(secret)).toBe(false);
+  });
+
+  it('compares a version 1 report with a version 2 one', async () => {
+    const head = conformanceReport();
+    head.cases[0]!.verdict = 'NOT-ASSESSED';
+    head.cases[0]!.blockedBy = { path: 'setup[0].expect', line: 4, label: 'CONNECT', finding: { verdict: 'FAIL', code: 'CC_CHECK_TIMEOUT', message: 'no reply to CONNECT within 10s' } };
+    const r = await cli('compare', v1, save('v2-head.json', head));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/assa\.connect\.ok .*PASS\s+NOT-ASSESSED\s+WORSE/);
+  });
+
+  it('merges a version 1 report with a version 2 one, and exits 1 through a FAIL shape no case had', async () => {
+    const out = join(dir, 'merged-v1-v2.json');
+    const v2 = sourcesReport();
+    v2.cases = v2.cases.filter((c) => c.verdict === 'PASS');
+    const r = await cli('merge', v1, save('v2-pass.json', v2), '--out', out);
+    const merged = JSON.parse(readFileSync(out, 'utf8')) as RunReport;
+    expect(merged.reportVersion).toBe(2);
+    expect(merged.shapes?.map((x) => x.verdict)).toEqual(['FAIL', 'NON-STRICT', 'NON-STRICT', 'INFORMATIONAL']);
+    expect(merged.summary).toMatchObject({ shapes: 4, shapesFailed: 1, exitCode: 2 });
+    expect(r.code).toBe(2);
+    const onlyShapes = join(dir, 'merged-shapes.json');
+    const r2 = await cli('merge', save('v2-pass-a.json', v2), save('v2-pass-b.json', { ...v2, shapes: [] }), '--out', onlyShapes);
+    expect(JSON.parse(readFileSync(onlyShapes, 'utf8')).summary).toMatchObject({ byVerdict: { PASS: 1 }, shapesFailed: 1, exitCode: 1 });
+    expect(r2.code).toBe(1);
   });
 });

@@ -2,7 +2,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startReferenceServer } from '../../../reference-server/server.js';
 import type { RunReport } from '../../report/model.js';
 import { validateReport } from '../../report/validate.js';
 import { startFaultServer, type FaultServer } from '../../testing/scenario-fault-server.js';
@@ -24,6 +27,15 @@ function reportOf(stdout: string): RunReport {
   return JSON.parse(readFileSync(path, 'utf8')) as RunReport;
 }
 
+/** A port nothing listens on: one the system just gave out and took back. */
+async function freePort(): Promise<number> {
+  const probe: Server = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 let server: FaultServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -36,6 +48,9 @@ describe('chat-conform run', () => {
     expect(stderr).toMatch(/^chat-conform: embedded reference server: tcp:\/\/127\.0\.0\.1:\d+ /);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^PASS +example\.assa\.room-broadcast {2}a message reaches every other member/m);
+    // The console's end of run (its onRunEnd, called with the other reporters') comes once, just before the report's path.
+    expect(stdout).toMatch(/\n\n\d+ cases: \d+ PASS; [^\n]+; exit 0\nreport: [^\n]+report\.json$/);
+    expect(stdout.match(/ cases: /g)).toHaveLength(1);
     const report = reportOf(stdout);
     expect(validateReport(report)).toEqual([]);
     expect(report.command).toBe('run');
@@ -75,19 +90,49 @@ describe('chat-conform run', () => {
     expect(strict.code).toBe(1);
   });
 
+  it('caps a finding by its source unless --decisions enforce, and shows the policy in the report', async () => {
+    server = await startFaultServer('unknown-message');
+    const fixture = join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml');
+    // SURPRISE is no case's subject: it is a message shape, a reading (the profile lists every server message).
+    const capped = await run('--target', server.url, fixture);
+    expect(capped.code).toBe(0);
+    expect(reportOf(capped.stdout).options.decisions).toBe('cap');
+    expect(reportOf(capped.stdout).cases[0]?.verdict).toBe('PASS');
+    expect(reportOf(capped.stdout).shapes).toMatchObject([{ message: 'SURPRISE', code: 'CC_SCHEMA_UNKNOWN_MESSAGE', verdict: 'NON-STRICT', source: { kind: 'reading' } }]);
+    const enforced = await run('--target', server.url, '--decisions', 'enforce', fixture);
+    expect(enforced.code).toBe(1);
+    expect(reportOf(enforced.stdout).options.decisions).toBe('enforce');
+    expect(reportOf(enforced.stdout).shapes).toMatchObject([{ message: 'SURPRISE', verdict: 'FAIL' }]);
+    expect(reportOf(enforced.stdout).summary).toMatchObject({ shapes: 1, shapesFailed: 1, exitCode: 1 });
+    expect(validateReport(reportOf(enforced.stdout))).toEqual([]);
+    const bad = await run('--decisions', 'strict', fixture);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^chat-conform: CC_ERR_USAGE option '--decisions <policy>' argument 'strict' is invalid\. Allowed choices are cap, enforce\./);
+  });
+
   it('reports a malformed scenario at file:line:column and exits 2 before connecting', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-bad-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'id: bad\ntitle: bad\nprofile: assa\nclients:\n  a: { user_id: 1 }\nsteps:\n  - connect: a\n  - expect: { client: a, mesage: X }\n');
     const { code, stderr } = await run(file);
     expect(code).toBe(2);
-    expect(stderr).toBe(`chat-conform: CC_ERR_SCENARIO_INVALID ${file}:8:26: unknown field mesage in steps[1].expect (did you mean message? allowed: client, clients, reply, message, match, within, next, capture, none_for)`);
+    expect(stderr).toBe(`chat-conform: CC_ERR_SCENARIO_INVALID ${file}:8:26: unknown field mesage in steps[1].expect (did you mean message? allowed: client, clients, reply, message, match, within, next, capture, none_for, source)`);
   });
 
   it('exits 2 when no case matches the selection', async () => {
     const { code, stderr } = await run('--grep', 'no-such-case', join(packageRoot(), 'scenarios', 'examples'));
     expect(code).toBe(2);
     expect(stderr).toMatch(/CC_ERR_NO_SCENARIOS no scenarios match .* --grep no-such-case/);
+  });
+
+  it('refuses a --grep that is not a regular expression, and a --target that is not one, before anything runs', async () => {
+    const grep = await run('--grep', '(', join(packageRoot(), 'scenarios', 'examples'));
+    expect(grep.code).toBe(2);
+    expect(grep.stderr).toBe('chat-conform: CC_ERR_BAD_FLAG invalid value "(" for --grep: Invalid regular expression: /(/: Unterminated group (see `chat-conform run --help`)');
+    const target = await run('--target', 'gopher://127.0.0.1:70', join(packageRoot(), 'scenarios', 'examples'));
+    expect(target.code).toBe(2);
+    expect(target.stderr).toBe('chat-conform: CC_ERR_BAD_TARGET invalid target gopher://127.0.0.1:70: unsupported scheme gopher (use ws://, wss://, tcp://, tcp+lp:// or tls:// with a host and port)');
+    expect(target.stdout).toBe('');
   });
 
   it('refuses a bad duration flag as a usage error', async () => {
@@ -115,13 +160,38 @@ describe('chat-conform run', () => {
     expect(reportOf(stdout).cases.map((c) => [c.id, c.verdict])).toEqual([['fixture.broadcast', 'FAIL']]);
   });
 
-  it('makes an unreachable target an ERROR and exits 2', async () => {
-    const { code, stdout } = await run('--target', 'tcp://127.0.0.1:1', join(packageRoot(), 'src', 'scenario', 'testing', 'fixtures', 'broadcast.yaml'));
+  it('says an unreachable target in one line before any case runs, and exits 2', async () => {
+    const port = await freePort();
+    const { code, stdout, stderr } = await run('--target', `tcp://127.0.0.1:${port}`, '--tag', 'rooms');
     expect(code).toBe(2);
-    const report = reportOf(stdout);
-    expect(report.cases[0]?.verdict).toBe('ERROR');
-    expect(report.cases[0]?.decidedBy?.code).toBe('CC_CASE_CONNECT');
-    expect(validateReport(report)).toEqual([]);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`chat-conform: CC_ERR_CONNECT cannot connect to tcp://127.0.0.1:${port}: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port} (is the server running and listening there?)`);
+  });
+
+  it('says a WebSocket path that answers 404 in one line before any case runs, and exits 2', async () => {
+    const http = createServer((_req, res) => res.writeHead(404).end('not here'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/chat`;
+    try {
+      const { code, stdout, stderr } = await run('--target', url, '--profile', 'envelope');
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(new RegExp(`^chat-conform: CC_ERR_TARGET_REFUSED ${url.replace(/[/.]/g, '\\$&')} was reached but refused: .*404.* \\(wrong path\\? `));
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+
+  it('lets a run against a live target through its preflight, the envelope handshake with a valid token', async () => {
+    const server = await startReferenceServer({ profiles: ['envelope'] });
+    try {
+      const { code, stdout } = await run('--target', server.urls.envelopeWs as string, '--profile', 'envelope', '--grep', 'unknown-type');
+      expect(code).toBe(0);
+      expect(reportOf(stdout).cases.map((c) => [c.id, c.verdict])).toEqual([['envelope.error.unknown-type', 'PASS']]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('signs tokens with an RS256 key from --jwt-key, which the embedded server verifies with its public half', async () => {

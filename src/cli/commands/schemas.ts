@@ -41,11 +41,13 @@ async function checkDocuments(profiles: Awaited<ReturnType<typeof selected>>, io
 /** `chat-conform schemas build`: writes every profile's generated/ folder. */
 export async function schemasBuild(options: SchemasOptions, io: CliIO): Promise<void> {
   const { buildProfileSchemas, generateProfileFiles } = await import('../../spec/build.js');
+  const { schemaSetOf } = await import('../../profile/load.js');
   const profiles = await selected(options.profiles);
   await checkDocuments(profiles, io, options.root);
   for (const profile of profiles) {
-    const total = generateProfileFiles(profile).size;
-    const result = buildProfileSchemas(profile);
+    const set = schemaSetOf(profile);
+    const total = generateProfileFiles(set).size;
+    const result = buildProfileSchemas(set);
     io.out(`${profile.name}: ${total} files in ${display(options.root, profile.generatedDir)}, ${result.written.length} written, ${result.removed.length} removed`);
   }
 }
@@ -53,9 +55,10 @@ export async function schemasBuild(options: SchemasOptions, io: CliIO): Promise<
 /** `chat-conform schemas check`: exit 1 (CC_ERR_SCHEMA_DRIFT) when the committed files differ from what the documents produce. */
 export async function schemasCheck(options: SchemasOptions, io: CliIO): Promise<void> {
   const { checkProfileSchemas, describeDrift, hasDrift } = await import('../../spec/build.js');
+  const { schemaSetOf } = await import('../../profile/load.js');
   const profiles = await selected(options.profiles);
   await checkDocuments(profiles, io, options.root);
-  const results = profiles.map((p) => checkProfileSchemas(p));
+  const results = profiles.map((p) => checkProfileSchemas(schemaSetOf(p)));
   const drifted = results.filter(hasDrift);
   if (drifted.length > 0) {
     const dirOf = new Map(profiles.map((p) => [p.name, display(options.root, p.generatedDir)]));

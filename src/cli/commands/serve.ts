@@ -23,12 +23,14 @@ export interface ServeOptions {
   pingInterval?: number;
   pongTimeout?: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
-  /** Deliberate deviations, for testing the conformance suites only (reference-server/faults.ts). */
+  /** Where the seeds are silent: the reference server's choices, or the opposite ones (reference-server/shared/choices.ts). */
+  variant?: 'reference' | 'other-choices';
+  /** Deliberate deviations, for testing the conformance suites only (reference-server/faults/). */
   fault?: string[];
 }
 
 /** The CLI's ports: the spec's 12345 for ASSA over TCP, the next two for WebSocket and HTTP. */
-export const SERVE_DEFAULTS = { profile: 'all', host: '127.0.0.1', tcpPort: 12345, wsPort: 12346, httpPort: 12347, logLevel: 'info' } as const;
+export const SERVE_DEFAULTS = { profile: 'all', host: '127.0.0.1', tcpPort: 12345, wsPort: 12346, httpPort: 12347, logLevel: 'info', variant: 'reference' } as const;
 
 /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
 export function nextStopSignal(emitter: EventEmitter = process): Promise<string> {
@@ -52,7 +54,7 @@ export function nextStopSignal(emitter: EventEmitter = process): Promise<string>
 export async function serve(options: ServeOptions, io: CliIO, stop: Promise<unknown> = nextStopSignal()): Promise<number> {
   const [{ startReferenceServer }, { lineLogger }, { DEV_JWT_SECRET }] = await Promise.all([
     import('../../../reference-server/server.js'),
-    import('../../../reference-server/log.js'),
+    import('../../../reference-server/shared/log.js'),
     import('../../auth/jwt.js'),
   ]);
   let jwt: { secret: string } | { publicKey: string };
@@ -73,10 +75,12 @@ export async function serve(options: ServeOptions, io: CliIO, stop: Promise<unkn
     limits: { maxTextChars: options.maxTextChars, maxMessageBytes: options.maxMessageBytes, maxConnections: options.maxConnections },
     timers: { connectTimeout: options.connectTimeout, pingInterval: options.pingInterval, pongTimeout: options.pongTimeout },
     logger: lineLogger(options.logLevel, (line) => io.err(line)),
+    variant: options.variant ?? SERVE_DEFAULTS.variant,
     faults: options.fault ?? [],
   });
   const { urls } = server;
-  const lines = [`chat-conform reference server (${options.profile === 'all' ? 'assa, envelope, openirc' : options.profile})`];
+  const variant = server.config.variant === 'reference' ? '' : `, variant ${server.config.variant}: the other reading wherever the seeds are silent`;
+  const lines = [`chat-conform reference server (${options.profile === 'all' ? 'assa, envelope, openirc' : options.profile}${variant})`];
   if (urls.assaTcp) lines.push(`  ASSA over TCP (NDJSON)  ${urls.assaTcp}`);
   if (urls.assaWs) lines.push(`  ASSA over WebSocket     ${urls.assaWs}`);
   if (urls.envelopeWs) lines.push(`  envelope               ${urls.envelopeWs}?token=<jwt>`);
@@ -116,6 +120,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--connect-timeout <duration>', 'time to complete CONNECT (default 30s)', durationArg)
     .option('--ping-interval <duration>', 'PING interval (default 30s)', durationArg)
     .option('--pong-timeout <duration>', 'drop after this long without PONG (default 60s)', durationArg)
+    .addOption(new Option('--variant <name>', 'choices where the seeds are silent: reference (docs/decisions.md) or other-choices (the opposite reading at every silent point)').choices(['reference', 'other-choices']).default(SERVE_DEFAULTS.variant))
     .option('--fault <name>', 'FOR TESTING THE CONFORMANCE SUITES ONLY: break one rule on purpose (repeatable; `chat-conform list --faults` names them)', collect)
     .addOption(new Option('--log-level <level>', 'log verbosity (to stderr)').choices(['error', 'warn', 'info', 'debug']).default(SERVE_DEFAULTS.logLevel))
     .action(async (opts: ServeOptions) => {

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CcError } from '../../errors.js';
+import { packageRoot } from '../../util/paths.js';
 import { memoryIO } from '../io.js';
 import { main } from '../main.js';
 import { validateCommand } from './validate.js';
@@ -49,7 +50,7 @@ describe('chat-conform validate', () => {
   it('exits 0 when every message is valid, reporting undefined fields as NON-STRICT', async () => {
     const path = file('ok.json', JSON.stringify({ ...sendMessage, trace_id: 'x' }, null, 2));
     const { code, stdout } = await run('validate', '--profile', 'assa', path);
-    expect(stdout.split('\n')).toEqual([`${path}: SEND_MESSAGE (client): valid, NON-STRICT: fields the spec does not define: /trace_id`, '1 message: 1 valid, 0 invalid']);
+    expect(stdout.split('\n')).toEqual([`${path}: SEND_MESSAGE (client): valid, NON-STRICT: fields the spec does not define: /trace_id`, '1 message: 1 valid (1 NON-STRICT), 0 invalid']);
     expect(code).toBe(0);
   });
 
@@ -103,6 +104,86 @@ describe('chat-conform validate', () => {
     const out = JSON.parse(io.stdout.join('\n')) as { invalid: number; inputs: { results: { kind: string; message: string; errors: { pointer: string }[] }[] }[] };
     expect(out.invalid).toBe(1);
     expect(out.inputs[0]?.results[0]).toMatchObject({ kind: 'invalid', message: 'SEND_MESSAGE', errors: [{ pointer: '/seq_id' }] });
+  });
+});
+
+describe('chat-conform validate: only a deviation from the seed makes a message invalid', () => {
+  const sendReply = (data: Record<string, unknown>) => ({
+    action: 'SEND_MESSAGE_RESPONSE', success: true, message: 'sent', seq_id: 's1', timestamp: ts,
+    data: { message_id: 1001, room_id: 100, content: 'hi', message_type: 'text', created_at: ts, ...data },
+  });
+  const lines = [
+    sendReply({ client_message_id: null }),
+    { action: 'ERROR', success: false, message: 'bad', error_code: 'INVALID_JSON', data: { original_action: null }, timestamp: ts, seq_id: 'e' },
+    { action: 'MEDIA_STATUS_RESPONSE', success: true, data: { video_room_id: 1, audio_enabled: 'yes', video_enabled: true }, timestamp: ts, seq_id: 'm' },
+    { action: 'TYPING', timestamp: ts, seq_id: 't' },
+  ];
+
+  it('prints readings and lenient deviations as NON-STRICT, choices as INFORMATIONAL, each with its rule, and exits 0', async () => {
+    const path = file('server.ndjson', lines.map((l) => JSON.stringify(l)).join('\n'));
+    const { code, stdout } = await run('validate', '--profile', 'assa', '--direction', 'server', path);
+    expect(stdout.split('\n')).toEqual([
+      `${path}:1: SEND_MESSAGE_RESPONSE (server): valid`,
+      '  /data/client_message_id: NON-STRICT (lenient: optional-null): type: expected string, found null',
+      `${path}:2: ERROR (server): valid`,
+      '  /data/original_action: NON-STRICT (lenient: optional-null): type: expected string, found null',
+      '  /error_code: NON-STRICT (lenient: open-enum): enum: expected one of "AUTH_FAILED", "INVALID_TOKEN", "ROOM_NOT_FOUND", "PERMISSION_DENIED", "ROOM_FULL", "USER_NOT_IN_ROOM", "MESSAGE_TOO_LONG", "INVALID_MESSAGE_TYPE", "FILE_UPLOAD_FAILED", "VIDEO_ROOM_NOT_FOUND", "MAX_PARTICIPANTS_REACHED", found string "INVALID_JSON"',
+      `${path}:3: MEDIA_STATUS_RESPONSE (server): valid`,
+      '  /data/audio_enabled: INFORMATIONAL (choice: assa.D7.replies): type: expected boolean, found string "yes"',
+      `${path}:4: matches none: no server message is named "TYPING", NON-STRICT (reading: the profile defines every server message)`,
+      '4 messages: 4 valid (3 NON-STRICT, 1 INFORMATIONAL), 0 invalid',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('is invalid for a type the seed shows otherwise, whatever notes come with it', async () => {
+    const path = file('seed.ndjson', [sendReply({ client_message_id: null, content: 42 }), ...lines.slice(2)].map((l) => JSON.stringify(l)).join('\n'));
+    const io = memoryIO();
+    const summary = await validateCommand({ profile: 'assa', file: path, direction: 'server' }, io);
+    expect(io.stdout.slice(0, 3)).toEqual([
+      `${path}:1: SEND_MESSAGE_RESPONSE (server): invalid`,
+      '  /data/client_message_id: NON-STRICT (lenient: optional-null): type: expected string, found null',
+      '  /data/content: type: expected string, found integer 42',
+    ]);
+    expect(io.stdout.at(-1)).toBe('3 messages: 2 valid (1 NON-STRICT, 1 INFORMATIONAL), 1 invalid');
+    expect(summary.inputs.map((i) => [i.verdict, i.valid])).toEqual([['FAIL', false], ['INFORMATIONAL', true], ['NON-STRICT', true]]);
+    const { code } = await run('validate', '--profile', 'assa', '--direction', 'server', path);
+    expect(code).toBe(1);
+  });
+
+  it('records a server message OpenIRC does not define as INFORMATIONAL: seed 001 leaves them open', async () => {
+    const path = file('join.json', JSON.stringify({ kind: 'join', target: { connid: 0, kind: 'channel', name: '#a' }, from: { nickname: 'bob' } }));
+    const { code, stdout } = await run('validate', '--profile', 'openirc', '--direction', 'server', path);
+    expect(stdout.split('\n')).toEqual([
+      `${path}: matches none: no server message is named "join" (it is a client message: pass --direction), INFORMATIONAL (choice: the profile leaves server messages open)`,
+      '1 message: 1 valid (1 INFORMATIONAL), 0 invalid',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('fails deviations from decisions under a profile with decisionPolicy: enforce, never lenient ones', async () => {
+    const spec = join(dir, 'enforced', 'asyncapi.yaml');
+    mkdirSync(dirname(spec), { recursive: true });
+    writeFileSync(spec, `${readFileSync(join(packageRoot(), 'schemas', 'assa', 'asyncapi.yaml'), 'utf8')}  decisionPolicy: enforce\n`);
+    const path = file('enforced.ndjson', lines.slice(0, 3).map((l) => JSON.stringify(l)).join('\n'));
+    const io = memoryIO();
+    const summary = await validateCommand({ profile: spec, file: path, direction: 'server' }, io);
+    expect(io.stdout.slice(5)).toEqual([
+      `${path}:3: MEDIA_STATUS_RESPONSE (server): invalid`,
+      '  /data/audio_enabled: FAIL (choice: assa.D7.replies): type: expected boolean, found string "yes"',
+      '3 messages: 2 valid (2 NON-STRICT), 1 invalid',
+    ]);
+    expect(summary.inputs.map((i) => i.verdict)).toEqual(['NON-STRICT', 'NON-STRICT', 'FAIL']);
+  });
+
+  it('gives each result its verdict and the summary its notes with --json', async () => {
+    const path = file('notes.json', JSON.stringify(lines[0]));
+    const io = memoryIO();
+    await validateCommand({ profile: 'assa', file: path, json: true }, io);
+    const out = JSON.parse(io.stdout.join('\n')) as Record<string, unknown> & { inputs: { verdict: string; results: { verdict: string; errors: { source: string; rule: string }[] }[] }[] };
+    expect([out.decisionPolicy, out.valid, out.invalid, out.nonStrict, out.informational]).toEqual(['cap', 1, 0, 1, 0]);
+    expect(out.inputs[0]?.verdict).toBe('NON-STRICT');
+    expect(out.inputs[0]?.results[0]).toMatchObject({ verdict: 'NON-STRICT', errors: [{ source: 'lenient', rule: 'optional-null' }] });
   });
 });
 
