@@ -115,10 +115,11 @@ async function serverRole(maxConnections: number, pingInterval: number): Promise
 async function engineRole(url: string): Promise<Measured> {
   const { LoadSlice } = await import('../src/load/engine.js');
   const { readLoadScenario } = await import('../src/load/scenario.js');
-  const plan = { ...readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml')).plan, clients: CLIENTS, rampMs: 3000, durationMs: SECONDS * 1000 + 6000, drainMs: 500, thresholds: [] };
+  const scenario = readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml'));
+  const plan = { ...scenario.plan, clients: CLIENTS, rampMs: 3000, durationMs: SECONDS * 1000 + 6000, drainMs: 500, thresholds: [] };
   const peak = rssPeak();
   const slice = new LoadSlice({
-    plan, profile: 'assa', targetUrl: url, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
+    plan, profile: scenario.profile, targetUrl: url, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
     timers: { connectTimeout: 30_000, responseTimeout: 10_000, pingInterval: 30_000, pongTimeout: 60_000 },
     range: [0, CLIENTS], silent: [CLIENTS, CLIENTS], runTag: `B${process.pid}`, validate: !process.argv.includes('--no-validate'), toleranceMs: 1000,
   });
@@ -292,6 +293,7 @@ async function socketsUntilRefused(url: string, max: number): Promise<{ opened: 
  */
 async function idleRole(urls: string[], requested: number, holdSeconds: number): Promise<IdleResult> {
   const { LoadSlice } = await import('../src/load/engine.js');
+  const profile = (await import('../src/profile/load.js')).loadProfile('assa');
   const { soft, hard } = fdLimits();
   const fdsBefore = openFds();
   // A few fds stay free for the process itself: /proc reads (limits, RSS), the libuv threadpool, stdout.
@@ -306,7 +308,7 @@ async function idleRole(urls: string[], requested: number, holdSeconds: number):
     delivery: { message: 'NEW_MESSAGE', textPath: 'data.content' }, reconnectBackoffMs: [], thresholds: [],
   };
   const slices = ([[0, half], [half, attempted]] as const).map(([from, to], k) => new LoadSlice({
-    plan, profile: 'assa', targetUrl: urls[k]!, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
+    plan, profile, targetUrl: urls[k]!, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
     timers: { connectTimeout: 60_000, responseTimeout: 30_000, pingInterval: IDLE_PING_MS, pongTimeout: 3 * IDLE_PING_MS },
     range: [from, to], silent: [attempted, attempted], runTag: `I${process.pid}`, validate: true, toleranceMs: 1000,
   }));
@@ -445,12 +447,17 @@ async function limitsRun(url: string | undefined): Promise<{ peakRssMb: number; 
   const dist = join(root, 'dist', 'src');
   if (!existsSync(join(dist, 'load', 'run.js'))) throw new Error('bench/load.ts --limits measures the built code: run `npm run build` first');
   const script = `
-    const { readLoadScenario } = await import(${JSON.stringify(pathToFileURL(join(dist, 'load', 'scenario.js')).href)});
-    const { runLoad } = await import(${JSON.stringify(pathToFileURL(join(dist, 'load', 'run.js')).href)});
-    const plan = readLoadScenario(${JSON.stringify(join(root, 'scenarios', 'load', 'assa-limits.yaml'))}).plan;
-    const target = ${JSON.stringify(url ?? null)};
-    const report = await runLoad({ plan, profile: 'assa', ...(target ? { target } : { limits: { maxConnections: plan.clients + 100 } }),
-      timers: { pingInterval: ${LIMITS_PING_MS}, pongTimeout: ${2 * LIMITS_PING_MS} } });
+    const lib = (path) => import(${JSON.stringify(pathToFileURL(dist).href)} + '/' + path);
+    const [{ readLoadScenario }, { runLoad, loadTimeline }, { urlTarget }, { startEmbeddedTarget }, { resolveSigningKey }] = await Promise.all(
+      ['load/scenario.js', 'load/run.js', 'transport/target.js', 'embedded/target.js', 'auth/tokens.js'].map(lib));
+    const { plan, profile } = readLoadScenario(${JSON.stringify(join(root, 'scenarios', 'load', 'assa-limits.yaml'))});
+    const url = ${JSON.stringify(url ?? null)};
+    const timers = { pingInterval: ${LIMITS_PING_MS}, pongTimeout: ${2 * LIMITS_PING_MS} };
+    // Without a URL, the reference server in this process, as the command line starts it.
+    const t = loadTimeline(plan, profile, { timers });
+    const target = url ? urlTarget(url) : await startEmbeddedTarget({ profiles: ['assa'], signingKey: resolveSigningKey(), timers: t.timers, limits: { ...t.limits, maxConnections: plan.clients + 100 } });
+    const report = await runLoad({ plan, profile, target, timers });
+    await target.close();
     process.stdout.write(JSON.stringify({ peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), workers: report.options.workers,
       verdicts: report.cases.map((c) => c.verdict).join(' '), exitCode: report.summary.exitCode }) + '\\n');
     process.exit(0);`;

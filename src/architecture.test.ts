@@ -52,8 +52,6 @@ const ALLOWED: readonly Allowed[] = [
   { rule: 'import', from: 'src/report/merge.ts', to: 'src/load/integrity.ts', owner: 'load (report <-> load: merging delivery rows)' },
   { rule: 'import', from: 'src/report/merge.ts', to: 'src/load/violations.ts', owner: 'load (report <-> load: merging schema violations)' },
   // Commands that take --target or --profile as a string and hand it on, instead of targetArg/profileArg.
-  { rule: 'flag-parse', from: 'src/cli/commands/load.ts', to: '--target, --profile', owner: 'load (addSharedOptions parseTarget)' },
-  { rule: 'flag-parse', from: 'src/cli/commands/capacity.ts', to: '--target, --profile', owner: 'load (addSharedOptions parseTarget)' },
   { rule: 'flag-parse', from: 'src/cli/commands/validate.ts', to: '--target, --profile', owner: 'the validate command (not this area): its own --profile, to take profileArg' },
 ];
 

@@ -9,8 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { urlTarget } from '../transport/target.js';
+import { loadProfile } from '../profile/load.js';
 import { capacityCommand } from '../cli/commands/capacity.js';
 import { memoryIO } from '../cli/io.js';
+import { resolveSigningKey } from '../auth/tokens.js';
+import { startEmbeddedTarget } from '../embedded/target.js';
 import { memoryOutput } from '../output.js';
 import { formatCapacitySummary } from './summary.js';
 import { main } from '../cli/main.js';
@@ -69,11 +73,11 @@ function chatPlan(): LoadPlan {
   return readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml')).plan;
 }
 
-function options(target: string, more: Partial<CapacityOptions>): CapacityOptions {
+function options(url: string, more: Partial<CapacityOptions>): CapacityOptions {
   return {
     plan: { ...chatPlan(), drainMs: 2500, reconnectBackoffMs: [50] },
-    profile: 'assa',
-    target,
+    profile: loadProfile('assa'),
+    target: urlTarget(url),
     slo: [`reply.p99<${BOUND_MS}ms`, 'delivery.lost==0'],
     from: 20,
     to: 200,
@@ -91,7 +95,7 @@ describe('capacity against a server that slows down with its connections', () =>
     server = await startMiniAssaServer({ delayMs: f });
     const io = memoryIO();
     const result = await capacityCommand(
-      { target: server.url, slo: [`reply.p99<${BOUND_MS}ms`, 'delivery.lost==0'], from: 20, to: 200, step: 20, stepDuration: 700, ramp: 100, rate: 2, workers: 1, out, reporter: ['html'] },
+      { target: urlTarget(server.url), slo: [`reply.p99<${BOUND_MS}ms`, 'delivery.lost==0'], from: 20, to: 200, step: 20, stepDuration: 700, ramp: 100, rate: 2, workers: 1, out, reporter: ['html'] },
       io,
       root,
     );
@@ -265,9 +269,10 @@ describe('capacity against a server that slows down with its connections', () =>
 
   it('runs the same steps against the embedded reference server with --baseline reference', async () => {
     server = await startMiniAssaServer({ delayMs: f });
-    // Longer steps: the embedded server starts inside this process, and one start-up stall must not
+    // Longer steps: the embedded server runs inside this process, and one of its stalls must not
     // reach the event-loop lag p99 of a short step (which would mark the generator saturated).
-    const report = await runCapacity(options(server.url, { from: 40, to: 120, step: 40, stepDurationMs: 2000, slo: ['reply.p99<500ms'], baseline: 'reference' }));
+    const baseline = await startEmbeddedTarget({ profiles: ['assa'], signingKey: resolveSigningKey(), limits: { maxConnections: 1000 } });
+    const report = await runCapacity(options(server.url, { from: 40, to: 120, step: 40, stepDurationMs: 2000, slo: ['reply.p99<500ms'], baseline })).finally(() => baseline.close());
     const c = report.capacity!;
     const verdicts = (steps: CapacityStep[] | undefined): [number, boolean, boolean][] | undefined => steps?.map((s) => [s.load, s.sloPassed, s.generatorSaturated]);
     expect(verdicts(c.steps), JSON.stringify(c.steps)).toEqual([[40, true, false], [80, true, false], [120, false, false]]);

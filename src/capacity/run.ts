@@ -9,14 +9,15 @@ import { ccError } from '../errors.js';
 import type { LoadTimers } from '../load/engine.js';
 import { SETTLE_MS } from '../load/engine.js';
 import type { LoadPlan } from '../load/plan.js';
-import { checkTarget, INTERRUPTED_EXIT_CODE, runLoad, type LoadRunOptions } from '../load/run.js';
+import { checkTarget, INTERRUPTED_EXIT_CODE, loadTimeline, loadUrl, runLoad, type LoadRunOptions } from '../load/run.js';
 import type { Output } from '../output.js';
-import { loadProfile } from '../profile/load.js';
+import type { Profile } from '../profile/types.js';
 import type { Reporter } from '../reporters/types.js';
 import { parseThresholds, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
 import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
 import type { JwtKeySources } from '../auth/tokens.js';
+import type { RunTarget } from '../transport/target.js';
 import { capacityConclusion, judgeStep, limitingFactor, outcomeOf } from './judge.js';
 import { binarySearch, linearSearch, type LoadSearch } from './search.js';
 import { formatStepLine } from './summary.js';
@@ -26,10 +27,14 @@ export type CapacityVary = 'clients' | 'rate';
 export interface CapacityOptions {
   /** The scenario's load plan; each step runs it with the step's clients or rate. */
   plan: LoadPlan;
-  /** Profile name or path. */
-  profile: string;
-  /** The server under test; undefined: the embedded reference server (started per step). */
-  target?: string;
+  /** The profile the plan was read with. */
+  profile: Profile;
+  /**
+   * The server under test: a URL (urlTarget), or the reference server the caller started
+   * (startEmbeddedTarget) with room for the largest step's clients. Every step runs against it;
+   * the search does not close it.
+   */
+  target: RunTarget;
   /** SLO expressions (the threshold grammar), at least one. */
   slo: string[];
   /** What a step varies (default clients). With `rate`, a load is the total messages per second. */
@@ -49,8 +54,11 @@ export interface CapacityOptions {
   ratePerClient?: number;
   /** Connection ramp of each step (default: the plan's ramp per client, scaled to the step). */
   rampMs?: number;
-  /** Also run the same loads against the embedded reference server (needs a target). */
-  baseline?: 'reference';
+  /**
+   * Also run the same loads against this reference server, started by the caller like `target`,
+   * for a figure of the same machine beside the target's (only when the target is not one).
+   */
+  baseline?: RunTarget;
   jwt?: JwtKeySources;
   timers?: Partial<LoadTimers>;
   limits?: LoadRunOptions['limits'];
@@ -79,15 +87,16 @@ interface SearchRun {
 }
 
 /** Longest a step may take before its run is stopped: every phase of it, plus a minute of grace. */
-function stepBudgetMs(plan: LoadPlan, timers: Partial<LoadTimers> | undefined): number {
-  return plan.rampMs + SETTLE_MS + (timers?.connectTimeout ?? 30_000) + (timers?.responseTimeout ?? 10_000) + (plan.durationMs ?? 0) + plan.drainMs + 60_000;
+function stepBudgetMs(plan: LoadPlan, o: CapacityOptions): number {
+  const t = loadTimeline(plan, o.profile, o);
+  return t.totalMs + t.setupGraceMs + 60_000;
 }
 
 /**
  * Refuses options no search can run (CC_ERR_BAD_OPTION, exit 2), naming options as this library
  * does, in backticks (`from`, `stepDurationMs`); the command line turns those into its flags.
  */
-export function validateCapacityOptions(o: CapacityOptions): void {
+export function validateCapacityOptions(o: Omit<CapacityOptions, 'target' | 'baseline'> & { target: Pick<RunTarget, 'embedded'>; baseline?: Pick<RunTarget, 'embedded'> }): void {
   const bad = (option: string, value: unknown, reason: string): never => {
     throw ccError('CC_ERR_BAD_OPTION', { option: `\`${option}\``, value: JSON.stringify(value), reason });
   };
@@ -97,8 +106,8 @@ export function validateCapacityOptions(o: CapacityOptions): void {
   if (o.resolution !== undefined && !(o.resolution > 0)) bad('resolution', o.resolution, 'expected a resolution above 0');
   if (!(o.stepDurationMs > 0)) bad('stepDurationMs', o.stepDurationMs, 'expected a duration above 0');
   if (o.slo.length === 0) bad('slo', o.slo, 'at least one SLO is needed, e.g. reply.p99<100ms');
-  if (o.baseline !== undefined && o.target === undefined) {
-    bad('baseline', o.baseline, 'compares `target` with the reference server; without `target` the run is already against it');
+  if (o.baseline !== undefined && o.target.embedded) {
+    bad('baseline', 'reference', 'compares `target` with the reference server; without `target` the run is already against it');
   }
   if ((o.vary ?? 'clients') === 'clients') {
     // Client counts are whole: a fractional grid would run rounded counts under other names.
@@ -132,14 +141,14 @@ export function stepPlan(o: CapacityOptions, load: number, index: number): LoadP
   };
 }
 
-async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSearch, target: string | undefined, label: string): Promise<SearchRun> {
+async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSearch, target: RunTarget, label: string): Promise<SearchRun> {
   const vary = o.vary ?? 'clients';
   const steps: CapacityStep[] = [];
   const health: GeneratorHealth[] = [];
   const maxSteps = o.maxSteps ?? 64;
-  let url = target ?? '';
-  let embedded = target === undefined;
-  let profile = o.profile;
+  let url = loadUrl(target, o.profile);
+  const embedded = target.embedded;
+  const profile = o.profile.name;
   let reason = '';
   for (let index = 0; index < maxSteps; index++) {
     const load = search.next();
@@ -159,7 +168,7 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
     const watchdog = setTimeout(() => {
       overran = true;
       controller.abort();
-    }, stepBudgetMs(plan, o.timers));
+    }, stepBudgetMs(plan, o));
     let report: RunReport;
     try {
       report = await runLoad({
@@ -167,7 +176,8 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
         profile: o.profile,
         // The target was checked once before the first step: a server that stops answering
         // mid-search breaks a step (its clients cannot connect), it does not end the search.
-        ...(target === undefined ? {} : { target, preflight: false }),
+        target,
+        preflight: false,
         ...(o.jwt ? { jwt: o.jwt } : {}),
         ...(o.timers ? { timers: o.timers } : {}),
         ...(o.limits ? { limits: o.limits } : {}),
@@ -183,8 +193,6 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
       o.signal?.removeEventListener('abort', forward);
     }
     url = report.target.url;
-    embedded = report.target.embedded;
-    profile = report.profile;
     if (o.signal?.aborted || overran) {
       // A step cut short was not held long enough to judge.
       reason = overran ? `the step at ${load} overran its time budget and was stopped` : 'stopped (Ctrl-C)';
@@ -239,14 +247,13 @@ export function capacityExitCode(c: CapacityResult): number {
 export async function runCapacity(options: CapacityOptions): Promise<RunReport> {
   validateCapacityOptions(options);
   const startedAt = new Date();
-  const slos = parseThresholds(options.slo, 'slo', loadProfile(options.profile));
+  const slos = parseThresholds(options.slo, 'slo', options.profile);
   const vary = options.vary ?? 'clients';
   const mode = options.search ?? 'linear';
   const resolution = options.resolution ?? Math.max(1, Math.ceil((options.to - options.from) / 32));
   const makeSearch = (): LoadSearch => (mode === 'binary' ? binarySearch(options.from, options.to, resolution) : linearSearch(options.from, options.to, options.step ?? 100));
-  if (options.target !== undefined) {
-    const profile = loadProfile(options.profile);
-    await checkTarget(options.target, profile, options.plan, options.jwt, options.timers?.connectTimeout ?? profile.timers.connectTimeout ?? 30_000);
+  if (!options.target.embedded) {
+    await checkTarget(options.target, options.profile, options.plan, options.jwt, loadTimeline(options.plan, options.profile, options).timers.connectTimeout);
   }
   const main = await runSearch(options, slos, makeSearch(), options.target, options.baseline ? 'target' : 'step');
   const { knee, firstBroken, heldUpTo } = kneeOf(main.steps);
@@ -265,7 +272,7 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
   else if (saturated) capacity.limitingFactor = `the load generator, not the server: saturated at ${saturated.load} (${saturated.saturation ?? 'see generator health'}); the server's knee is above ${heldUpTo ?? 'the first step'}: add --workers or shard the load`;
 
   const health = [...main.health];
-  if (options.baseline === 'reference') {
+  if (options.baseline !== undefined) {
     // The same loads, in order, against the embedded reference server; stops at its own first break.
     const loads = main.steps.map((s) => s.load);
     let i = 0;
@@ -278,7 +285,7 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
         return 'baseline done';
       },
     };
-    const base = await runSearch(options, slos, replay, undefined, 'reference');
+    const base = await runSearch(options, slos, replay, options.baseline, 'reference');
     capacity.baseline = base.steps;
     const b = kneeOf(base.steps);
     capacity.baselineKnee = b.knee;
@@ -299,7 +306,7 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
       stepDurationMs: options.stepDurationMs, slo: capacity.slo,
       ...(vary === 'rate' ? { clients: first?.clients ?? options.clients ?? options.plan.clients } : { ratePerClient: options.ratePerClient ?? options.plan.rate }),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
-      ...(options.baseline ? { baseline: options.baseline } : {}),
+      ...(options.baseline ? { baseline: 'reference' } : {}),
     },
     summary: {
       total: 0,

@@ -1,3 +1,7 @@
+import type { JwtKeySources } from '../auth/tokens.js';
+import type { EmbeddedTarget } from '../embedded/target.js';
+import type { LoadTimeline } from '../load/run.js';
+import type { Profile } from '../profile/types.js';
 import type { RunReport } from '../report/model.js';
 import type { Reporter } from '../reporters/types.js';
 import type { PreparedReporter } from '../reporters/write.js';
@@ -32,6 +36,29 @@ export async function preflightReporters(values: readonly string[] | undefined, 
   const live = prepared.map((p) => p.reporter);
   if (!prepared.some((p) => p.spec === 'console')) live.push(withoutRunEnd(consoleReporter({ io, color: io.color })));
   return { prepared, live, everyMs: io.isTTY ? 1000 : offTerminalMs };
+}
+
+/**
+ * The reference server as the target of a load or capacity run given none: the profile's front
+ * end, the run's key, the timers and limits the run expects of it, and room for `clients`
+ * connections (the protocol's limit, or more when the run needs more: the server is the baseline,
+ * not the subject of a connection limit here).
+ */
+export async function startLoadServer(profile: Profile, run: { jwt: JwtKeySources; timeline: LoadTimeline; clients: number; maxConnections?: number }): Promise<EmbeddedTarget> {
+  const [{ servesProfile, startEmbeddedTarget }, { resolveSigningKey }, { ccError }] = await Promise.all([
+    import('../embedded/target.js'),
+    import('../auth/tokens.js'),
+    import('../errors.js'),
+  ]);
+  if (!servesProfile(profile.name)) {
+    throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${profile.name}: give the server under test with --target` });
+  }
+  return startEmbeddedTarget({
+    profiles: [profile.name],
+    signingKey: resolveSigningKey(run.jwt),
+    timers: run.timeline.timers,
+    limits: { ...run.timeline.limits, maxConnections: run.maxConnections ?? Math.max(profile.limits.maxConnections ?? 1000, run.clients) },
+  });
 }
 
 /** Runs `work` with a signal that Ctrl-C (or `outer`) aborts. A second Ctrl-C is Node's default. */

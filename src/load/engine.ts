@@ -14,7 +14,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Snapshotter } from '../metrics/snapshots.js';
-import { loadProfile } from '../profile/load.js';
 import type { InboundEvent } from '../transport/types.js';
 import { mintVariant, resolveSigningKey } from '../auth/tokens.js';
 import { getValidator, warmValidator } from '../profile/validator.js';
@@ -45,7 +44,7 @@ export class LoadSlice {
   private endResolve: (() => void) | undefined;
 
   constructor(private readonly options: SliceOptions) {
-    const profile = loadProfile(options.profile);
+    const profile = options.profile;
     const s = new SliceState(options, profile, new LoadProtocol(profile, options.plan));
     this.s = s;
     this.snapshots = new Snapshotter(s.store);

@@ -5,6 +5,8 @@
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { urlTarget } from '../transport/target.js';
+import { loadProfile } from '../profile/load.js';
 import { listenOnLoopback } from '../testing/loopback-listen.js';
 import { DEFAULT_GATE, gateReasons, gateRelaxations, gateThresholds, resolveGate } from './gate.js';
 import { runLoad } from './run.js';
@@ -47,7 +49,7 @@ describe('a run against a server that accepts connections and never answers', ()
     const base = readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml')).plan;
     // No reconnection: each client sends exactly one CONNECT, which times out.
     const plan = { ...base, clients: 20, rampMs: 100, durationMs: 300, drainMs: 200, reconnectBackoffMs: [], thresholds: ['reply.p99<100ms'] };
-    const report = await runLoad({ plan, profile: 'assa', target: url, timers: { connectTimeout: 1000, responseTimeout: 300 } });
+    const report = await runLoad({ plan, profile: loadProfile('assa'), target: urlTarget(url), timers: { connectTimeout: 1000, responseTimeout: 300 } });
     const c = report.load!.counters;
     expect([c.requests, c.replies, c.timeouts, c['connect.errors']]).toEqual([20, 0, 20, 0]);
     expect(report.summary.exitCode).toBe(1);

@@ -73,10 +73,10 @@ export class ClientLifecycle {
   private open(c: VirtualClient, token: string): Promise<Connection> {
     const s = this.s;
     const auth = s.profile.auth;
-    const maxInboundBytes = Math.max(4 * 1024 * 1024, s.options.limits.maxMessageBytes * 2);
+    const { connectTimeout, maxInboundBytes } = s.connection;
     if (auth.kind === 'http-login') {
       // The login dance lives in openClient; no transcript and no frame observer under load (the engine reads neither).
-      return openClient(s.profile, { url: s.options.targetUrl, token, connectTimeout: s.timersMs.connectTimeout, maxInboundBytes, insecure: false, lenient: false, record: false, observe: false })
+      return openClient(s.profile, { url: s.options.targetUrl, token, connectTimeout, maxInboundBytes, insecure: false, lenient: false, record: false, observe: false })
         .then((r) => {
           if (r.kind === 'open') {
             c.login = r.login ?? null;
@@ -88,10 +88,7 @@ export class ClientLifecycle {
     }
     return connect({
       url: s.options.targetUrl,
-      codec: s.profile.codec,
-      framing: s.profile.framing,
-      connectTimeout: s.timersMs.connectTimeout,
-      maxInboundBytes,
+      ...s.connection,
       record: false,
       observe: false,
       ...(auth.kind === 'query' && token ? { query: { [auth.param]: token } } : {}),

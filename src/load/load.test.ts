@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { urlTarget } from '../transport/target.js';
+import { loadProfile } from '../profile/load.js';
 import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
 import { loadCommand } from '../cli/commands/load.js';
 import { reportMerge } from '../cli/commands/report.js';
@@ -57,7 +59,7 @@ describe('delivery integrity', () => {
   it('counts exactly the broadcasts a server drops, duplicates and reorders', async () => {
     proxy = await startFaultyBroadcastProxy(server.urls.assaTcp!, { dropEvery: 500, duplicateEvery: 333, reorderEvery: 401, holdMs: 2000 });
     const io = memoryIO();
-    const result = await loadCommand({ ...SHORT, target: proxy.url, out }, io, root);
+    const result = await loadCommand({ ...SHORT, target: urlTarget(proxy.url), out }, io, root);
     const report = result.report;
     const counts = proxy.counts;
     expect(counts.dropped).toBeGreaterThan(5);
@@ -116,7 +118,7 @@ function owed(n: BroadcastCounts, faults: Record<string, number>): Record<string
 describe('delivery integrity per (sender, recipient) pair, against servers that echo to the sender (ASSA allows it)', () => {
   it('(a) echo, and drop 1 copy in 500: the own copies are counted apart and never fill the gap', async () => {
     mini = await startMiniAssaServer({ broadcast: { echo: true, dropEvery: 500 } });
-    const result = await loadCommand({ ...SHORT, target: mini.url, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, target: urlTarget(mini.url), out }, memoryIO(), root);
     const n = mini.counts;
     expect(n.dropped).toBeGreaterThan(5);
     expect(totals(result.report)).toEqual(owed(n, { delivered: n.copies - n.dropped, lost: n.dropped }));
@@ -127,7 +129,7 @@ describe('delivery integrity per (sender, recipient) pair, against servers that 
 
   it('(b) echo, and a duplicate of 1 copy in 333: duplicates counted per pair, nothing lost', async () => {
     mini = await startMiniAssaServer({ broadcast: { echo: true, duplicateEvery: 333 } });
-    const result = await loadCommand({ ...SHORT, target: mini.url, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, target: urlTarget(mini.url), out }, memoryIO(), root);
     const n = mini.counts;
     expect(n.duplicated).toBeGreaterThan(5);
     expect(totals(result.report)).toEqual(owed(n, { duplicated: n.duplicated }));
@@ -137,7 +139,7 @@ describe('delivery integrity per (sender, recipient) pair, against servers that 
   it('(c) echo, and 1 message in 50 also delivered to a client of another room: leaked, and the run fails', async () => {
     mini = await startMiniAssaServer({ broadcast: { echo: true, leakEvery: 50 } });
     const io = memoryIO();
-    const result = await loadCommand({ ...SHORT, target: mini.url, out }, io, root);
+    const result = await loadCommand({ ...SHORT, target: urlTarget(mini.url), out }, io, root);
     const n = mini.counts;
     expect(n.leaked).toBeGreaterThan(5);
     expect(totals(result.report)).toEqual(owed(n, { leaked: n.leaked }));
@@ -148,7 +150,7 @@ describe('delivery integrity per (sender, recipient) pair, against servers that 
 
   it('(c) also across worker threads, where the leaked copy reaches a client of another slice', async () => {
     mini = await startMiniAssaServer({ broadcast: { echo: true, leakEvery: 50 } });
-    const result = await loadCommand({ ...SHORT, workers: 2, target: mini.url, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, workers: 2, target: urlTarget(mini.url), out }, memoryIO(), root);
     const n = mini.counts;
     expect(n.leaked).toBeGreaterThan(5);
     expect(totals(result.report)).toEqual(owed(n, { leaked: n.leaked }));
@@ -164,7 +166,7 @@ describe('schema violations as evidence', () => {
     // broadcast carries a field the spec does not define (NON-STRICT).
     mini = await startMiniAssaServer({ shapes: { stringIds: true, extraField: true } });
     const io = memoryIO();
-    const result = await loadCommand({ ...SHORT, target: mini.url, out }, io, root);
+    const result = await loadCommand({ ...SHORT, target: urlTarget(mini.url), out }, io, root);
     const load = result.report.load!;
     const sends = load.counters['messages.sent']! - 400;
     const copies = mini.counts.copies;
@@ -224,7 +226,7 @@ describe('reconnection', () => {
     proxy = await startFaultyBroadcastProxy(server.urls.assaTcp!, { kick: 10, kickAfterMs: 400 });
     const plan = { ...chatPlan(), clients: 20, rampMs: 100, durationMs: 1500, rate: 2, reconnectBackoffMs: [50, 100, 200], thresholds: [] };
     // The proxy kicks the first 10 connections it sees: without the preflight's, all are clients'.
-    const report = await runLoad({ plan, profile: 'assa', target: proxy.url, preflight: false });
+    const report = await runLoad({ plan, profile: loadProfile('assa'), target: urlTarget(proxy.url), preflight: false });
     expect(proxy.counts.kicked).toBe(10);
     expect(report.load!.counters.drops).toBe(10);
     expect(report.load!.counters.reconnects).toBe(10);
@@ -292,7 +294,7 @@ describe('limits at scale (reduced: 200 clients, PING every 100 ms, drop after 3
   it('passes every limits case against the reference server', async () => {
     const limited = await startReferenceServer({ profiles: 'assa', timers: { pingInterval: 100, pongTimeout: 300 }, limits: { maxMessageBytes: 65_536 } });
     try {
-      const result = await loadCommand({ ...LIMITS, target: limited.urls.assaTcp!, out }, memoryIO(), root);
+      const result = await loadCommand({ ...LIMITS, target: urlTarget(limited.urls.assaTcp!), out }, memoryIO(), root);
       const verdicts = Object.fromEntries(result.report.cases.map((c) => [c.id, c.verdict]));
       expect(verdicts).toEqual({
         'load.limits.connections': 'PASS',
@@ -315,7 +317,7 @@ describe('limits at scale (reduced: 200 clients, PING every 100 ms, drop after 3
     const limited = await startReferenceServer({ profiles: 'assa', timers: { pingInterval: 100, pongTimeout: 300 }, limits: { maxMessageBytes: 65_536 } });
     proxy = await startFaultyBroadcastProxy(limited.urls.assaTcp!, { swallowPings: true });
     try {
-      const result = await loadCommand({ ...LIMITS, target: proxy.url, out }, memoryIO(), root);
+      const result = await loadCommand({ ...LIMITS, target: urlTarget(proxy.url), out }, memoryIO(), root);
       const cases = Object.fromEntries(result.report.cases.map((c) => [c.id, c]));
       expect(cases['load.limits.ping-interval']!.verdict).toBe('FAIL');
       expect(cases['load.limits.ping-interval']!.decidedBy?.code).toBe('CC_LOAD_PING_LATE');

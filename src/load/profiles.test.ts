@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { urlTarget } from '../transport/target.js';
+import { loadProfile } from '../profile/load.js';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
 import { loadCommand, type LoadCommandOptions } from '../cli/commands/load.js';
@@ -59,7 +61,7 @@ const SENDS = 200 * 6;
 
 describe('envelope: scenarios/load/envelope-chat.yaml', () => {
   it('is the default for --profile envelope and passes against the embedded server with exact counts', async () => {
-    const result = await loadCommand({ ...SHORT, profile: 'envelope', out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('envelope'), out }, memoryIO(), root);
     const r = result.report;
     const load = r.load!;
     const c = load.counters;
@@ -96,7 +98,7 @@ describe('envelope: scenarios/load/envelope-chat.yaml', () => {
   it('catches a server whose every chat.message misses one member: each copy it owed is lost or, the sender\'s own, missing; exit 1', async () => {
     const s = await server({ profiles: 'envelope', faults: ['envelope.chat-skips-one-member'] });
     const io = memoryIO();
-    const result = await loadCommand({ ...SHORT, profile: 'envelope', target: s.urls.envelopeWs!, out }, io, root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('envelope'), target: urlTarget(s.urls.envelopeWs!), out }, io, root);
     const r = result.report;
     expect(r.load!.counters['messages.sent']).toBe(200 + SENDS);
     // The member it skips is the room's first: for that member's own 6 messages, the sender itself
@@ -127,7 +129,7 @@ describe('envelope: scenarios/load/envelope-rate-limit.yaml', () => {
 
   it('catches a server stricter than the spec (5 a second): every refusal is counted, its message lost by the other member and missing for its sender', async () => {
     const s = await server({ profiles: 'envelope', limits: { maxMessagesPerSecond: 5 } });
-    const result = await loadCommand({ ...RATE, clients: 40, rate: 8, target: s.urls.envelopeWs!, out }, memoryIO(), root);
+    const result = await loadCommand({ ...RATE, clients: 40, rate: 8, target: urlTarget(s.urls.envelopeWs!), out }, memoryIO(), root);
     const r = result.report;
     const refused = r.load!.counters['errors.rate_limited']!;
     // 12 messages in 1.5 s at 8 a second: the window lets at most 5 a second through.
@@ -147,7 +149,7 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
     const s = await server({ profiles: 'openirc' });
     const io = memoryIO();
     // Tokens signed with a key the server does not know: every login answers 401.
-    const result = await loadCommand({ clients: 20, ramp: 100, duration: 500, rate: 2, workers: 1, profile: 'openirc', target: s.urls.openircHttp!, jwtSecret: 'not-the-servers-secret', out }, io, root);
+    const result = await loadCommand({ clients: 20, ramp: 100, duration: 500, rate: 2, workers: 1, profile: loadProfile('openirc'), target: urlTarget(s.urls.openircHttp!), jwtSecret: 'not-the-servers-secret', out }, io, root);
     const load = result.report.load!;
     const failed = load.counters['connect.errors']!;
     expect(failed).toBeGreaterThanOrEqual(20);
@@ -160,7 +162,7 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
   }, 30_000);
 
   it('is the default for --profile openirc and passes against the embedded server with exact counts', async () => {
-    const result = await loadCommand({ ...SHORT, profile: 'openirc', out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('openirc'), out }, memoryIO(), root);
     const r = result.report;
     const load = r.load!;
     const c = load.counters;
@@ -187,7 +189,7 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
   it('counts exactly the message events a proxy drops and duplicates (login rewritten through it), exit 1', async () => {
     const s = await server({ profiles: 'openirc' });
     proxy = await startOpenIrcProxy(s.urls.openircHttp!, { dropEvery: 97, duplicateEvery: 89 });
-    const result = await loadCommand({ ...SHORT, profile: 'openirc', target: proxy.url, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('openirc'), target: urlTarget(proxy.url), out }, memoryIO(), root);
     const r = result.report;
     const n = proxy.counts;
     expect(n.logins).toBe(200);
@@ -202,7 +204,7 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
 
   it('catches replies whose rid is not the request\'s: every join times out and nothing is sent', async () => {
     const s = await server({ profiles: 'openirc', faults: ['openirc.rid-not-echoed'] });
-    const result = await loadCommand({ ...SHORT, profile: 'openirc', target: s.urls.openircHttp!, responseTimeout: 300, connectTimeout: 1000, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('openirc'), target: urlTarget(s.urls.openircHttp!), responseTimeout: 300, connectTimeout: 1000, out }, memoryIO(), root);
     const c = result.report.load!.counters;
     expect(c.timeouts).toBe(200);
     expect(c['messages.other']).toBe(200);
@@ -224,7 +226,7 @@ describe('OpenIRC error codes under load', () => {
     );
     expect(changed).not.toBe(text);
     writeFileSync(file, changed);
-    const result = await loadCommand({ ...SHORT, profile: 'openirc', scenario: file, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('openirc'), scenario: file, out }, memoryIO(), root);
     const c = result.report.load!.counters;
     // Seed 001: a message to a channel not joined is invalid_type at context target.name.
     expect(c['errors.invalid_type']).toBe(SENDS);

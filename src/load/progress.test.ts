@@ -5,6 +5,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { urlTarget } from '../transport/target.js';
+import { loadProfile } from '../profile/load.js';
 import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
 import { memoryIO } from '../cli/io.js';
 import { memoryOutput } from '../output.js';
@@ -48,7 +50,7 @@ describe('runLoad and reporters onProgress', () => {
   it('hands every reporter the live figures at the cadence; the console reporter prints them as the status line', async () => {
     const custom = collector();
     const console = printing();
-    const report = await runLoad({ plan: plan(), profile: 'assa', target: server.urls.assaTcp!, workers: 1, progressEveryMs: EVERY_MS, reporters: [custom, console.reporter] });
+    const report = await runLoad({ plan: plan(), profile: loadProfile('assa'), target: urlTarget(server.urls.assaTcp!), workers: 1, progressEveryMs: EVERY_MS, reporters: [custom, console.reporter] });
     expect(report.summary.exitCode).toBe(0);
 
     const planned = 200 + SETTLE_MS + 4000 + 500;
@@ -81,7 +83,7 @@ describe('runLoad and reporters onProgress', () => {
       const custom = collector();
       const console = printing();
       const p = { ...plan(), clients: 20, rampMs: 2500, durationMs: 2000, drainMs: 5000, rate: 4 };
-      const report = await runLoad({ plan: p, profile: 'assa', target: slow.url, workers: 1, progressEveryMs: 1000, reporters: [custom, console.reporter] });
+      const report = await runLoad({ plan: p, profile: loadProfile('assa'), target: urlTarget(slow.url), workers: 1, progressEveryMs: 1000, reporters: [custom, console.reporter] });
       expect(report.summary.exitCode).toBe(0);
       const setup = custom.calls.find((c) => c.phase === 'setup');
       expect(setup).toMatchObject({ clients: 20 });
@@ -105,7 +107,7 @@ describe('runLoad and reporters onProgress', () => {
     const after = collector('after');
     const warnings: string[] = [];
     const output = { ...memoryOutput(), err: (t: string) => void warnings.push(t) };
-    const report = await runLoad({ plan: plan(), profile: 'assa', target: server.urls.assaTcp!, workers: 1, progressEveryMs: EVERY_MS, reporters: [broken, after], output });
+    const report = await runLoad({ plan: plan(), profile: loadProfile('assa'), target: urlTarget(server.urls.assaTcp!), workers: 1, progressEveryMs: EVERY_MS, reporters: [broken, after], output });
     expect(report.summary.exitCode).toBe(0);
     expect(after.calls.length).toBeGreaterThanOrEqual(2);
     expect(warnings).toEqual(['chat-conform: reporter broken failed in onProgress (disk full); no more progress goes to it']);

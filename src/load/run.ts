@@ -1,5 +1,6 @@
 /**
- * A whole load run: picks the target (the embedded reference server by default), splits the
+ * A whole load run against the target it is given (a URL, or the embedded reference server its
+ * caller started): splits the
  * clients into slices (whole rooms) over worker threads and shards, shows live progress, stops on
  * Ctrl-C or a breached threshold (--abort-on-fail), merges the slices exactly and builds the
  * canonical report: histograms, counters, per-room delivery, limit cases, thresholds, generator
@@ -11,7 +12,6 @@ import { Worker } from 'node:worker_threads';
 import { ccError } from '../errors.js';
 import { MetricsStore } from '../metrics/store.js';
 import { SILENT_OUTPUT, type Output } from '../output.js';
-import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, RunSummary, ThresholdResult } from '../report/model.js';
 import type { LoadProgress, Reporter } from '../reporters/types.js';
@@ -22,6 +22,8 @@ import { loadMetric } from '../report/thresholds.js';
 import type { JwtKeySources } from '../auth/tokens.js';
 import { mintVariant, resolveSigningKey } from '../auth/tokens.js';
 import { DEFAULT_PREFLIGHT_TIMEOUT_MS, preflight } from '../transport/preflight.js';
+import { transportDefaults } from '../transport/profile-defaults.js';
+import { entryUrl, type RunTarget } from '../transport/target.js';
 import { formatDuration } from '../util/duration.js';
 import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SliceProgress, type SliceResult } from './engine.js';
 import { mergeDeliveryRows } from './integrity.js';
@@ -34,18 +36,22 @@ import { evaluateThresholds, parseThresholds, type Threshold } from './threshold
 
 export interface LoadRunOptions {
   plan: LoadPlan;
-  /** Profile name or path (default: the plan's scenario profile, else assa). */
-  profile: string;
-  /** The server under test; undefined: the embedded reference server. */
-  target?: string;
+  /** The profile the plan was read with (readLoadScenario). */
+  profile: Profile;
   /**
-   * Check that `target` is there before any client starts (src/transport/preflight.ts); a
-   * failure throws its CcError (exit 2). Default true; capacity checks once, not per step.
+   * The server under test: a URL (urlTarget), or the reference server its caller started
+   * (startEmbeddedTarget, with the run's timers and room for its clients). The run does not close it.
+   */
+  target: RunTarget;
+  /**
+   * Check that a target other than the embedded server is there before any client starts
+   * (src/transport/preflight.ts); a failure throws its CcError (exit 2). Default true; capacity
+   * checks once, not per step.
    */
   preflight?: boolean;
   jwt?: JwtKeySources;
   timers?: Partial<LoadTimers>;
-  limits?: { maxTextChars?: number; maxMessageBytes?: number; maxConnections?: number };
+  limits?: { maxTextChars?: number; maxMessageBytes?: number };
   /** Worker threads (default: cores, but 1 below 200 clients). */
   workers?: number;
   shard?: { index: number; count: number };
@@ -108,9 +114,11 @@ export interface LoadTimeline {
 
 export function loadTimeline(plan: LoadPlan, profile: Profile, options: Pick<LoadRunOptions, 'timers' | 'limits'> = {}): LoadTimeline {
   const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  // The deadlines follow the one rule for connection settings (transportDefaults).
+  const connection = transportDefaults(profile);
   const timers: LoadTimers = {
-    connectTimeout: profile.timers.connectTimeout ?? 30_000,
-    responseTimeout: profile.timers.responseTimeout ?? 10_000,
+    connectTimeout: connection.connect.connectTimeout,
+    responseTimeout: connection.responseTimeout,
     pingInterval: profile.timers.pingInterval ?? 30_000,
     pongTimeout: profile.timers.pongTimeout ?? 60_000,
     ...strip(options.timers),
@@ -222,35 +230,19 @@ function inWorker(options: SliceOptions): SliceHandle {
   };
 }
 
-interface Target {
-  url: string;
-  embedded: boolean;
-  close(): Promise<void>;
-}
-
-async function resolveTarget(options: LoadRunOptions, profile: Profile, timers: LoadTimers, limits: { maxTextChars: number; maxMessageBytes: number }, clients: number): Promise<Target> {
-  if (options.target) return { url: options.target, embedded: false, close: async () => undefined };
-  const known = ['assa', 'envelope', 'openirc'] as const;
-  if (!(known as readonly string[]).includes(profile.name)) {
-    throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${profile.name}: give the server under test as the target` });
-  }
-  const { startReferenceServer } = await import('../../reference-server/server.js');
-  const key = resolveSigningKey(options.jwt);
-  const server = await startReferenceServer({
-    profiles: profile.name as (typeof known)[number],
-    jwt: key.algorithm === 'HS256' ? { secret: String(key.key) } : { publicKey: key.publicKeyPem as string },
-    timers,
-    limits: { ...limits, maxConnections: options.limits?.maxConnections ?? Math.max(profile.limits.maxConnections ?? 1000, clients) },
-  });
-  const url = profile.name === 'assa' ? server.urls.assaTcp : profile.name === 'envelope' ? server.urls.envelopeWs : server.urls.openircHttp;
-  return { url: url as string, embedded: true, close: () => server.close() };
+/** Where the run's clients start: the target's URL for the profile's transports (OpenIRC: its login). */
+export function loadUrl(target: RunTarget, profile: Profile): string {
+  const url = entryUrl(target.urls(profile.name), profile.transports);
+  if (url === undefined) throw ccError('CC_ERR_USAGE', { detail: `the target does not serve profile ${profile.name}` });
+  return url;
 }
 
 /**
  * The preflight of an explicit target, with the first client's token where the handshake needs
  * one (query auth), so a refused signing key also stops the run before it starts.
  */
-export async function checkTarget(url: string, profile: Profile, plan: LoadPlan, jwt: JwtKeySources | undefined, connectTimeoutMs: number): Promise<void> {
+export async function checkTarget(target: RunTarget, profile: Profile, plan: LoadPlan, jwt: JwtKeySources | undefined, connectTimeoutMs: number): Promise<void> {
+  const url = loadUrl(target, profile);
   const auth = profile.auth;
   const query = auth.kind === 'query' ? { [auth.param]: mintVariant('valid', { sub: String(plan.userIdBase), nickname: 'vu0' }, resolveSigningKey(jwt)) } : undefined;
   const result = await preflight({
@@ -285,7 +277,7 @@ function interrupted(summary: RunSummary, ranMs: number, plannedMs: number): Run
 
 export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
   const startedAt = new Date();
-  const profile = loadProfile(options.profile);
+  const profile = options.profile;
   const { timers, limits, toleranceMs, steadyMs: durationMs } = loadTimeline(options.plan, profile, options);
   const plan = options.plan;
   // Refused here, before the target is even checked: a typo must not cost a run.
@@ -299,8 +291,9 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
   const rooms = Math.ceil(regularClients(plan) / plan.roomSize);
   const wanted = options.workers ?? defaultWorkers(plan);
   const workers = Math.max(1, Math.min(wanted, Math.ceil(rooms / shard.count) || 1));
-  if (options.target !== undefined && options.preflight !== false) await checkTarget(options.target, profile, plan, options.jwt, timers.connectTimeout);
-  const target = await resolveTarget(options, profile, timers, limits, plan.clients);
+  const target = options.target;
+  if (!target.embedded && options.preflight !== false) await checkTarget(target, profile, plan, options.jwt, timers.connectTimeout);
+  const targetUrl = loadUrl(target, profile);
   const runTag = `L${Date.now().toString(36)}${shard.count > 1 ? `s${shard.index}` : ''}`;
   const slices: SliceHandle[] = [];
   let stopped: 'signal' | 'threshold' | undefined;
@@ -311,8 +304,8 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
       const count = shard.count * workers;
       const sliceOptions: SliceOptions = {
         plan: { ...plan, durationMs },
-        profile: profile.specPath,
-        targetUrl: target.url,
+        profile,
+        targetUrl,
         jwt: options.jwt ?? {},
         timers,
         limits,
@@ -400,7 +393,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const finishedAt = new Date();
     const generator = mergeHealth(results.map((r) => r.health));
     const report: RunReport = {
-      ...reportHeader('load', startedAt, finishedAt, { url: target.url, embedded: target.embedded }, profile.name, options.packageVersion),
+      ...reportHeader('load', startedAt, finishedAt, { url: targetUrl, embedded: target.embedded }, profile.name, options.packageVersion),
       options: {
         scenario: plan.id, clients: plan.clients, rampMs: plan.rampMs, durationMs, rate: plan.rate, roomSize: plan.roomSize,
         workers, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), timers, limits, gate,
@@ -422,7 +415,5 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     }
     await Promise.allSettled(slices.map((s) => s.result));
     throw err;
-  } finally {
-    await target.close();
   }
 }

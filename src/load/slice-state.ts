@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { Recorder } from '../metrics/recorder.js';
 import { MetricsStore } from '../metrics/store.js';
 import type { Profile } from '../profile/types.js';
+import { transportDefaults, type TransportDefaults } from '../transport/profile-defaults.js';
 import { ClientState, RequestKind, type RoomState, type VirtualClient } from './client.js';
 import type { LoadTimers, SliceOptions } from './slice-types.js';
 import { HealthMonitor } from './health.js';
@@ -47,6 +48,8 @@ export class SliceState {
   readonly taken = { scheduledAt: 0, sentAt: 0 };
   readonly plan: LoadPlan & { durationMs: number };
   readonly timersMs: LoadTimers;
+  /** How every client connects: codec, framing, the connect deadline and the inbound size limit. */
+  readonly connection: TransportDefaults['connect'];
   t0 = 0;
   sendStart = 0;
   sendEnd = 0;
@@ -64,6 +67,12 @@ export class SliceState {
   ) {
     this.plan = options.plan;
     this.timersMs = options.timers;
+    // The one rule for connection settings, with the run's timers and message size limit.
+    this.connection = transportDefaults({
+      ...profile,
+      limits: { ...profile.limits, maxMessageBytes: options.limits.maxMessageBytes },
+      timers: { ...profile.timers, ...options.timers },
+    }).connect;
     this.tracker = new IntegrityTracker(protocol.senderCopy);
     this.rec = {
       connect: this.store.recorder('connect'),

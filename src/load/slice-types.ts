@@ -5,6 +5,7 @@ import type { MetricsSnapshot } from '../metrics/snapshots.js';
 import type { EncodedMetrics } from '../metrics/store.js';
 import type { DeliveryRow, GeneratorHealth, HistogramSummary, SchemaViolation } from '../report/model.js';
 import type { JwtKeySources } from '../auth/tokens.js';
+import type { Profile } from '../profile/types.js';
 import type { LimitTally } from './limits.js';
 import type { LoadPlan } from './plan.js';
 
@@ -20,8 +21,8 @@ export interface LoadTimers {
 
 export interface SliceOptions {
   plan: LoadPlan & { durationMs: number };
-  /** Profile name or AsyncAPI path. */
-  profile: string;
+  /** The run's profile: plain data, so a worker thread gets its own copy and loads nothing. */
+  profile: Profile;
   targetUrl: string;
   jwt: JwtKeySources;
   timers: LoadTimers;

@@ -3,13 +3,18 @@ import type { CapacityOptions } from '../../capacity/run.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import { parseThreshold, parseThresholds } from '../../load/thresholds.js';
-import { finishLongRun, interruptible, preflightReporters } from '../long-run.js';
-import { addSharedOptions, durationArg, positiveIntArg } from '../options.js';
+import { EMBEDDED_OFFER } from '../../embedded/target.js';
+import type { Profile } from '../../profile/types.js';
+import type { RunTarget } from '../../transport/target.js';
+import { finishLongRun, interruptible, preflightReporters, startLoadServer } from '../long-run.js';
+import { addSharedOptions, durationArg, jwtKeySources, positiveIntArg } from '../options.js';
 import { rateArg } from './load.js';
 
 export interface CapacityCommandOptions {
-  target?: string;
-  profile?: string;
+  /** Parsed by targetArg; absent: the reference server, started for the run. */
+  target?: RunTarget;
+  /** Loaded by profileArg; absent: the scenario's. */
+  profile?: Profile;
   scenario?: string;
   slo?: string[];
   from?: number;
@@ -82,9 +87,10 @@ export function sloArg(value: string, previous: string[] = []): string[] {
  */
 export async function capacityCommand(options: CapacityCommandOptions, io: CliIO, packageRoot: string): Promise<CapacityCommandResult> {
   const { join } = await import('node:path');
-  const [{ readLoadScenario }, { runCapacity, validateCapacityOptions }, { formatCapacitySummary }, { ccError, isCcError }] = await Promise.all([
+  const [{ readLoadScenario, defaultLoadScenario }, { runCapacity, validateCapacityOptions }, { loadTimeline }, { formatCapacitySummary }, { ccError, isCcError }] = await Promise.all([
     import('../../load/scenario.js'),
     import('../../capacity/run.js'),
+    import('../../load/run.js'),
     import('../../capacity/summary.js'),
     import('../../errors.js'),
   ]);
@@ -93,20 +99,22 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
   if (options.search === 'binary' && options.step !== undefined) {
     throw ccError('CC_ERR_USAGE', { detail: '--step sets a linear search; --search binary bisects to --resolution: give one of them' });
   }
-  const profileName = options.profile ?? 'assa';
-  const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
+  const file = options.scenario ?? defaultLoadScenario(packageRoot, options.profile);
   const { profile, plan } = readLoadScenario(file, options.profile);
   // Direct callers (tests, scripts) skip commander's parsing; and only now is the profile known,
   // whose error codes an SLO may name. Either way a bad SLO exits 2 before any load is sent.
   parseThresholds(slo, 'slo', profile);
   const display = await preflightReporters(options.reporter, io);
+  const jwt = jwtKeySources(options);
+  const timers = options.connectTimeout === undefined && options.responseTimeout === undefined
+    ? undefined
+    : { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) };
 
   // Ctrl-C ends the step under way (not judged) and writes the report of the steps done.
   const vary = options.vary ?? 'clients';
-  const run = (signal: AbortSignal | undefined): CapacityOptions => ({
+  const search = {
     plan,
-    profile: profile.specPath,
-    ...(options.target === undefined ? {} : { target: options.target }),
+    profile,
     slo,
     vary,
     from: options.from ?? 100,
@@ -119,27 +127,39 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
     ...(options.rate === undefined ? {} : { ratePerClient: options.rate }),
     ...(options.ramp === undefined ? {} : { rampMs: options.ramp }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
-    ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
-    jwt: { ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }), ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }) },
-    ...(options.connectTimeout === undefined && options.responseTimeout === undefined
-      ? {}
-      : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
+    jwt,
+    ...(timers ? { timers } : {}),
     validate: options.noValidate !== true,
     output: io,
     // A step's status line only on a terminal, where it is redrawn in place; off one, a line per step is enough.
     reporters: io.isTTY ? display.live : display.live.filter((r) => r.name !== 'console'),
     progressEveryMs: display.everyMs,
-    ...(signal ? { signal } : {}),
-  });
-  // The library names its options (`from`); a person typed flags (--from): say it in flags.
+  } satisfies Omit<CapacityOptions, 'target'>;
+  // The library names its options (`from`); a person typed flags (--from): say it in flags. The
+  // reference server is checked as what it offers before it is started.
+  const given = options.target;
   try {
-    validateCapacityOptions(run(undefined));
+    validateCapacityOptions({ ...search, target: given ?? EMBEDDED_OFFER, ...(options.baseline ? { baseline: EMBEDDED_OFFER } : {}) });
   } catch (err) {
     if (!isCcError(err) || err.code !== 'CC_ERR_BAD_OPTION') throw err;
     const flags = (text: string): string => text.replace(/`(\w+)`/g, (_m, name: string) => CAPACITY_FLAGS[name] ?? name);
     throw ccError('CC_ERR_BAD_FLAG', { flag: flags(String(err.params.option)), value: err.params.value, reason: flags(String(err.params.reason)), command: 'capacity' });
   }
-  const report = await interruptible(options.signal, (signal) => runCapacity(run(signal)));
+  // The reference server, where it is the target or the baseline: one for the whole search, with
+  // room for the largest step (the previous step's connections may still be closing on its side).
+  const largest = vary === 'clients' ? search.to : options.clients ?? plan.clients;
+  const reference = (): ReturnType<typeof startLoadServer> =>
+    startLoadServer(profile, { jwt, timeline: loadTimeline(plan, profile, { ...(timers ? { timers } : {}) }), clients: largest, maxConnections: Math.max(profile.limits.maxConnections ?? 1000, 2 * largest) });
+  const target = given ?? (await reference());
+  let baseline: RunTarget | undefined;
+  let report;
+  try {
+    if (options.baseline === 'reference') baseline = await reference();
+    const run = { ...search, target, ...(baseline ? { baseline } : {}) };
+    report = await interruptible(options.signal, (signal) => runCapacity({ ...run, signal }));
+  } finally {
+    await Promise.all([target.close(), baseline?.close()]);
+  }
   return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
 
@@ -153,6 +173,7 @@ export function register(program: Command, ctx: CliContext): Command {
       target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: the reference server in-process',
       reporter: 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)',
       overrides: ['connectTimeout', 'responseTimeout'],
+      parseTarget: true,
     },
   )
     .option('--slo <expr>', 'an SLO every step must meet, e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1% (repeatable; at least one)', sloArg)

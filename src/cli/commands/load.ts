@@ -1,13 +1,17 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
-import { finishLongRun, interruptible, preflightReporters } from '../long-run.js';
+import { finishLongRun, interruptible, preflightReporters, startLoadServer } from '../long-run.js';
+import type { Profile } from '../../profile/types.js';
+import type { RunTarget } from '../../transport/target.js';
 import { formatDuration } from '../../util/duration.js';
-import { ALL_OVERRIDES, addSharedOptions, collect, durationArg, positiveIntArg } from '../options.js';
+import { ALL_OVERRIDES, addSharedOptions, collect, durationArg, jwtKeySources, positiveIntArg } from '../options.js';
 
 export interface LoadCommandOptions {
-  target?: string;
-  profile?: string;
+  /** Parsed by targetArg; absent: the reference server, started for the run. */
+  target?: RunTarget;
+  /** Loaded by profileArg; absent: the scenario's. */
+  profile?: Profile;
   scenario?: string;
   clients?: number;
   ramp?: number;
@@ -82,16 +86,14 @@ export function rateArg(value: string): number {
  * or a limits case fails, 2 when the run could not happen.
  */
 export async function loadCommand(options: LoadCommandOptions, io: CliIO, packageRoot: string): Promise<LoadCommandResult> {
-  const { join } = await import('node:path');
-  const [{ readLoadScenario }, { applyOverrides }, { runLoad, loadTimeline, checkTarget }, { parseThresholds }, { resolveGate, gateRelaxations }] = await Promise.all([
+  const [{ readLoadScenario, defaultLoadScenario }, { applyOverrides }, { runLoad, loadTimeline, checkTarget, loadUrl }, { parseThresholds }, { resolveGate, gateRelaxations }] = await Promise.all([
     import('../../load/scenario.js'),
     import('../../load/plan.js'),
     import('../../load/run.js'),
     import('../../load/thresholds.js'),
     import('../../load/gate.js'),
   ]);
-  const profileName = options.profile ?? 'assa';
-  const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
+  const file = options.scenario ?? defaultLoadScenario(packageRoot, options.profile);
   const scenario = readLoadScenario(file, options.profile);
   const { profile, case: chosen } = scenario;
   const plan = applyOverrides(scenario.plan, {
@@ -101,8 +103,8 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
     ...(options.rate === undefined ? {} : { rate: options.rate }),
   });
   const timers = { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, connectTimeout: options.connectTimeout, responseTimeout: options.responseTimeout } as Record<string, number>;
-  const limits = { maxTextChars: options.maxTextChars, maxMessageBytes: options.maxMessageBytes, maxConnections: options.maxConnections } as Record<string, number>;
-  const jwt = { ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }), ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }) };
+  const limits = { maxTextChars: options.maxTextChars, maxMessageBytes: options.maxMessageBytes } as Record<string, number>;
+  const jwt = jwtKeySources(options);
   const gate = { ...(options.gateConnectFailures === undefined ? {} : { connectFailures: options.gateConnectFailures }), ...(options.gateTimeouts === undefined ? {} : { timeoutsPercent: options.gateTimeouts }) };
   // Everything that can be refused is refused before anything is sent: thresholds, then the target.
   parseThresholds(plan.thresholds, 'scenario', profile);
@@ -110,32 +112,38 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
   const timeline = loadTimeline(plan, profile, { timers, limits });
   if (options.target !== undefined) await checkTarget(options.target, profile, plan, jwt, timeline.timers.connectTimeout);
   const display = await preflightReporters(options.reporter, io, options.progressEveryMs);
-  io.out(formatPlanLine(plan, timeline, options, scenario.plan.durationMs !== undefined));
-  for (const r of gateRelaxations(resolveGate(plan.gate, gate))) io.out(`gate relaxed: ${r}`);
-
-  // Ctrl-C stops the run cleanly; the report is still written.
-  const report = await interruptible(options.signal, (signal) =>
-    runLoad({
-      plan,
-      profile: profile.specPath,
-      ...(options.target === undefined ? {} : { target: options.target, preflight: false }),
-      jwt,
-      timers,
-      limits,
-      gate,
-      ...(options.workers === undefined ? {} : { workers: options.workers }),
-      ...(options.shard === undefined ? {} : { shard: options.shard }),
-      thresholds: options.threshold ?? [],
-      abortOnFail: options.abortOnFail === true,
-      output: io,
-      reporters: display.live,
-      progressEveryMs: display.everyMs,
-      signal,
-      validate: options.noValidate !== true,
-      scenarioFile: file,
-      scenarioLine: chosen.line,
-    }),
-  );
+  const target = options.target ?? (await startLoadServer(profile, { jwt, timeline, clients: plan.clients, ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }) }));
+  let report;
+  try {
+    io.out(formatPlanLine(plan, timeline, options, scenario.plan.durationMs !== undefined, target.embedded ? 'the embedded reference server' : loadUrl(target, profile)));
+    for (const r of gateRelaxations(resolveGate(plan.gate, gate))) io.out(`gate relaxed: ${r}`);
+    // Ctrl-C stops the run cleanly; the report is still written.
+    report = await interruptible(options.signal, (signal) =>
+      runLoad({
+        plan,
+        profile,
+        target,
+        preflight: false,
+        jwt,
+        timers,
+        limits,
+        gate,
+        ...(options.workers === undefined ? {} : { workers: options.workers }),
+        ...(options.shard === undefined ? {} : { shard: options.shard }),
+        thresholds: options.threshold ?? [],
+        abortOnFail: options.abortOnFail === true,
+        output: io,
+        reporters: display.live,
+        progressEveryMs: display.everyMs,
+        signal,
+        validate: options.noValidate !== true,
+        scenarioFile: file,
+        scenarioLine: chosen.line,
+      }),
+    );
+  } finally {
+    await target.close();
+  }
   const { formatLoadSummary } = await import('../../load/summary.js');
   return finishLongRun(report, formatLoadSummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
@@ -144,10 +152,9 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
  * What the run will take, before it starts, and where each part comes from:
  * `load: 200 clients against the embedded reference server, about 4.3s: ramp 300ms (--ramp) + steady 1.5s (--duration) + drain up to 2s (scenario)`.
  */
-function formatPlanLine(plan: import('../../load/plan.js').LoadPlan, t: import('../../load/run.js').LoadTimeline, options: LoadCommandOptions, scenarioHasDuration: boolean): string {
+function formatPlanLine(plan: import('../../load/plan.js').LoadPlan, t: import('../../load/run.js').LoadTimeline, options: LoadCommandOptions, scenarioHasDuration: boolean, against: string): string {
   const d = (ms: number): string => formatDuration(ms);
   const steadyFrom = options.duration !== undefined ? '--duration' : scenarioHasDuration ? 'scenario' : plan.limits ? 'derived from the timers: drop timeout + 2 PING intervals' : 'default';
-  const against = options.target ?? 'the embedded reference server';
   return `load: ${plan.clients} clients against ${against}, about ${d(t.totalMs)}: ramp ${d(t.rampMs)} (${options.ramp !== undefined ? '--ramp' : 'scenario'}) + steady ${d(t.steadyMs)} (${steadyFrom}) + drain up to ${d(t.drainMs)} (scenario); the steady phase waits up to ${d(t.setupGraceMs)} for clients still setting up`;
 }
 
@@ -161,6 +168,7 @@ export function register(program: Command, ctx: CliContext): Command {
       target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: start the reference server in-process',
       reporter: 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)',
       overrides: ALL_OVERRIDES,
+      parseTarget: true,
     },
   )
     .option('--clients <n>', 'virtual clients (overrides the scenario)', positiveIntArg)
