@@ -184,7 +184,7 @@ describe('schema violations as evidence', () => {
     expect(result.report.thresholds?.find((t) => t.expression === 'schema.violations==0')).toMatchObject({ passed: false, actual: sends });
     expect(result.exitCode).toBe(1);
     const text = io.stdout.join('\n');
-    expect(text).toContain(`  schema: ${sends} messages break the seed (FAIL, counted in schema.violations); ${copies} NON-STRICT and 0 INFORMATIONAL, listed apart`);
+    expect(text).toContain(`  schema: ${sends} messages FAIL (counted in schema.violations); ${copies} NON-STRICT and 0 INFORMATIONAL, listed apart`);
     expect(text).toContain(`    FAIL SEND_MESSAGE_RESPONSE /data/message_id ×${sends}: expected integer, actual ${fail.actual} (seed)`);
     expect(text).toContain(`      first: ${fail.sample.text}`);
   });

@@ -34,7 +34,7 @@ export class SliceState {
   readonly counts = Object.fromEntries(ENGINE_COUNTERS.map((n) => [n, 0])) as Record<CounterName, number>;
   readonly scheduler = new Scheduler();
   readonly tracker: IntegrityTracker;
-  readonly violations = new ViolationLog();
+  readonly violations: ViolationLog;
   readonly tally = emptyTally();
   readonly health = new HealthMonitor();
   /** The first message of each connection error code. */
@@ -74,6 +74,7 @@ export class SliceState {
       timers: { ...profile.timers, ...options.timers },
     }).connect;
     this.tracker = new IntegrityTracker(protocol.senderCopy);
+    this.violations = new ViolationLog(profile.decisionPolicy);
     this.rec = {
       connect: this.store.recorder('connect'),
       auth: this.store.recorder('auth'),

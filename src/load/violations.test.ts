@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../profile/load.js';
 import { getValidator } from '../profile/validator.js';
-import type { ValidationOutcome } from '../spec/validator.js';
-import { classOf, MAX_KINDS, mergeViolations, sampleText, sourceOf, ViolationLog } from './violations.js';
+import { classOf, MAX_KINDS, mergeViolations, sampleText, ViolationLog } from './violations.js';
 
 const validator = getValidator(loadProfile('assa'));
 const reply = (messageId: unknown, extra: Record<string, unknown> = {}) => ({
@@ -11,15 +10,12 @@ const reply = (messageId: unknown, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('the class of a violation follows the source of its rule', () => {
-  it('maps seed to FAIL, reading and lenient to NON-STRICT, choice to INFORMATIONAL', () => {
+  it("is the strongest verdict run gives a rule of that source: seed FAIL, reading and lenient NON-STRICT, choice INFORMATIONAL", () => {
     expect([classOf('seed'), classOf('reading'), classOf('lenient'), classOf('choice')]).toEqual(['FAIL', 'NON-STRICT', 'NON-STRICT', 'INFORMATIONAL']);
   });
 
-  it("reads the validator's source tag, and takes an untagged violation for the seed's own rule", () => {
-    expect(sourceOf({ pointer: '/x' })).toBe('seed');
-    expect(sourceOf({ pointer: '/x', source: 'reading' })).toBe('reading');
-    expect(sourceOf({ kind: 'unknown-name', source: 'choice' })).toBe('choice');
-    expect(sourceOf({ source: 'something else' })).toBe('seed');
+  it('makes a reading and a choice FAIL when the profile enforces its decisions; lenient stays NON-STRICT', () => {
+    expect([classOf('seed', 'enforce'), classOf('reading', 'enforce'), classOf('lenient', 'enforce'), classOf('choice', 'enforce')]).toEqual(['FAIL', 'FAIL', 'NON-STRICT', 'FAIL']);
   });
 });
 
@@ -45,14 +41,21 @@ describe('ViolationLog', () => {
     expect(log.list()).toMatchObject([{ class: 'NON-STRICT', source: 'lenient', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/mood', count: 1 }]);
   });
 
-  it('classes a tagged violation by its tag: a choice is INFORMATIONAL, a reading NON-STRICT', () => {
+  it("classes each violation by the validator's source and keeps the decision it cites: a choice INFORMATIONAL, a reading NON-STRICT, a null in an optional field lenient", () => {
     const log = new ViolationLog();
-    const outcome = {
-      kind: 'invalid', message: { name: 'NEW_MESSAGE' }, extras: [],
-      errors: [{ pointer: '/data/user', keyword: 'required', message: 'x', expected: 'present', actual: 'missing', source: 'choice' }, { pointer: '/seq_id', keyword: 'type', message: 'x', expected: 'string', actual: 'integer 3', source: 'reading' }],
-    } as unknown as ValidationOutcome;
-    expect(log.record(outcome, { action: 'NEW_MESSAGE' })).toEqual({ fail: false, nonStrict: true, informational: true });
-    expect(log.list().map((v) => [v.class, v.source, v.pointer])).toEqual([['INFORMATIONAL', 'choice', '/data/user'], ['NON-STRICT', 'reading', '/seq_id']]);
+    // message_id 0: positive ids are assa.D12.rooms (a choice); a video message: assa.D4.image (a reading).
+    const value = reply(0, { message_type: 'video', file_info: null });
+    const outcome = validator.validate('server', value);
+    expect(log.record(outcome, value)).toEqual({ fail: false, nonStrict: true, informational: true });
+    expect(log.list().map((v) => [v.class, v.source, v.rule, v.pointer])).toEqual([
+      ['NON-STRICT', 'lenient', 'optional-null', '/data/file_info'],
+      ['INFORMATIONAL', 'choice', 'assa.D12.rooms', '/data/message_id'],
+      ['NON-STRICT', 'reading', 'assa.D4.image', '/data/message_type'],
+    ]);
+    // Under the profile's `decisionPolicy: enforce` the decisions are a contract: both FAIL, lenient does not.
+    const enforced = new ViolationLog('enforce');
+    expect(enforced.record(outcome, value)).toEqual({ fail: true, nonStrict: true, informational: false });
+    expect(enforced.list().map((v) => v.class)).toEqual(['NON-STRICT', 'FAIL', 'FAIL']);
   });
 
   it('names what matches no message, and a value that is no object', () => {

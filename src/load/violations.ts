@@ -1,35 +1,26 @@
 /**
  * Schema violations under load, kept as evidence: for each (message, pointer) the count and the
  * first sample (message, pointer, expected, actual, and the message as text, cut to 500 bytes),
- * and each classed by where its rule comes from, as `run` does (DESIGN.md, "its source caps its
- * verdict"): only the FAIL class counts toward `schema.violations`; NON-STRICT and INFORMATIONAL
- * are counted and listed apart (`schema.non_strict`, `schema.informational`).
+ * and each classed by where its rule comes from, by the rule `run` follows (DESIGN.md, "its
+ * source caps its verdict"; `strongestVerdictFor` in src/conformance/verdict.ts, under the
+ * profile's decision policy): only the FAIL class counts toward `schema.violations`; NON-STRICT
+ * and INFORMATIONAL are counted and listed apart (`schema.non_strict`, `schema.informational`).
  *
- * Where the class comes from: `classOf(sourceOf(x))`, one small function pair below. The
- * validator (src/spec/validator.ts) is about to tag each ValidationError, and an unknown message,
- * with `source: 'seed' | 'reading' | 'choice' | 'lenient'`; until it does, every violation reads
- * as `seed` (FAIL), and fields the spec does not define are `lenient` (NON-STRICT) here.
+ * The source is the validator's: each ValidationError's, an unknown name's (a server message the
+ * profile does not define is a reading, or a choice where the profile leaves them open), the
+ * seed's for a value that is no message at all, and EXTRAS_SOURCE for fields the spec does not
+ * define.
  */
+import { strongestVerdictFor } from '../conformance/verdict.js';
 import type { SchemaViolation } from '../report/model.js';
-import type { ValidationOutcome } from '../spec/validator.js';
+import type { DecisionPolicy, RuleSource } from '../spec/source.js';
+import { EXTRAS_SOURCE, type ValidationOutcome } from '../spec/validator.js';
 
-export type ViolationSource = 'seed' | 'reading' | 'choice' | 'lenient';
 export type ViolationClass = SchemaViolation['class'];
 
-/** The strongest verdict a rule of that source may give (DESIGN.md, Verdicts). */
-export function classOf(source: ViolationSource): ViolationClass {
-  switch (source) {
-    case 'seed': return 'FAIL';
-    case 'reading':
-    case 'lenient': return 'NON-STRICT';
-    case 'choice': return 'INFORMATIONAL';
-  }
-}
-
-/** The source the validator gave an error or an outcome; none yet means the seed's own rule. */
-export function sourceOf(tagged: object): ViolationSource {
-  const source = (tagged as { source?: unknown }).source;
-  return source === 'reading' || source === 'choice' || source === 'lenient' ? source : 'seed';
+/** The class of a violation of a rule of this source: the strongest verdict the source allows. */
+export function classOf(source: RuleSource, policy: DecisionPolicy = 'cap'): ViolationClass {
+  return strongestVerdictFor(source, policy) as ViolationClass;
 }
 
 /** Bytes of a sample's text. */
@@ -56,24 +47,26 @@ interface Item {
   pointer: string;
   expected: string;
   actual: string;
-  source: ViolationSource;
+  source: RuleSource;
+  /** The decision id, `optional-null` or `open-enum` (none for the seed's own rules). */
+  rule?: string;
 }
 
 /** What one outcome breaks, item by item (empty for a message valid without extras). */
 function itemsOf(outcome: ValidationOutcome): Item[] {
   switch (outcome.kind) {
     case 'not-object':
-      return [{ message: '(not an object)', pointer: '', expected: 'a JSON object', actual: outcome.actual, source: sourceOf(outcome) }];
+      return [{ message: '(not an object)', pointer: '', expected: 'a JSON object', actual: outcome.actual, source: 'seed' }];
     case 'no-name':
-      return [{ message: '(no name)', pointer: `/${outcome.field}`, expected: `a message name in ${outcome.field}`, actual: outcome.actual, source: sourceOf(outcome) }];
+      return [{ message: '(no name)', pointer: `/${outcome.field}`, expected: `a message name in ${outcome.field}`, actual: outcome.actual, source: 'seed' }];
     case 'unknown-name':
       return [{
         message: outcome.name, pointer: `/${outcome.field}`, expected: `a ${outcome.direction} message of the profile`,
-        actual: `${JSON.stringify(outcome.name)}${outcome.otherDirections.length ? ` (a ${outcome.otherDirections.join('/')} message)` : ''}`, source: sourceOf(outcome),
+        actual: `${JSON.stringify(outcome.name)}${outcome.otherDirections.length ? ` (a ${outcome.otherDirections.join('/')} message)` : ''}`, source: outcome.source,
       }];
     case 'invalid':
       return [
-        ...outcome.errors.map((e) => ({ message: outcome.message.name, pointer: e.pointer, expected: e.expected, actual: e.actual, source: sourceOf(e) })),
+        ...outcome.errors.map((e) => ({ message: outcome.message.name, pointer: e.pointer, expected: e.expected, actual: e.actual, source: e.source, ...(e.source === 'seed' ? {} : { rule: e.rule }) })),
         ...extras(outcome.message.name, outcome.extras),
       ];
     case 'valid':
@@ -82,7 +75,7 @@ function itemsOf(outcome: ValidationOutcome): Item[] {
 }
 
 function extras(message: string, pointers: readonly string[]): Item[] {
-  return pointers.map((pointer) => ({ message, pointer, expected: 'no such field (the spec does not define it)', actual: 'present', source: 'lenient' as const }));
+  return pointers.map((pointer) => ({ message, pointer, expected: 'no such field (the spec does not define it)', actual: 'present', source: EXTRAS_SOURCE }));
 }
 
 /** One thread's log; slices' logs merge with `mergeViolations`. */
@@ -91,6 +84,9 @@ export class ViolationLog {
   /** Kinds seen after MAX_KINDS were kept (counted, not listed). */
   omitted = 0;
 
+  /** `policy`: the profile's decision policy (`enforce` makes a reading's or a choice's violation FAIL). */
+  constructor(private readonly policy: DecisionPolicy = 'cap') {}
+
   /**
    * Records one inbound message's outcome; returns which classes it broke (for the counters: a
    * message counts once per class, however many pointers it breaks).
@@ -98,15 +94,16 @@ export class ViolationLog {
   record(outcome: ValidationOutcome, value: unknown): { fail: boolean; nonStrict: boolean; informational: boolean } {
     const broke = { fail: false, nonStrict: false, informational: false };
     for (const item of itemsOf(outcome)) {
-      const cls = classOf(item.source);
+      const cls = classOf(item.source, this.policy);
       if (cls === 'FAIL') broke.fail = true;
       else if (cls === 'NON-STRICT') broke.nonStrict = true;
       else broke.informational = true;
       const key = `${cls}\u0000${item.message}\u0000${item.pointer}`;
       const seen = this.kinds.get(key);
       if (seen) seen.count++;
-      else if (this.kinds.size < MAX_KINDS) this.kinds.set(key, { class: cls, source: item.source, message: item.message, pointer: item.pointer, count: 1, expected: item.expected, actual: item.actual, sample: sampleText(value) });
-      else this.omitted++;
+      else if (this.kinds.size < MAX_KINDS) {
+        this.kinds.set(key, { class: cls, source: item.source, ...(item.rule ? { rule: item.rule } : {}), message: item.message, pointer: item.pointer, count: 1, expected: item.expected, actual: item.actual, sample: sampleText(value) });
+      } else this.omitted++;
     }
     return broke;
   }

@@ -286,8 +286,10 @@ export interface DeliveryRow {
  */
 export interface SchemaViolation {
   class: 'FAIL' | 'NON-STRICT' | 'INFORMATIONAL';
-  /** Where the broken rule comes from: the seed, our reading of it, a choice where it is silent, or a field it does not define. */
-  source: 'seed' | 'reading' | 'choice' | 'lenient';
+  /** Where the broken rule comes from: the seed, our reading of it, a choice where it is silent, or what the seed allows (a field it does not define, null in an optional field, a code outside a list of examples). */
+  source: RuleSource;
+  /** The decision id, or for lenient violations `optional-null` / `open-enum`; absent for the seed's own rules and undefined fields. */
+  rule?: string;
   /** The message name (or `(not an object)`, `(no name)`). */
   message: string;
   /** JSON pointer into the message. */

@@ -1,5 +1,5 @@
 import { compactIds, foldKey } from '../report/fold.js';
-import { VERDICT_ORDER, type CapacityResult, type CaseResult, type CaseTraffic, type DeliveryRow, type Finding, type HistogramSummary, type RunReport, type ShapeFinding, type ThresholdResult, type TranscriptEntry, type Verdict } from '../report/model.js';
+import { VERDICT_ORDER, type CapacityResult, type CaseResult, type CaseTraffic, type DeliveryRow, type Finding, type HistogramSummary, type RunReport, type SchemaViolation, type ShapeFinding, type ThresholdResult, type TranscriptEntry, type Verdict } from '../report/model.js';
 import { effectiveVerdict } from '../report/run-summary.js';
 import { formatDuration } from '../util/duration.js';
 import { escapeControl } from './escape.js';
@@ -264,6 +264,11 @@ export function deliveryProblem(d: DeliveryRow): boolean {
   return d.lost > 0 || d.duplicated > 0 || d.reordered > 0 || (d.leaked ?? 0) > 0 || (d.selfMissing ?? 0) > 0;
 }
 
+/** Where a load run's schema violation comes from, with the rule beside a source other than the seed: `reading assa.D7.replies`. */
+export function violationSourceText(v: Pick<SchemaViolation, 'source' | 'rule'>): string {
+  return v.rule ? `${v.source} ${v.rule}` : v.source;
+}
+
 /** Kinds of schema violation shown in the console; the report lists them all (up to its cap). */
 const CONSOLE_VIOLATIONS = 10;
 
@@ -272,9 +277,9 @@ export function violationLines(report: RunReport): string[] {
   const list = report.load?.schemaViolations ?? [];
   if (!list.length) return [];
   const c = report.load?.counters ?? {};
-  const lines = [`  schema: ${c['schema.violations'] ?? 0} messages break the seed (FAIL, counted in schema.violations); ${c['schema.non_strict'] ?? 0} NON-STRICT and ${c['schema.informational'] ?? 0} INFORMATIONAL, listed apart`];
+  const lines = [`  schema: ${c['schema.violations'] ?? 0} messages FAIL (counted in schema.violations); ${c['schema.non_strict'] ?? 0} NON-STRICT and ${c['schema.informational'] ?? 0} INFORMATIONAL, listed apart`];
   for (const v of list.slice(0, CONSOLE_VIOLATIONS)) {
-    lines.push(`    ${v.class} ${escapeControl(v.message)} ${escapeControl(v.pointer || '/')} ×${v.count}: expected ${escapeControl(v.expected)}, actual ${escapeControl(v.actual)} (${v.source})`);
+    lines.push(`    ${v.class} ${escapeControl(v.message)} ${escapeControl(v.pointer || '/')} ×${v.count}: expected ${escapeControl(v.expected)}, actual ${escapeControl(v.actual)} (${escapeControl(violationSourceText(v))})`);
     lines.push(`      first: ${escapeControl(v.sample.text)}${v.sample.truncated ? ' [cut at 500 bytes]' : ''}`);
   }
   const more = list.length - CONSOLE_VIOLATIONS;

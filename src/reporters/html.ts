@@ -3,7 +3,7 @@ import { VERDICT_ORDER } from '../report/model.js';
 import { escapeHtml } from './escape.js';
 import {
   baselineText, blockedText, capacityConclusionText, caseLocation, caseSourceNote, caseSourceText, connectionsLine, deliveryProblem, failingIndex, findingSourceNote,
-  formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, shapeSourceText, summaryLine, trafficText,
+  formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, shapeSourceText, summaryLine, trafficText, violationSourceText,
 } from './format.js';
 import { emit } from './json.js';
 import { capacityChart, histogramChart, percentileChart, seriesChart } from './svg.js';
@@ -162,7 +162,7 @@ function loadSection(report: RunReport): string {
     ? `<h3>Delivery integrity</h3><table><thead><tr><th>room</th>${columns.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${load.delivery.map((d) => `<tr${deliveryProblem(d) ? ' class="schema-error"' : ''}><td>${e(d.room)}</td>${[d.expected, d.delivered, d.lost, d.duplicated, d.reordered, d.selfCopies ?? 0, d.selfMissing ?? 0, d.leaked ?? 0, d.offlineCopies ?? 0].map((n) => `<td class="num">${n}</td>`).join('')}</tr>`).join('')}</tbody></table>`
     : '';
   const violations = load.schemaViolations?.length
-    ? `<h3>Schema violations</h3><p class="muted">Only FAIL counts toward schema.violations; NON-STRICT and INFORMATIONAL follow a rule's source, as in conformance runs.${load.schemaViolationsOmitted ? ` ${load.schemaViolationsOmitted} more, of further kinds, were counted but not listed.` : ''}</p><table><thead><tr><th>class</th><th>message</th><th>pointer</th><th>count</th><th>expected</th><th>actual</th><th>first message</th></tr></thead><tbody>${load.schemaViolations.map((v) => `<tr${v.class === 'FAIL' ? ' class="schema-error"' : ''}><td>${e(v.class)}</td><td>${e(v.message)}</td><td><code>${e(v.pointer || '/')}</code></td><td class="num">${formatCount(v.count)}</td><td>${e(v.expected)}</td><td>${e(v.actual)}</td><td><details><summary>sample</summary><pre>${e(v.sample.text)}${v.sample.truncated ? ' [cut at 500 bytes]' : ''}</pre></details></td></tr>`).join('')}</tbody></table>`
+    ? `<h3>Schema violations</h3><p class="muted">Only FAIL counts toward schema.violations; NON-STRICT and INFORMATIONAL follow a rule's source, as in conformance runs.${load.schemaViolationsOmitted ? ` ${load.schemaViolationsOmitted} more, of further kinds, were counted but not listed.` : ''}</p><table><thead><tr><th>class</th><th>source</th><th>message</th><th>pointer</th><th>count</th><th>expected</th><th>actual</th><th>first message</th></tr></thead><tbody>${load.schemaViolations.map((v) => `<tr${v.class === 'FAIL' ? ' class="schema-error"' : ''}><td>${e(v.class)}</td><td>${e(violationSourceText(v))}</td><td>${e(v.message)}</td><td><code>${e(v.pointer || '/')}</code></td><td class="num">${formatCount(v.count)}</td><td>${e(v.expected)}</td><td>${e(v.actual)}</td><td><details><summary>sample</summary><pre>${e(v.sample.text)}${v.sample.truncated ? ' [cut at 500 bytes]' : ''}</pre></details></td></tr>`).join('')}</tbody></table>`
     : '';
   const g = report.generator;
   const generator = g

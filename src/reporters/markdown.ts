@@ -4,7 +4,7 @@ import { emit } from './json.js';
 import {
   baselineText, blockedText, capacityConclusionText, caseLocation, caseSourceNote, caseSourceText, connectionsLine, deliveryProblem, findingVerdictText, foldFailures,
   formatCount, formatMetric, formatMs, formatThresholdActual, groupIds, groupTraffic, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, shapeSourceText,
-  shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow, type FailureGroup,
+  shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow, violationSourceText, type FailureGroup,
 } from './format.js';
 import type { Reporter, ReporterContext } from './types.js';
 
@@ -77,9 +77,9 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
     if (load.schemaViolations?.length) {
       out.push('### Schema violations', '', 'Only FAIL counts toward `schema.violations`; NON-STRICT and INFORMATIONAL follow the rule\'s source.', '');
       out.push(...tableOf(
-        ['class', 'message', 'pointer', 'count', 'expected', 'actual', 'first message'],
-        load.schemaViolations.map((v) => [v.class, cell(v.message), cell(v.pointer || '/'), formatCount(v.count), cell(v.expected), cell(v.actual), cell(v.sample.text.length > 120 ? `${v.sample.text.slice(0, 117)}...` : v.sample.text)]),
-        ['l', 'l', 'l', 'r', 'l', 'l', 'l'],
+        ['class', 'source', 'message', 'pointer', 'count', 'expected', 'actual', 'first message'],
+        load.schemaViolations.map((v) => [v.class, cell(violationSourceText(v)), cell(v.message), cell(v.pointer || '/'), formatCount(v.count), cell(v.expected), cell(v.actual), cell(v.sample.text.length > 120 ? `${v.sample.text.slice(0, 117)}...` : v.sample.text)]),
+        ['l', 'l', 'l', 'l', 'r', 'l', 'l', 'l'],
       ));
       out.push('');
     }
