@@ -14,6 +14,9 @@
  * and how many idle authenticated connections (answering PING) one engine process holds, up to
  * --idle or what its open-files limit allows, in a child with as few other fds as possible.
  *
+ * Over 500 lines: its three measurements share the child-process roles, the servers they run
+ * against and the table they print, and each role must be in this file, which spawns itself.
+ *
  *   npx tsx bench/load.ts [--clients 1000] [--seconds 8] [--rounds 5] [--idle 20000] [--idle-hold 12]
  *                         [--no-idle] [--no-cpu] [--no-limits]
  *   (a variant alone: --role engine|bare --url URL [--cpu-prof-out FILE] [--no-validate])

@@ -2,8 +2,7 @@
  * One capacity step judged from the load run that measured it: throughput, reply latency, each
  * SLO, and what limited the server when a step broke.
  */
-import { isTimeMetric } from '../load/metric-names.js';
-import { evaluateThresholds, type Threshold } from '../load/thresholds.js';
+import { evaluateThresholds, isTimeMetric, type Threshold } from '../report/threshold-expression.js';
 import { formatThresholdActual } from '../reporters/format.js';
 import type { CapacityResult, CapacityStep, RunReport } from '../report/model.js';
 import { loadMetric } from '../report/thresholds.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IntegrityTracker, integrityMarker, mergeDeliveryRows, readIntegrityMarker, readNumericMarker } from './integrity.js';
+import { IntegrityTracker, integrityMarker, readIntegrityMarker, readNumericMarker } from './integrity.js';
 
 const CLEAN = { lost: 0, duplicated: 0, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 0, offlineCopies: 0 };
 
@@ -167,19 +167,6 @@ describe('IntegrityTracker', () => {
       ),
       { numRuns: 200 },
     );
-  });
-});
-
-describe('mergeDeliveryRows', () => {
-  it('adds up the rows of one room, and keeps rooms in numeric order', () => {
-    expect(mergeDeliveryRows([
-      { room: 'r10', expected: 5, delivered: 5, lost: 0, duplicated: 0, reordered: 0 },
-      { room: 'r2', expected: 9, delivered: 8, lost: 1, duplicated: 0, reordered: 1, selfCopies: 9, selfMissing: 0, leaked: 0, offlineCopies: 0 },
-      { room: 'r2', expected: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 3, offlineCopies: 0 },
-    ])).toEqual([
-      { room: 'r2', expected: 9, delivered: 8, lost: 1, duplicated: 0, reordered: 1, selfCopies: 9, selfMissing: 0, leaked: 3, offlineCopies: 0 },
-      { room: 'r10', expected: 5, delivered: 5, lost: 0, duplicated: 0, reordered: 0 },
-    ]);
   });
 });
 

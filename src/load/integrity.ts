@@ -286,18 +286,6 @@ export class IntegrityTracker {
   }
 }
 
-/** Rows of the same room (from workers or shards, or a leak seen in another slice) added up. */
-export function mergeDeliveryRows(rows: readonly DeliveryRow[]): DeliveryRow[] {
-  const rooms = new Map<string, DeliveryRow>();
-  const keys = ['expected', 'delivered', 'lost', 'duplicated', 'reordered', 'selfCopies', 'selfMissing', 'leaked', 'offlineCopies'] as const;
-  for (const d of rows) {
-    const r = rooms.get(d.room);
-    if (!r) rooms.set(d.room, { ...d });
-    else for (const k of keys) if (d[k] !== undefined || r[k] !== undefined) r[k] = (r[k] ?? 0) + (d[k] ?? 0);
-  }
-  return [...rooms.values()].sort((a, b) => a.room.localeCompare(b.room, 'en', { numeric: true }));
-}
-
 /**
  * The marker a virtual client puts in a message's content so recipients can report
  * (sender, seq) even when the protocol echoes nothing else: `[cc:<sender>:<seq>]`.

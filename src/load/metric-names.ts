@@ -4,12 +4,10 @@
  */
 import { ERROR_CODES } from '../errors.js';
 import type { Profile } from '../profile/types.js';
+import { TIME_STATS } from '../report/threshold-expression.js';
 
 /** Latency histograms, in µs. */
 export const HISTOGRAMS = ['connect', 'auth', 'reply', 'reply_scheduled', 'delivery'] as const;
-
-/** Statistics of a histogram that are times; `count` is the only one that is not. */
-export const TIME_STATS = ['p50', 'p90', 'p99', 'p999', 'p99.9', 'max', 'min', 'mean'] as const;
 
 /** Counters the engine keeps on its hot path as plain numbers (every one is in every report). */
 export const ENGINE_COUNTERS = [
@@ -24,12 +22,6 @@ export const DELIVERY_FIGURES = ['expected', 'delivered', 'lost', 'duplicated', 
 
 /** Derived from other figures (src/report/thresholds.ts): requests answered plus messages delivered. */
 export const DERIVED = ['round_trips', 'delivery.unknown'] as const;
-
-/** A histogram statistic that is a time (its bound needs a unit): `reply.p99`, `auth.max`. */
-export function isTimeMetric(metric: string): boolean {
-  const dot = metric.indexOf('.');
-  return dot > 0 && (TIME_STATS as readonly string[]).includes(metric.slice(dot + 1));
-}
 
 /** The names a run of this profile can produce, for "did you mean". */
 export function metricNames(profile: Pick<Profile, 'errorCodes'>): string[] {

@@ -1,101 +1,29 @@
-import { ccError } from '../errors.js';
-import type { Profile } from '../profile/types.js';
-import type { ThresholdResult } from '../report/model.js';
-import { closest } from '../scenario/parse.js';
-import { isKnownMetric, isTimeMetric, metricNames } from './metric-names.js';
-
 /**
- * Thresholds such as `reply.p99<100ms`, `delivery.lost==0`, `errors.rate<0.1%`.
- * Latency statistics are held in microseconds, so a threshold's unit converts its bound to µs;
- * a `%` bound compares against a ratio in percent. A time bound must say its unit (is `100` a
- * hundred microseconds or a hundred milliseconds?), and values print back in the unit written.
+ * Thresholds of a load run, read against the profile: the grammar and the judgement are the
+ * report's (src/report/threshold-expression.ts); what is added here is the engine's knowledge of
+ * which metrics a run of a profile produces, so a name none produces is refused before the run,
+ * with the nearest one.
  */
+import type { Profile } from '../profile/types.js';
+import { readThreshold, refuseThreshold, type Threshold } from '../report/threshold-expression.js';
+import { closest } from '../util/closest.js';
+import { isKnownMetric, metricNames } from './metric-names.js';
 
-export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
-
-/** The unit a bound was written in: a time unit, `%`, or none (a count). */
-export type ThresholdUnit = NonNullable<ThresholdResult['unit']>;
-
-export interface Threshold {
-  expression: string;
-  /** The metric as looked up, e.g. `reply.p99`, `delivery.lost`, `errors.rate`. */
-  metric: string;
-  operator: ThresholdOperator;
-  /** The bound in the metric's own unit (µs for latencies, percent for rates). */
-  bound: number;
-  /** As written; values of this threshold print in it. */
-  unit: ThresholdUnit;
-  source: ThresholdResult['source'];
-}
-
-const UNIT_TO_US: Record<string, number> = { us: 1, ms: 1000, s: 1_000_000, m: 60_000_000 };
-const PATTERN = /^\s*([a-z][\w.-]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|%)?\s*$/i;
-const EXAMPLES = 'e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1%';
-
-/** Where a threshold came from, as the error line says it. */
-const ORIGIN: Record<Threshold['source'], string> = { flag: 'command line', scenario: 'scenario', slo: 'SLO', gate: 'default gate' };
-
-function bad(expression: string, source: Threshold['source'], reason: string, hint: string): never {
-  throw ccError('CC_ERR_BAD_THRESHOLD', { expression: JSON.stringify(expression), origin: ORIGIN[source], reason, hint });
-}
+export { compare, evaluateThresholds, type Threshold, type ThresholdOperator, type ThresholdUnit } from '../report/threshold-expression.js';
 
 /**
- * Parses one expression. Refuses (exit 2) what it cannot read, a time bound without a unit, a
- * unit on a count and a `%` on anything but a rate. With `profile`, also a metric no run of that
- * profile produces, naming the nearest one.
+ * Parses one expression (src/report/threshold-expression.ts says what it refuses). With
+ * `profile`, also a metric no run of that profile produces, naming the nearest one.
  */
 export function parseThreshold(expression: string, source: Threshold['source'] = 'flag', profile?: Pick<Profile, 'errorCodes'>): Threshold {
-  const match = PATTERN.exec(expression);
-  if (!match) bad(expression, source, 'expected METRIC OP VALUE[UNIT]', EXAMPLES);
-  const [, metric, operator, value, written] = match as unknown as [string, string, ThresholdOperator, string, string | undefined];
-  const unit = (written === undefined ? '' : written.toLowerCase() === 'µs' ? 'us' : written.toLowerCase()) as ThresholdUnit;
-  if (profile && !isKnownMetric(metric, profile)) {
+  return readThreshold(expression, source, profile && ((metric) => {
+    if (isKnownMetric(metric, profile)) return;
     const near = closest(metric, metricNames(profile));
-    bad(expression, source, `unknown metric ${metric}`, `${near ? `did you mean ${near}? ` : ''}the metrics are listed in docs/load.md#metrics`);
-  }
-  if (isTimeMetric(metric)) {
-    if (unit === '' || unit === '%') bad(expression, source, `${metric} is a time: its bound needs a unit`, `write it as ${metric}${operator}${value}ms (units: us, ms, s, m)`);
-  } else if (unit === '%') {
-    if (!metric.endsWith('.rate')) bad(expression, source, `${metric} is a count, not a rate`, `write ${metric}${operator}${value} without %, or use a rate such as errors.rate`);
-  } else if (unit !== '') {
-    bad(expression, source, `${metric} is not a time: it takes no unit`, `write ${metric}${operator}${value}`);
-  }
-  const factor = unit === '' || unit === '%' ? 1 : (UNIT_TO_US[unit] as number);
-  return { expression: expression.trim(), metric, operator, bound: Number(value) * factor, unit, source };
+    refuseThreshold(expression, source, `unknown metric ${metric}`, `${near ? `did you mean ${near}? ` : ''}the metrics are listed in docs/load.md#metrics`);
+  }));
 }
 
 /** Parses a list of expressions of one source against a profile (unknown metrics refused). */
 export function parseThresholds(expressions: readonly string[], source: Threshold['source'], profile: Pick<Profile, 'errorCodes'>): Threshold[] {
   return expressions.map((e) => parseThreshold(e, source, profile));
-}
-
-export function compare(actual: number, operator: ThresholdOperator, bound: number): boolean {
-  switch (operator) {
-    case '<': return actual < bound;
-    case '<=': return actual <= bound;
-    case '>': return actual > bound;
-    case '>=': return actual >= bound;
-    case '==': return actual === bound;
-    case '!=': return actual !== bound;
-  }
-}
-
-/**
- * Evaluates thresholds against a metric lookup. A metric with no data (a histogram nobody
- * recorded into, a rate of nothing) fails its threshold with actual null: `reply.p99<100ms` must
- * not pass for a run in which no reply ever came.
- */
-export function evaluateThresholds(thresholds: readonly Threshold[], lookup: (metric: string) => number | undefined): ThresholdResult[] {
-  return thresholds.map((t) => {
-    const actual = lookup(t.metric);
-    return {
-      expression: t.expression,
-      metric: t.metric,
-      actual: actual === undefined || Number.isNaN(actual) ? null : actual,
-      passed: actual !== undefined && !Number.isNaN(actual) && compare(actual, t.operator, t.bound),
-      source: t.source,
-      // A rate is a percentage whether or not its bound said so.
-      unit: t.unit === '' && t.metric.endsWith('.rate') ? '%' : t.unit,
-    };
-  });
 }

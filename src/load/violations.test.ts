@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../profile/load.js';
 import { getValidator } from '../profile/validator.js';
-import { classOf, MAX_KINDS, mergeViolations, sampleText, ViolationLog } from './violations.js';
+import { MAX_KINDS } from '../report/load-figures.js';
+import { classOf, sampleText, ViolationLog } from './violations.js';
 
 const validator = getValidator(loadProfile('assa'));
 const reply = (messageId: unknown, extra: Record<string, unknown> = {}) => ({
@@ -88,21 +89,5 @@ describe('sampleText', () => {
     expect(JSON.stringify(value).startsWith(s.text)).toBe(true);
     expect(sampleText({ a: 1 })).toEqual({ text: '{"a":1}', truncated: false });
     expect(sampleText({ b: new Uint8Array(3), n: 10n })).toEqual({ text: '{"b":"<3 bytes>","n":"10"}', truncated: false });
-  });
-});
-
-describe('mergeViolations', () => {
-  it('adds counts of the same kind, keeps the first sample, and orders FAIL first, most frequent first', () => {
-    const kind = (cls: 'FAIL' | 'NON-STRICT', pointer: string, count: number, text: string) => ({
-      class: cls, source: cls === 'FAIL' ? 'seed' as const : 'lenient' as const, message: 'M', pointer, count, expected: 'e', actual: 'a', sample: { text, truncated: false },
-    });
-    const merged = mergeViolations([
-      [kind('NON-STRICT', '/x', 50, 'one'), kind('FAIL', '/a', 2, 'first')],
-      [kind('FAIL', '/a', 3, 'second'), kind('FAIL', '/b', 4, 'b')],
-    ]);
-    expect(merged.omitted).toBe(0);
-    expect(merged.violations.map((v) => [v.class, v.pointer, v.count, v.sample.text])).toEqual([
-      ['FAIL', '/a', 5, 'first'], ['FAIL', '/b', 4, 'b'], ['NON-STRICT', '/x', 50, 'one'],
-    ]);
   });
 });

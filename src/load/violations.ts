@@ -12,6 +12,7 @@
  * define.
  */
 import { strongestVerdictFor } from '../conformance/verdict.js';
+import { MAX_KINDS } from '../report/load-figures.js';
 import type { SchemaViolation } from '../report/model.js';
 import type { DecisionPolicy, RuleSource } from '../spec/source.js';
 import { EXTRAS_SOURCE, type ValidationOutcome } from '../spec/validator.js';
@@ -25,8 +26,6 @@ export function classOf(source: RuleSource, policy: DecisionPolicy = 'cap'): Vio
 
 /** Bytes of a sample's text. */
 export const SAMPLE_BYTES = 500;
-/** Distinct (message, pointer, class) kinds kept; more are counted, not listed. */
-export const MAX_KINDS = 200;
 
 /** The message as text for a sample (JSON; MessagePack values rendered the same way), cut to `SAMPLE_BYTES`. */
 export function sampleText(value: unknown): { text: string; truncated: boolean } {
@@ -111,23 +110,4 @@ export class ViolationLog {
   list(): SchemaViolation[] {
     return [...this.kinds.values()];
   }
-}
-
-const CLASS_ORDER: Record<ViolationClass, number> = { FAIL: 0, 'NON-STRICT': 1, INFORMATIONAL: 2 };
-
-/** Adds up the logs of slices or shards: counts summed, the first sample kept; FAIL first, most frequent first. */
-export function mergeViolations(lists: readonly (readonly SchemaViolation[])[]): { violations: SchemaViolation[]; omitted: number } {
-  const kinds = new Map<string, SchemaViolation>();
-  let omitted = 0;
-  for (const list of lists) {
-    for (const v of list) {
-      const key = `${v.class}\u0000${v.message}\u0000${v.pointer}`;
-      const seen = kinds.get(key);
-      if (seen) seen.count += v.count;
-      else if (kinds.size < MAX_KINDS) kinds.set(key, { ...v });
-      else omitted += v.count;
-    }
-  }
-  const violations = [...kinds.values()].sort((a, b) => CLASS_ORDER[a.class] - CLASS_ORDER[b.class] || b.count - a.count || (a.message < b.message ? -1 : a.message > b.message ? 1 : a.pointer < b.pointer ? -1 : 1));
-  return { violations, omitted };
 }

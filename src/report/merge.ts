@@ -1,8 +1,7 @@
 import { ccError } from '../errors.js';
-import { mergeDeliveryRows } from '../load/integrity.js';
-import { mergeViolations } from '../load/violations.js';
 import { mergeSummaries } from '../metrics/store.js';
 import { REPORT_VERSION, type CapacityResult, type CapacityStep, type CaseResult, type GeneratorHealth, type HistogramSummary, type LoadResult, type RunReport, type ShapeFinding, type ThresholdResult } from './model.js';
+import { mergeDeliveryRows, mergeViolations } from './load-figures.js';
 import { rootCausesOf } from './root-causes.js';
 import { summariseRun, verdictRank } from './run-summary.js';
 import { ShapeCollector } from './shapes.js';

@@ -3,6 +3,7 @@
  * `report compare` read it. Versioned: bump REPORT_VERSION on any incompatible change and keep
  * schemas/report/report.schema.json in step (a test checks real reports against it).
  */
+import type { HistogramSummary, SeriesPoint } from '../metrics/summary.js';
 import type { RuleSource } from '../spec/source.js';
 
 export const REPORT_VERSION = 2;
@@ -196,21 +197,7 @@ export interface ShapeSample {
   truncated: boolean;
 }
 
-/** A histogram summarised, plus its exact HDR encoding for merging and re-rendering. */
-export interface HistogramSummary {
-  /** Unit of the values: microseconds for latencies. */
-  unit: 'us' | 'ms' | 'bytes' | 'count';
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  /** hdr-histogram-js base64 compressed encoding. */
-  encoded: string;
-}
+export type { HistogramSummary, SeriesPoint } from '../metrics/summary.js';
 
 export interface ThresholdResult {
   /** As written, e.g. "reply.p99<100ms". */
@@ -250,7 +237,7 @@ export interface LoadResult {
   /** Why connections failed: the first message of each connection error code (`errors.CC_ERR_*`). */
   errorSamples?: Record<string, string>;
   /** Time series for charts: one point per interval. */
-  series?: { t: number; sent: number; received: number; p50: number; p99: number; connected: number }[];
+  series?: SeriesPoint[];
 }
 
 /**

@@ -1,5 +1,5 @@
-import { evaluateThresholds, parseThreshold } from '../load/thresholds.js';
 import type { DeliveryRow, LoadResult, ThresholdResult } from './model.js';
+import { evaluateThresholds, readThreshold } from './threshold-expression.js';
 
 /** `delivery.<figure>` → its column in the per-room table. */
 const DELIVERY_COLUMNS: Record<string, Exclude<keyof DeliveryRow, 'room'>> = {
@@ -8,7 +8,7 @@ const DELIVERY_COLUMNS: Record<string, Exclude<keyof DeliveryRow, 'room'>> = {
 };
 
 /**
- * Metric lookup over a finished load result, in the units src/load/thresholds.ts compares in:
+ * Metric lookup over a finished load result, in the units thresholds compare in:
  * latency statistics in µs, rates in percent, counters as counted. `report merge` uses it to
  * re-evaluate thresholds on the merged histograms, which is the only way to get them right.
  * Undefined means "no data": the threshold fails (a percentile of no values is not 0).
@@ -54,7 +54,7 @@ export function loadMetric(load: LoadResult, metric: string): number | undefined
 export function reevaluateThresholds(recorded: readonly ThresholdResult[], load: LoadResult): ThresholdResult[] {
   return recorded.map((t) => {
     try {
-      const [result] = evaluateThresholds([parseThreshold(t.expression, t.source)], (metric) => loadMetric(load, metric));
+      const [result] = evaluateThresholds([readThreshold(t.expression, t.source)], (metric) => loadMetric(load, metric));
       return result ?? { ...t, actual: null, passed: false };
     } catch {
       return { ...t, actual: null, passed: false };

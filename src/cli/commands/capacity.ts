@@ -173,7 +173,6 @@ export function register(program: Command, ctx: CliContext): Command {
       target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: the reference server in-process',
       reporter: 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)',
       overrides: ['connectTimeout', 'responseTimeout'],
-      parseTarget: true,
     },
   )
     .option('--slo <expr>', 'an SLO every step must meet, e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1% (repeatable; at least one)', sloArg)

@@ -168,7 +168,6 @@ export function register(program: Command, ctx: CliContext): Command {
       target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls://; default: start the reference server in-process',
       reporter: 'besides report.json: junit, html, markdown, or a module path (repeatable, or comma-separated)',
       overrides: ALL_OVERRIDES,
-      parseTarget: true,
     },
   )
     .option('--clients <n>', 'virtual clients (overrides the scenario)', positiveIntArg)
