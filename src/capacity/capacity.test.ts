@@ -16,11 +16,12 @@ import { memoryIO } from '../cli/io.js';
 import { resolveSigningKey } from '../auth/tokens.js';
 import { startEmbeddedTarget } from '../embedded/target.js';
 import { memoryOutput } from '../output.js';
-import { formatCapacitySummary } from './summary.js';
+import { formatCapacitySummary } from '../reporters/capacity-summary.js';
 import { main } from '../cli/main.js';
 import type { LoadPlan } from '../load/plan.js';
 import { readLoadScenario } from '../load/scenario.js';
 import type { CapacityStep } from '../report/model.js';
+import type { Reporter } from '../reporters/types.js';
 import { validateReport } from '../report/validate.js';
 import { startMiniAssaServer, type MiniServer } from '../testing/mini-assa-server.js';
 import { runCapacity, type CapacityOptions } from './run.js';
@@ -221,16 +222,16 @@ describe('capacity against a server that slows down with its connections', () =>
   it('stops on Ctrl-C: the step in progress is not judged, the steps before it are reported', async () => {
     server = await startMiniAssaServer({ delayMs: () => 2 });
     const controller = new AbortController();
-    const lines: string[] = [];
-    const watching = { ...memoryOutput(), out: (text: string): void => {
-      lines.push(text);
-      // Abort while the second step is under way.
-      if (text.startsWith('step 1:')) setTimeout(() => controller.abort(), 300);
+    const steps: string[] = [];
+    // Abort while the second step is under way.
+    const watching: Reporter = { name: 'watching', onCapacityStep: (step, info) => {
+      steps.push(`${info.label} ${info.index}: ${step.load}`);
+      if (info.index === 1) setTimeout(() => controller.abort(), 300);
     } };
-    const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<1s'], output: watching, signal: controller.signal }));
+    const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<1s'], reporters: [watching], signal: controller.signal }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20]);
-    expect(lines.filter((l) => l.startsWith('step '))).toHaveLength(1);
+    expect(steps).toEqual(['step 1: 20']);
     expect(c.stoppedBecause).toBe('stopped (Ctrl-C)');
     expect(report.summary).toMatchObject({ exitCode: 130, incomplete: 'stopped by an interrupt (Ctrl-C) after 1 judged step: the search did not finish' });
     expect(c.knee).toBeNull();
@@ -256,7 +257,13 @@ describe('capacity against a server that slows down with its connections', () =>
 
   it('steps the total message rate at a fixed number of clients with --vary rate', async () => {
     server = await startMiniAssaServer({ delayMs: () => 2 });
-    const report = await runCapacity(options(server.url, { vary: 'rate', from: 40, to: 120, step: 40, clients: 20, ratePerClient: undefined, stepDurationMs: 1000, slo: ['reply.p99<1s'] }));
+    // A reporter that throws on a step is named once and hears no more; the search goes on.
+    let calls = 0;
+    const broken: Reporter = { name: 'broken', onCapacityStep: () => { calls++; throw new Error('disk full'); } };
+    const output = memoryOutput();
+    const report = await runCapacity(options(server.url, { vary: 'rate', from: 40, to: 120, step: 40, clients: 20, ratePerClient: undefined, stepDurationMs: 1000, slo: ['reply.p99<1s'], reporters: [broken], output }));
+    expect(calls).toBe(1);
+    expect(output.stderr).toEqual(['chat-conform: reporter broken failed in onCapacityStep (disk full); no more steps go to it']);
     const c = report.capacity!;
     expect(c.vary).toBe('rate');
     expect(c.steps.map((s) => [s.load, s.unit, s.clients, s.ratePerClient])).toEqual([[40, 'rate', 20, 2], [80, 'rate', 20, 4], [120, 'rate', 20, 6]]);

@@ -41,11 +41,12 @@ describe('the capacity section of the HTML report', () => {
 describe('the capacity section of the console and Markdown reports', () => {
   it('shows the reference server beside the target in the same rows, with its knee', () => {
     const text = renderConsole(withBaseline());
-    const table = text.slice(text.indexOf('Capacity (varying clients):'), text.indexOf('knee:'));
+    const table = text.slice(text.indexOf('capacity: varying clients'), text.indexOf('knee:'));
     expect(table).toMatch(/load +throughput\/s +p50 +p99 +SLO +broken +ref throughput\/s +ref p99 +ref SLO/);
     expect(table).toMatch(/\n +400 +3,900 +1\.60ms +6\.00ms +met +4,000 +3\.00ms +met *\n/);
+    expect(table).toMatch(/\n +800 +6,100 +4\.80ms +48\.0ms +saturated +reply\.p99<20ms +8,000 +30\.0ms +missed *\n/);
     expect(table).toMatch(/\n +1600 +5,800 .* +- +- +- *\n/);
-    expect(text).toContain('knee: 400; first broken: 800; limited by reply latency (p99 48 ms at 800 clients); reference server: knee 400');
+    expect(text).toContain('\nknee: 400; first broken: 800; limited by reply latency (p99 48 ms at 800 clients); reference server: knee 400\n');
   });
 
   it('adds the reference columns to the Markdown table', () => {

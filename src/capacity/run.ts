@@ -12,7 +12,7 @@ import type { LoadPlan } from '../load/plan.js';
 import { checkTarget, INTERRUPTED_EXIT_CODE, loadTimeline, loadUrl, runLoad, type LoadRunOptions } from '../load/run.js';
 import type { Output } from '../output.js';
 import type { Profile } from '../profile/types.js';
-import type { Reporter } from '../reporters/types.js';
+import type { CapacityStepInfo, Reporter } from '../reporters/types.js';
 import { parseThresholds, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
 import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
@@ -20,7 +20,6 @@ import type { JwtKeySources } from '../auth/tokens.js';
 import type { RunTarget } from '../transport/target.js';
 import { capacityConclusion, judgeStep, limitingFactor, outcomeOf } from './judge.js';
 import { binarySearch, linearSearch, type LoadSearch } from './search.js';
-import { formatStepLine } from './summary.js';
 
 export type CapacityVary = 'clients' | 'rate';
 
@@ -66,11 +65,14 @@ export interface CapacityOptions {
   validate?: boolean;
   /** Upper bound on the number of steps of one search (default 64). */
   maxSteps?: number;
-  /** Reporters whose onProgress gets each step's live figures (a console reporter prints the status line). */
+  /**
+   * Reporters whose onProgress gets each step's live figures, and whose onCapacityStep each step as
+   * it is judged (the console reporter prints the status line and the step's line).
+   */
   reporters?: readonly Reporter[];
   /** Reporters' onProgress cadence within a step, ms (default 5 s). */
   progressEveryMs?: number;
-  /** One line per step as it is judged (`out`), and notices (`err`). */
+  /** Notices (a reporter that failed, a step stopped early); none = silent. */
   output?: Output;
   /** Ctrl-C: the current step ends early and is not judged; the report covers the steps done. */
   signal?: AbortSignal;
@@ -141,7 +143,7 @@ export function stepPlan(o: CapacityOptions, load: number, index: number): LoadP
   };
 }
 
-async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSearch, target: RunTarget, label: string): Promise<SearchRun> {
+async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSearch, target: RunTarget, label: string, tell: TellStep): Promise<SearchRun> {
   const vary = o.vary ?? 'clients';
   const steps: CapacityStep[] = [];
   const health: GeneratorHealth[] = [];
@@ -204,12 +206,30 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
     }
     if (report.generator) health.push(report.generator);
     steps.push(step);
-    o.output?.out(formatStepLine(label, steps.length, step));
+    await tell(step, { label, index: steps.length });
     search.record(load, outcomeOf(step));
   }
   if (!reason) reason = `reached the step limit (${maxSteps})`;
   steps.sort((a, b) => a.load - b.load);
   return { steps, reason, url, embedded, profile, health };
+}
+
+type TellStep = (step: CapacityStep, info: CapacityStepInfo) => Promise<void>;
+
+/** Hands each judged step to the reporters; one that throws is named once, gets no more steps, and the search goes on. */
+function stepTeller(o: CapacityOptions): TellStep {
+  const failed = new Set<Reporter>();
+  return async (step, info) => {
+    for (const r of o.reporters ?? []) {
+      if (!r.onCapacityStep || failed.has(r)) continue;
+      try {
+        await r.onCapacityStep(step, info);
+      } catch (err) {
+        failed.add(r);
+        o.output?.err(`chat-conform: reporter ${r.name} failed in onCapacityStep (${(err as Error).message}); no more steps go to it`);
+      }
+    }
+  };
 }
 
 /**
@@ -255,7 +275,8 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
   if (!options.target.embedded) {
     await checkTarget(options.target, options.profile, options.plan, options.jwt, loadTimeline(options.plan, options.profile, options).timers.connectTimeout);
   }
-  const main = await runSearch(options, slos, makeSearch(), options.target, options.baseline ? 'target' : 'step');
+  const tell = stepTeller(options);
+  const main = await runSearch(options, slos, makeSearch(), options.target, options.baseline ? 'target' : 'step', tell);
   const { knee, firstBroken, heldUpTo } = kneeOf(main.steps);
   const saturated = main.steps.find((s) => s.generatorSaturated);
   const capacity: CapacityResult = {
@@ -285,7 +306,7 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
         return 'baseline done';
       },
     };
-    const base = await runSearch(options, slos, replay, options.baseline, 'reference');
+    const base = await runSearch(options, slos, replay, options.baseline, 'reference', tell);
     capacity.baseline = base.steps;
     const b = kneeOf(base.steps);
     capacity.baselineKnee = b.knee;

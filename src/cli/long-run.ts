@@ -15,9 +15,9 @@ import type { CliIO } from './io.js';
 
 /** The reporters of a load or capacity run, made before it starts. */
 export interface LongRunReporters {
-  /** The reporters asked for, made before the run (a bad name fails before any load is sent). */
+  /** The console and the reporters asked for, made before the run (a bad name fails before any load is sent). */
   prepared: PreparedReporter[];
-  /** Reporters for the run's live hooks: those asked for, and a console reporter for the status line when none was. */
+  /** The same, for the run's live hooks (onRunEnd comes from writeReports once the run's folder exists). */
   live: Reporter[];
   /** The status line's cadence: every second on a terminal (redrawn in place), else every 5 s. */
   everyMs: number;
@@ -26,16 +26,15 @@ export interface LongRunReporters {
 /**
  * Parses `--reporter` values (repeatable, comma-separated) and makes each reporter now, so a bad
  * name fails before any load is sent and the run's progress reaches each one's onProgress. The
- * status line is the console reporter's: redrawn in place on a terminal (io.status), one line at a
- * time off one.
+ * console reporter is always one of them: its status line is redrawn in place on a terminal
+ * (io.status), one line at a time off one, and its onRunEnd prints the run's summary.
  */
 export async function preflightReporters(values: readonly string[] | undefined, io: CliIO, offTerminalMs = 5000): Promise<LongRunReporters> {
-  const [{ prepareReporters, withoutRunEnd }, { consoleReporter }] = await Promise.all([import('../reporters/write.js'), import('../reporters/console.js')]);
-  const specs = (values ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'json');
+  const { prepareReporters, withoutRunEnd } = await import('../reporters/write.js');
+  const asked = (values ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'json');
+  const specs = asked.includes('console') ? asked : ['console', ...asked];
   const prepared = await prepareReporters(specs, { io, color: io.color });
-  const live = prepared.map((p) => p.reporter);
-  if (!prepared.some((p) => p.spec === 'console')) live.push(withoutRunEnd(consoleReporter({ io, color: io.color })));
-  return { prepared, live, everyMs: io.isTTY ? 1000 : offTerminalMs };
+  return { prepared, live: prepared.map((p) => withoutRunEnd(p.reporter)), everyMs: io.isTTY ? 1000 : offTerminalMs };
 }
 
 /**
@@ -75,15 +74,13 @@ export async function interruptible<T>(outer: AbortSignal | undefined, work: (si
   }
 }
 
-/** Prints the summary, writes report.json and the chosen reporters' files, and names where they went. */
+/** Writes report.json and the reporters' files (the console prints the run's summary), and names where they went. */
 export async function finishLongRun(
   report: RunReport,
-  summary: readonly string[],
   options: { out?: string; reporters: readonly PreparedReporter[] },
   io: CliIO,
 ): Promise<{ exitCode: number; reportDir: string; report: RunReport }> {
   const { writeReports } = await import('../reporters/index.js');
-  for (const line of summary) io.out(line);
   const written = await writeReports(report, { out: options.out ?? 'reports', prepared: options.reporters, io, color: io.color });
   io.out(`report: ${written.files[0] ?? written.dir}`);
   return { exitCode: report.summary.exitCode, reportDir: written.dir, report };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urlTarget } from '../transport/target.js';
 import { loadProfile } from '../profile/load.js';
 import { listenOnLoopback } from '../testing/loopback-listen.js';
-import { DEFAULT_GATE, gateReasons, gateRelaxations, gateThresholds, resolveGate } from './gate.js';
+import { DEFAULT_GATE, gateReasons, gateRelaxations, gateThresholds, resolveGate } from '../report/gate.js';
 import { runLoad } from './run.js';
 import { readLoadScenario } from './scenario.js';
 

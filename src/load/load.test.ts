@@ -22,7 +22,7 @@ import { startMiniAssaServer, type BroadcastCounts, type MiniServer } from '../t
 import type { LoadPlan } from './plan.js';
 import { readLoadScenario } from './scenario.js';
 import { runLoad } from './run.js';
-import { formatLoadSummary } from './summary.js';
+import { formatLoadSummary } from '../reporters/load-summary.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let server: RunningServer;

@@ -21,6 +21,7 @@
  */
 import { ccError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
+import type { GateSettings } from '../report/gate.js';
 import { compileTemplate, templateVariables, type Template, type TemplateError } from '../scenario/template.js';
 import { parseDuration } from '../util/duration.js';
 
@@ -79,16 +80,8 @@ export interface LoadPlan {
   reconnectBackoffMs: number[];
   limits?: LimitsPlan;
   thresholds: string[];
-  /** The scenario's relaxation of the default gate (src/load/gate.ts), if any. */
+  /** The scenario's relaxation of the default gate (src/report/gate.ts), if any. */
   gate?: Partial<GateSettings>;
-}
-
-/** What a run's default gate allows (src/load/gate.ts); a scenario's `load.gate` may relax it. */
-export interface GateSettings {
-  /** Failed connection attempts allowed (default 0). */
-  connectFailures: number;
-  /** Requests that may time out, in percent of the requests awaiting a reply (default 0.1). */
-  timeoutsPercent: number;
 }
 
 export const DEFAULT_RECONNECT_BACKOFF_MS = [1000, 2000, 4000];

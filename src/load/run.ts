@@ -17,6 +17,7 @@ import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, RunSumma
 import type { LoadProgress, Reporter } from '../reporters/types.js';
 import { reportHeader } from '../report/header.js';
 import { mergeDeliveryRows, mergeViolations } from '../report/load-figures.js';
+import { gateThresholds, resolveGate, type GateSettings } from '../report/gate.js';
 import { errorSamplesOf } from '../report/merge.js';
 import { summariseRun } from '../report/run-summary.js';
 import { loadMetric } from '../report/thresholds.js';
@@ -29,7 +30,6 @@ import { formatDuration } from '../util/duration.js';
 import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SliceProgress, type SliceResult } from './engine.js';
 import { limitCases, mergeTallies } from './limits.js';
 import { regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
-import { gateThresholds, resolveGate, type GateSettings } from './gate.js';
 import { LiveProgress } from './live.js';
 import { evaluateThresholds, parseThresholds, type Threshold } from './thresholds.js';
 

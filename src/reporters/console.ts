@@ -1,19 +1,20 @@
 import type { CaseResult, Finding, RunReport, Verdict } from '../report/model.js';
 import { formatDuration } from '../util/duration.js';
-import { textTable } from '../util/text-table.js';
 import { escapeControl } from './escape.js';
 import {
-  baselineText, blockedText, capacityConclusionText, caseLocation, caseSourceNote, caseSourceText, connectionsLine, deliveryProblem, failingIndex, findingVerdictText,
-  foldFailures, formatCount, formatMetric, formatMs, formatThresholdActual, groupIds, groupTraffic, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, shapeCountText,
-  shapeSourceText, shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow, violationLines, type FailureGroup,
+  blockedText, caseLocation, caseSourceNote, caseSourceText, failingIndex, findingVerdictText, foldFailures, formatMs, formatThresholdActual, groupIds, groupTraffic,
+  inlineJson, isStrict, shapeCountText, shapeSourceText, shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow, type FailureGroup,
 } from './format.js';
+import { formatCapacitySummary, formatStepLine } from './capacity-summary.js';
+import { formatLoadSummary } from './load-summary.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
 
 /**
  * The default reporter: one line per case as it ends; at the end the root causes, the message
  * shapes, the failures expanded (transcript around the failing step and the evidence; cases that
- * fail alike folded into one "×N"), for load runs the percentile table, counters and thresholds,
- * and the summary line. Colour only when `ctx.color` (a TTY without NO_COLOR).
+ * fail alike folded into one "×N"), and the summary line; a load or capacity run's status line
+ * while it runs (redrawn in place where the output can), a capacity run's line per step, and their
+ * own summaries at the end. Colour only when `ctx.color` (a TTY without NO_COLOR).
  */
 
 const COLOURS: Record<Verdict, string> = { PASS: '32', 'NON-STRICT': '33', INFORMATIONAL: '36', 'NOT-ASSESSED': '34', FAIL: '31', ERROR: '35' };
@@ -80,8 +81,14 @@ function failureBlock(group: FailureGroup, paint: Paint): string[] {
   return lines;
 }
 
-/** The whole end-of-run text, without the per-case lines (those are printed as cases end). */
+/**
+ * The whole end-of-run text, without the per-case lines (those are printed as cases end). A load
+ * or capacity run ends with its own summary (load-summary.ts, capacity-summary.ts).
+ */
 export function renderConsoleSummary(report: RunReport, options: { color?: boolean } = {}): string {
+  // Control characters from the wire (a refusal's text, a sample) show as \uXXXX, as everywhere else.
+  if (report.command === 'load') return formatLoadSummary(report).map(escapeControl).join('\n');
+  if (report.command === 'capacity') return formatCapacitySummary(report).map(escapeControl).join('\n');
   const paint = painter(options.color);
   const strict = isStrict(report);
   const lines: string[] = [];
@@ -105,49 +112,6 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
     lines.push('', `Failures (${failing}):`);
     for (const g of groups) lines.push('', ...failureBlock(g, paint));
   }
-  const load = report.load;
-  if (load) {
-    lines.push('', `Load: ${load.clients} clients for ${formatMs(load.durationMs)}`);
-    const names = Object.keys(load.histograms).sort();
-    if (names.length) {
-      const rows = [['metric', 'count', ...PERCENTILE_COLUMNS.map(([, label]) => label)]];
-      for (const name of names) {
-        const h = load.histograms[name];
-        if (!h) continue;
-        rows.push([escapeControl(name), formatCount(h.count), ...PERCENTILE_COLUMNS.map(([key]) => formatMetric(h[key], h.unit))]);
-      }
-      lines.push(...textTable(rows).map((l) => `  ${l}`));
-    }
-    lines.push('', escapeControl(connectionsLine(load.counters)));
-    const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
-    if (counters.length) {
-      lines.push('', 'Counters:');
-      lines.push(...textTable(counters.map(([k, v]) => [escapeControl(k), formatCount(v)])).map((l) => `  ${l}`));
-    }
-    const schema = violationLines(report);
-    if (schema.length) lines.push('', ...schema.map((l) => l.replace(/^ {2}/, '')));
-    const broken = (load.delivery ?? []).filter(deliveryProblem);
-    if (load.delivery?.length) {
-      lines.push('', `Delivery: ${load.delivery.length} rooms, ${broken.length} with lost, duplicated, reordered, leaked or missing own copies`);
-      for (const d of broken) {
-        lines.push(`  ${escapeControl(d.room)}: ${d.delivered}/${d.expected} delivered, ${d.lost} lost, ${d.duplicated} duplicated, ${d.reordered} reordered, ${d.selfCopies ?? 0} self copies (${d.selfMissing ?? 0} missing), ${d.leaked ?? 0} leaked`);
-      }
-    }
-  }
-  if (report.capacity) {
-    const c = report.capacity;
-    lines.push('', `Capacity (varying ${c.vary}):`);
-    // With a baseline, the reference server's figures for the same load sit beside the target's.
-    const baseline = c.baseline ? new Map(c.baseline.map((s) => [s.load, s])) : undefined;
-    const rows = [['load', 'throughput/s', 'p50', 'p99', 'SLO', 'broken', ...(baseline ? ['ref throughput/s', 'ref p99', 'ref SLO'] : [])]];
-    for (const s of c.steps) {
-      const b = baseline?.get(s.load);
-      const ref = baseline ? (b ? [formatCount(b.throughput), formatMs(b.p99Ms), b.sloPassed ? 'met' : 'missed'] : ['-', '-', '-']) : [];
-      rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), s.sloPassed ? 'met' : 'missed', escapeControl(s.broken.join(', ')) + (s.generatorSaturated ? ' (generator saturated)' : ''), ...ref]);
-    }
-    lines.push(...textTable(rows).map((l) => `  ${l}`));
-    lines.push(`  ${escapeControl(capacityConclusionText(c))}${baseline ? `; reference server: ${baselineText(c)}` : ''}`);
-  }
   if (report.thresholds?.length) {
     lines.push('', 'Thresholds:');
     for (const t of report.thresholds) {
@@ -155,16 +119,13 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
       lines.push(`  ${mark} ${escapeControl(t.expression)} (actual ${formatThresholdActual(t, report)}, ${t.source})`);
     }
   }
-  const g = report.generator;
-  if (g) {
-    lines.push('', `Generator: event-loop lag p99 ${formatMs(g.eventLoopLagP99Ms)}, max ${formatMs(g.eventLoopLagMaxMs)}, CPU ${g.cpuPercent}%${g.saturated ? paint(` SATURATED: results are not trustworthy${g.reason ? ` (${escapeControl(g.reason)})` : ''}`, '31') : ''}`);
-  }
   lines.push('', summaryLine(report));
   return lines.join('\n');
 }
 
-/** The full text for a report read from a file: case lines, then the summary. */
+/** The full text for a report read from a file: case lines, then the summary (a load or capacity run: its summary, which names its cases). */
 export function renderConsole(report: RunReport, options: { color?: boolean } = {}): string {
+  if (report.command !== 'run') return renderConsoleSummary(report, options);
   const paint = painter(options.color);
   const caseLines = report.cases.map((c) => consoleCaseLine(c, paint));
   return [...caseLines, renderConsoleSummary(report, options).replace(/^\n/, caseLines.length ? '\n' : '')].join('\n');
@@ -209,9 +170,15 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
       else if (line !== lastProgress) ctx.io.out(line);
       lastProgress = line;
     },
+    onCapacityStep(step, info) {
+      ctx.io.out(formatStepLine(info.label, info.index, step));
+    },
     onRunEnd(report) {
       // Rendering a stored report: nothing was printed live, so print the case lines first.
-      ctx.io.out(printed === 0 ? renderConsole(report, { color: ctx.color }) : renderConsoleSummary(report, { color: ctx.color }));
+      const text = printed === 0 ? renderConsole(report, { color: ctx.color }) : renderConsoleSummary(report, { color: ctx.color });
+      // A load or capacity summary goes out a line at a time, as its status lines did.
+      if (report.command === 'run') ctx.io.out(text);
+      else for (const line of text.split('\n')) ctx.io.out(line);
     },
   };
 }

@@ -87,11 +87,11 @@ export function sloArg(value: string, previous: string[] = []): string[] {
  */
 export async function capacityCommand(options: CapacityCommandOptions, io: CliIO, packageRoot: string): Promise<CapacityCommandResult> {
   const { join } = await import('node:path');
-  const [{ readLoadScenario, defaultLoadScenario }, { runCapacity, validateCapacityOptions }, { loadTimeline }, { formatCapacitySummary }, { ccError, isCcError }] = await Promise.all([
+  const [{ readLoadScenario, defaultLoadScenario }, { runCapacity, validateCapacityOptions }, { loadTimeline }, { withoutHooks }, { ccError, isCcError }] = await Promise.all([
     import('../../load/scenario.js'),
     import('../../capacity/run.js'),
     import('../../load/run.js'),
-    import('../../capacity/summary.js'),
+    import('../../reporters/write.js'),
     import('../../errors.js'),
   ]);
   const slo = options.slo ?? [];
@@ -131,8 +131,8 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
     ...(timers ? { timers } : {}),
     validate: options.noValidate !== true,
     output: io,
-    // A step's status line only on a terminal, where it is redrawn in place; off one, a line per step is enough.
-    reporters: io.isTTY ? display.live : display.live.filter((r) => r.name !== 'console'),
+    // The console's status line within a step only on a terminal, where it is redrawn in place; off one, its line per step is enough.
+    reporters: io.isTTY ? display.live : display.live.map((r) => (r.name === 'console' ? withoutHooks(r, ['onProgress']) : r)),
     progressEveryMs: display.everyMs,
   } satisfies Omit<CapacityOptions, 'target'>;
   // The library names its options (`from`); a person typed flags (--from): say it in flags. The
@@ -160,7 +160,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
   } finally {
     await Promise.all([target.close(), baseline?.close()]);
   }
-  return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
+  return finishLongRun(report, { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
 
 export function register(program: Command, ctx: CliContext): Command {

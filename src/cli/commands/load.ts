@@ -91,7 +91,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
     import('../../load/plan.js'),
     import('../../load/run.js'),
     import('../../load/thresholds.js'),
-    import('../../load/gate.js'),
+    import('../../report/gate.js'),
   ]);
   const file = options.scenario ?? defaultLoadScenario(packageRoot, options.profile);
   const scenario = readLoadScenario(file, options.profile);
@@ -144,8 +144,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
   } finally {
     await target.close();
   }
-  const { formatLoadSummary } = await import('../../load/summary.js');
-  return finishLongRun(report, formatLoadSummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
+  return finishLongRun(report, { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
 
 /**

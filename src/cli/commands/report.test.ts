@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MetricsStore } from '../../metrics/store.js';
 import { capacityReport, conformanceReport, FIXTURE_SECRETS, loadReport, loadReportWithReply, loadStore } from '../../report/fixtures.js';
 import { notAssessedReport, sourcesReport } from '../../report/fixtures-sources.js';
+import { redactReport } from '../../report/redact.js';
+import { formatCapacitySummary } from '../../reporters/capacity-summary.js';
+import { formatLoadSummary } from '../../reporters/load-summary.js';
 import { packageRoot } from '../../util/paths.js';
 import type { RunReport } from '../../report/model.js';
 import { main } from '../main.js';
@@ -92,6 +95,16 @@ describe('chat-conform report render', () => {
     const consoleText = (await cli('render', file, '--reporter', 'console')).out;
     for (const text of [printed.out, html, consoleText]) for (const secret of FIXTURE_SECRETS) expect(text.includes(secret)).toBe(false);
     expect(consoleText.split('\n')[0]).toBe('PASS          assa.connect.ok  CONNECT with a valid JWT gets CONNECT_RESPONSE success (12.4ms)');
+  });
+
+  it('renders a load or capacity report on the console as the command ended it: its summary', async () => {
+    const load = loadReport();
+    const r = await cli('render', save('load-console.json', load), '--reporter', 'console');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(formatLoadSummary(redactReport(load)).join('\n'));
+    const capacity = capacityReport();
+    const c = await cli('render', save('capacity-console.json', capacity), '--reporter', 'console');
+    expect(c.out).toBe(formatCapacitySummary(redactReport(capacity)).join('\n'));
   });
 
   it('renders a capacity report as markdown', async () => {

@@ -9,13 +9,19 @@
  *   default 0.1%);
  * - `delivery.leaked==0`: no message reached a client outside its room.
  * A scenario (`load.gate`) or the command line may relax N and P; the report records the values
- * and where they came from, and the summary says so.
+ * and where they came from, and the summary says so. The gate is judged like any threshold, and
+ * a report says in words why it failed (gateReasons) and what was relaxed (gateRelaxations).
  */
-import type { LoadResult, RunReport, ThresholdResult } from '../report/model.js';
-import type { GateSettings } from './plan.js';
-import { parseThreshold, type Threshold } from './thresholds.js';
+import type { LoadResult, RunReport, ThresholdResult } from './model.js';
+import { readThreshold, type Threshold } from './threshold-expression.js';
 
-export type { GateSettings } from './plan.js';
+/** What a run's default gate allows; a scenario's `load.gate` or the command line may relax it. */
+export interface GateSettings {
+  /** Failed connection attempts allowed (default 0). */
+  connectFailures: number;
+  /** Requests that may time out, in percent of the requests awaiting a reply (default 0.1). */
+  timeoutsPercent: number;
+}
 
 export const DEFAULT_GATE: GateSettings = { connectFailures: 0, timeoutsPercent: 0.1 };
 
@@ -41,7 +47,7 @@ export function gateThresholds(gate: GateSettings): Threshold[] {
     `connect.errors<=${gate.connectFailures}`,
     `timeouts.rate<=${gate.timeoutsPercent}%`,
     'delivery.leaked==0',
-  ].map((e) => parseThreshold(e, 'gate'));
+  ].map((e) => readThreshold(e, 'gate'));
 }
 
 /** Where a relaxed setting was set, as a person looks for it. */

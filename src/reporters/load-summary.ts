@@ -1,7 +1,11 @@
-/** The few lines `chat-conform load` prints at the end of a run, from the canonical report. */
+/**
+ * The end of a load run as the console reporter says it (after `chat-conform load`, and for
+ * `report render --reporter console` of a load report): the few lines that say whether it held
+ * and why, from the canonical report.
+ */
+import { gateReasons, gateRelaxations, type ResolvedGate } from '../report/gate.js';
 import type { DeliveryRow, HistogramSummary, RunReport } from '../report/model.js';
-import { connectionsLine, formatThresholdActual, violationLines } from '../reporters/format.js';
-import { gateReasons, gateRelaxations, type ResolvedGate } from './gate.js';
+import { connectionsLine, formatThresholdActual, violationLines } from './format.js';
 
 function ms(us: number): string {
   return us >= 10_000 ? `${(us / 1000).toFixed(0)}ms` : `${(us / 1000).toFixed(2)}ms`;

@@ -1,7 +1,11 @@
-/** What `chat-conform capacity` prints: a line per step while it runs, then the table and the verdict. */
+/**
+ * A capacity run as the console reporter says it: a line per step as it is judged, then the table,
+ * the knee and what broke (after `chat-conform capacity`, and for `report render --reporter
+ * console` of a capacity report).
+ */
 import type { CapacityStep, RunReport } from '../report/model.js';
-import { baselineText, capacityConclusionText, formatCount, formatMs } from '../reporters/format.js';
 import { textTable } from '../util/text-table.js';
+import { baselineText, capacityConclusionText, formatCount, formatMs } from './format.js';
 
 function unitOf(step: CapacityStep): string {
   return step.unit === 'clients' ? 'clients' : 'msg/s';
@@ -20,29 +24,27 @@ export function formatStepLine(label: string, n: number, step: CapacityStep): st
   return `${label} ${n}: ${step.load} ${unitOf(step)}  throughput ${formatCount(step.throughput)}/s  p50 ${formatMs(step.p50Ms)}  p99 ${formatMs(step.p99Ms)}  ${verdicts(step)}${saturated}`;
 }
 
-function stepRows(steps: readonly CapacityStep[]): string[][] {
-  const rows = [['load', 'throughput/s', 'p50', 'p99', 'SLO', 'broken']];
+/** The steps, and with a baseline the reference server's figures for the same load in the same row. */
+function stepRows(steps: readonly CapacityStep[], baseline: readonly CapacityStep[] | undefined): string[][] {
+  const verdict = (s: CapacityStep): string => (s.generatorSaturated ? 'saturated' : s.sloPassed ? 'met' : 'missed');
+  const reference = baseline ? new Map(baseline.map((s) => [s.load, s])) : undefined;
+  const rows = [['load', 'throughput/s', 'p50', 'p99', 'SLO', 'broken', ...(reference ? ['ref throughput/s', 'ref p99', 'ref SLO'] : [])]];
   for (const s of steps) {
-    const verdict = s.generatorSaturated ? 'saturated' : s.sloPassed ? 'met' : 'missed';
-    rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), verdict, s.broken.join(', ')]);
+    const b = reference?.get(s.load);
+    const ref = reference ? (b ? [formatCount(b.throughput), formatMs(b.p99Ms), verdict(b)] : ['-', '-', '-']) : [];
+    rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), verdict(s), s.broken.join(', '), ...ref]);
   }
   return rows;
 }
 
-/** The table of steps, the knee, the first broken step and why (and the baseline beside it). */
+/** The table of steps (the reference server's beside them), the knee, the first broken step and why. */
 export function formatCapacitySummary(report: RunReport): string[] {
   const c = report.capacity;
   if (!c) return [];
-  const unit = c.vary === 'clients' ? 'clients' : 'messages/s';
   const lines = report.summary.incomplete ? [`INCOMPLETE: ${report.summary.incomplete}`] : [];
   lines.push(`capacity: varying ${c.vary} against ${report.target.url}${report.target.embedded ? ' (embedded reference server)' : ''}; SLO ${(c.slo ?? []).join(', ')}`);
-  lines.push(...textTable(stepRows(c.steps), 0).map((l) => `  ${l}`));
-  lines.push(capacityConclusionText(c));
+  lines.push(...textTable(stepRows(c.steps, c.baseline), 0).map((l) => `  ${l}`));
+  lines.push(`${capacityConclusionText(c)}${c.baseline ? `; reference server: ${baselineText(c)}` : ''}`);
   if (c.stoppedBecause) lines.push(`stopped: ${c.stoppedBecause}`);
-  if (c.baseline) {
-    lines.push('baseline (embedded reference server, same steps):');
-    lines.push(...textTable(stepRows(c.baseline), 0).map((l) => `  ${l}`));
-    lines.push(`baseline: ${baselineText(c)} ${unit}${c.knee !== null ? ` (target: knee ${c.knee})` : c.heldUpTo !== undefined ? ` (target: no knee up to ${c.heldUpTo})` : ''}`);
-  }
   return lines;
 }
