@@ -30,6 +30,8 @@ export enum RequestKind {
   Send,
   TextMax,
   TextOver,
+  /** The profile's barrier after a join the protocol does not answer (its refusal confirms the join). */
+  Barrier,
 }
 
 export const RING = 64;
@@ -71,7 +73,12 @@ export class VirtualClient {
   connectStartedAt = 0;
   authAt = -1;
   lastPingAt = -1;
+  /** Longest wait between two PINGs, or since the last one (the seed's cadence). */
   maxPingGap = 0;
+  /** Longest wait from authentication to the first PING after it (assa.D5.heartbeat); -1 none yet. */
+  firstPingGap = -1;
+  /** Authenticated, and no PING since. */
+  awaitingFirstPing = false;
   pings = 0;
   serverClosedAt = -1;
   reconnectAttempt = 0;
@@ -97,10 +104,14 @@ export class VirtualClient {
   login: unknown = null;
   /** The outstanding join's request id, for a join acknowledged by a message with no correlation (`join.ack`). */
   joinId = -1;
+  /** The barrier sent after the join, while its answer is awaited; -1 otherwise. */
+  barrierId = -1;
   /** Scheduled send times by seq, kept only when the sender's own copy is its reply (`delivery.echo`). */
   sendScheduled: Float64Array | undefined;
   oversizeAnswered = false;
   oversizeSentAt = -1;
+  /** The oversize message went over WebSocket (the reference closes with 1009 there, answers ERROR on a stream). */
+  oversizeOverWs = false;
   readonly onEvent: (event: InboundEvent) => void;
   readonly onTick: (scheduledAt: number) => void;
 
@@ -118,6 +129,14 @@ export class VirtualClient {
     this.name = String(index);
     this.onEvent = (event) => handlers.event(this, event);
     this.onTick = (at) => handlers.tick(this, at);
+  }
+
+  /** The wait that ended now (a PING, or the end of observation): the first one after authentication or between PINGs. */
+  notePingGap(gap: number, pinged: boolean): void {
+    if (this.awaitingFirstPing) {
+      if (gap > this.firstPingGap) this.firstPingGap = gap;
+      if (pinged) this.awaitingFirstPing = false;
+    } else if (gap > this.maxPingGap) this.maxPingGap = gap;
   }
 
   /** Reserves a ring slot for request `id`; returns the slot that was overwritten's kind (a lost reply) or None. */

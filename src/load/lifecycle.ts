@@ -124,6 +124,7 @@ export class ClientLifecycle {
     const now = performance.now();
     if (c.authAt < 0) c.authAt = now;
     c.lastPingAt = now;
+    c.awaitingFirstPing = true;
     s.authenticated++;
     if (s.authenticated > s.tally.authenticatedPeak) s.tally.authenticatedPeak = s.authenticated;
     if (c.reconnectAttempt > 0) {
@@ -155,7 +156,13 @@ export class ClientLifecycle {
     if (!s.plan.join) return this.becomeMember(c);
     c.state = ClientState.Joining;
     c.joinId = c.nextId;
-    s.request(c, this.compose(c, s.plan.join), RequestKind.Join, performance.now());
+    const now = performance.now();
+    s.request(c, this.compose(c, s.plan.join), RequestKind.Join, now);
+    const barrier = s.protocol.joinBarrier;
+    if (barrier) {
+      c.barrierId = c.nextId;
+      s.request(c, structuredClone(barrier.send), RequestKind.Barrier, now);
+    }
   }
 
   /** Joined (or back after a reconnect): a member, expected to get the room's messages from now on. */
@@ -224,8 +231,7 @@ export class ClientLifecycle {
     const wasAuthenticated = c.state === ClientState.Ready || c.state === ClientState.Silent || c.state === ClientState.Joining || c.state === ClientState.WaitingForRoom;
     if (wasAuthenticated) {
       s.authenticated--;
-      const gap = now - c.lastPingAt;
-      if (gap > c.maxPingGap) c.maxPingGap = gap;
+      c.notePingGap(now - c.lastPingAt, false);
     }
     if (c.pending > 0) c.clearPending((_c, kind) => {
       if (kind === RequestKind.Send) s.counts['replies.lost_on_close']++;

@@ -71,7 +71,7 @@ export interface LoadPlan {
   rate: number;
   send: MessagePlan & { markerPath: string };
   /**
-   * `echo`: the server also delivers a message to its sender (envelope.D3): the sender is one of
+   * `echo`: the server also delivers a message to its sender (overrides the profile's senderCopy): the sender is one of
    * the expected recipients, and when the send has no correlated success reply, its own copy is
    * the reply (timed into `reply` and `reply_scheduled`).
    */

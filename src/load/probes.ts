@@ -73,14 +73,25 @@ export class LimitProbes {
     if (this.filler.length < fill) this.filler = 'z'.repeat(fill);
     s.tally.oversizeSent++;
     c.oversizeSentAt = performance.now();
+    c.oversizeOverWs = c.conn?.scheme === 'ws' || c.conn?.scheme === 'wss';
     s.write(c, head + this.filler.slice(0, fill) + tail, size);
   }
 
-  /** An uncorrelated refusal (an oversize message's seq_id cannot be read): the probe's answer, if it is one. */
+  /**
+   * An uncorrelated refusal (an oversize message's seq_id cannot be read): the probe's answer, if it
+   * is one. The seed says a message over the limit is refused, not how: any refusal answers it, and
+   * one in another form than assa.D3.refusal's (an error with the profile's code on a stream, a
+   * close with 1009 on WebSocket) is counted apart.
+   */
   onUncorrelatedRefusal(c: VirtualClient, code: string): boolean {
-    if (!c.oversize || c.oversizeSentAt < 0 || c.oversizeAnswered || !this.s.protocol.refusesTooLong(code)) return false;
+    if (!c.oversize || c.oversizeSentAt < 0 || c.oversizeAnswered) return false;
     c.oversizeAnswered = true;
-    this.s.tally.oversizeRefused++;
+    const t = this.s.tally;
+    t.oversizeRefused++;
+    if (c.oversizeOverWs || !this.s.protocol.refusesTooLong(code)) {
+      t.oversizeOtherForm++;
+      addExample(t, `client ${c.index}: a message over the size limit was answered with ${code}${c.oversizeOverWs ? ' over WebSocket' : ''}`);
+    }
     this.s.store.increment(`refusals.${code}`);
     return true;
   }
@@ -109,11 +120,20 @@ export class LimitProbes {
     return true;
   }
 
-  /** The server closed a connection: the expected answer to an oversize message over WebSocket (1009), or not. */
+  /**
+   * The server closed a connection: after an oversize message, its refusal (a WebSocket close,
+   * 1009 or another code, or a TCP connection closed: how is assa.D3.refusal, a choice).
+   */
   onServerClose(c: VirtualClient, code: number | undefined): boolean {
-    if (!c.oversize || c.oversizeSentAt < 0 || c.oversizeAnswered || code !== 1009) return false;
+    if (!c.oversize || c.oversizeSentAt < 0 || c.oversizeAnswered) return false;
     c.oversizeAnswered = true;
-    this.s.tally.oversizeRefused++;
+    const t = this.s.tally;
+    t.oversizeRefused++;
+    t.oversizeClosed++;
+    if (!c.oversizeOverWs || code !== 1009) {
+      t.oversizeOtherForm++;
+      addExample(t, `client ${c.index}: a message over the size limit closed the connection${code === undefined ? '' : ` with ${code}`}`);
+    }
     return true;
   }
 
@@ -140,17 +160,20 @@ export class LimitProbes {
     for (const c of s.clients) {
       t.clients++;
       if (c.authAt < 0) continue;
-      if (c.conn && (c.state === ClientState.Ready || c.state === ClientState.Silent)) {
-        const gap = end - c.lastPingAt;
-        if (gap > c.maxPingGap) c.maxPingGap = gap;
-      }
+      if (c.conn && (c.state === ClientState.Ready || c.state === ClientState.Silent)) c.notePingGap(end - c.lastPingAt, false);
       const observedUntil = c.serverClosedAt >= 0 ? c.serverClosedAt : end;
       if (observedUntil - c.authAt >= pingInterval + tol || c.pings > 0) {
         t.pingChecked++;
-        if (c.maxPingGap > t.pingWorstGapMs) t.pingWorstGapMs = Math.round(c.maxPingGap);
-        if (c.maxPingGap > pingInterval + tol) {
+        const worst = Math.max(c.maxPingGap, c.firstPingGap);
+        if (worst > t.pingWorstGapMs) t.pingWorstGapMs = Math.round(worst);
+        // The seed's cadence: PINGs at most an interval apart, and a first one within two at the latest.
+        if (c.maxPingGap > pingInterval + tol || c.firstPingGap > 2 * pingInterval + tol) {
           t.pingLate++;
-          addExample(t, `client ${c.index} went ${Math.round(c.maxPingGap)}ms without a PING`);
+          addExample(t, `client ${c.index} went ${Math.round(worst)}ms without a PING`);
+        } else if (c.firstPingGap > pingInterval + tol) {
+          // Within an interval of CONNECT is our reading (assa.D5.heartbeat).
+          t.firstPingLate++;
+          addExample(t, `client ${c.index} got its first PING ${Math.round(c.firstPingGap)}ms after CONNECT`);
         }
       }
       if (!limits) continue;
@@ -160,18 +183,25 @@ export class LimitProbes {
           t.silentNever++;
           addExample(t, `silent client ${c.index} was still connected ${Math.round(end - c.authAt)}ms after authenticating`);
         } else {
+          // The seed: dropped, not before half the pong timeout (no reading of "60 s after no PONG"
+          // allows that) and by the PING interval plus the pong timeout (the latest any reading
+          // allows). Exactly the pong timeout after CONNECT is our reading (assa.D5.heartbeat).
           const after = c.serverClosedAt - c.authAt;
           if (after > t.silentWorstMs) t.silentWorstMs = Math.round(after);
-          if (after < pongTimeout - s.options.toleranceMs) {
-            t.silentEarly++;
-            addExample(t, `silent client ${c.index} was dropped after ${Math.round(after)}ms, before the ${pongTimeout}ms timeout`);
-          } else if (after > pongTimeout + tol) {
+          if (after < pongTimeout / 2) {
+            t.silentTooEarly++;
+            addExample(t, `silent client ${c.index} was dropped after ${Math.round(after)}ms, before half the ${pongTimeout}ms timeout`);
+          } else if (after > pingInterval + pongTimeout + tol) {
             t.silentNever++;
             addExample(t, `silent client ${c.index} was dropped only after ${Math.round(after)}ms`);
+          } else if (after < pongTimeout - s.options.toleranceMs || after > pongTimeout + tol) {
+            t.silentOffReading++;
+            addExample(t, `silent client ${c.index} was dropped ${Math.round(after)}ms after CONNECT`);
           } else t.silentDroppedInWindow++;
         }
       } else if (!c.oversize) {
-        if (end - c.authAt > pongTimeout + tol) {
+        // Watched past the latest a silent client may be dropped under any reading.
+        if (end - c.authAt > pingInterval + pongTimeout + tol) {
           t.keepaliveChecked++;
           if (c.serverClosedAt >= 0) t.keepaliveDropped++;
         } else t.keepaliveShort++;

@@ -68,26 +68,28 @@ describe('envelope: scenarios/load/envelope-chat.yaml', () => {
     expect(r.options.scenario).toBe('load.envelope.chat');
     expect(r.target.embedded).toBe(true);
     expect(result.exitCode).toBe(0);
-    // Every client connected with its token in the URL (envelope.D1) and joined (its own user.joined).
+    // Every client connected with its token in the URL (envelope.D1) and joined (confirmed by the barrier).
     expect(load.histograms.connect!.count).toBe(200);
     expect(load.histograms.auth!.count).toBe(200);
     expect(c['connections.opened']).toBe(200);
     expect(c['connect.errors']).toBe(0);
     expect([c.drops, c.reconnects, c.timeouts, c['sends.skipped'], c['sends.waiting'], c['schema.violations']]).toEqual([0, 0, 0, 0, 0, 0]);
-    // 200 room.join, then 6 chat.message each (no ping at the spec's 30 s interval).
+    // 200 room.join and their barriers, then 6 chat.message each (no ping at the spec's 30 s interval).
     expect(c['heartbeats.answered']).toBe(0);
-    expect(c['messages.sent']).toBe(200 + SENDS);
-    // Every message reaches the 9 other members, and the sender its own copy (envelope.D3: expected).
+    expect(c['messages.sent']).toBe(200 * 2 + SENDS);
+    expect([c.requests, c.replies]).toEqual([200 * 2, 200 * 2]);
+    // Every message reaches the 9 other members; this server also sends the sender its own copy
+    // (its choice, envelope.D3.messages), counted apart.
     expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0, duplicated: 0, reordered: 0, selfCopies: SENDS, selfMissing: 0, leaked: 0 });
     expect(load.delivery).toHaveLength(20);
     expect(load.histograms.delivery!.count).toBe(SENDS * 9);
-    // The sender's own copy is the send's reply: one per message, timed from both clocks.
-    expect(load.histograms.reply!.count).toBe(SENDS);
-    expect(load.histograms.reply_scheduled!.count).toBe(SENDS);
-    // Received: the broadcasts plus user.joined, 1 + 2 + ... + 10 per room; the joiner's own
-    // copy acknowledged its join, the other 45 per room are "other" messages.
-    expect(c['messages.received']).toBe(SENDS * 10 + 20 * 55);
-    expect(c['messages.other']).toBe(20 * 45);
+    // A chat.message is answered only when refused: nothing is timed as its reply.
+    expect(load.histograms.reply!.count).toBe(0);
+    // Received: the broadcasts, user.joined (1 + 2 + ... + 10 per room, all "other": none is
+    // waited for) and the barriers' unknown_type, which confirm the joins and are no error.
+    expect(c['messages.received']).toBe(SENDS * 10 + 20 * 55 + 200);
+    expect(c['messages.other']).toBe(20 * 55);
+    expect(c['errors.unknown_type']).toBeUndefined();
     expect(c['errors.rate_limited']).toBe(0);
     expect(thresholds(r)).toEqual([
       ['delivery.lost==0', true, 0], ['delivery.duplicated==0', true, 0], ['delivery.reordered==0', true, 0],
@@ -95,16 +97,26 @@ describe('envelope: scenarios/load/envelope-chat.yaml', () => {
     ]);
   });
 
-  it('catches a server whose every chat.message misses one member: each copy it owed is lost or, the sender\'s own, missing; exit 1', async () => {
+  it("confirms joins by the barrier's code when the server echoes no ref_id on its errors", async () => {
+    const s = await server({ profiles: 'envelope', faults: ['envelope.error-without-ref-id'] });
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('envelope'), target: urlTarget(s.urls.envelopeWs!), out }, memoryIO(), root);
+    const c = result.report.load!.counters;
+    expect(result.exitCode).toBe(0);
+    expect([c.requests, c.replies, c.timeouts, c['sends.waiting']]).toEqual([200 * 2, 200 * 2, 0, 0]);
+    expect(c['errors.unknown_type']).toBeUndefined();
+    expect(delivery(result.report)).toMatchObject({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0 });
+  });
+
+  it('catches a server whose every chat.message misses one member: each copy it owed another member is lost; exit 1', async () => {
     const s = await server({ profiles: 'envelope', faults: ['envelope.chat-skips-one-member'] });
     const io = memoryIO();
     const result = await loadCommand({ ...SHORT, profile: loadProfile('envelope'), target: urlTarget(s.urls.envelopeWs!), out }, io, root);
     const r = result.report;
-    expect(r.load!.counters['messages.sent']).toBe(200 + SENDS);
+    expect(r.load!.counters['messages.sent']).toBe(200 * 2 + SENDS);
     // The member it skips is the room's first: for that member's own 6 messages, the sender itself
-    // (20 rooms × 6 = 120 own copies missing, counted apart); for the others', a recipient (lost).
+    // (20 rooms × 6 = 120 own copies fewer, its choice); for the others', a recipient (lost).
     const own = 20 * 6;
-    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9 - (SENDS - own), lost: SENDS - own, duplicated: 0, reordered: 0, selfCopies: SENDS - own, selfMissing: own, leaked: 0 });
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9 - (SENDS - own), lost: SENDS - own, duplicated: 0, reordered: 0, selfCopies: SENDS - own, selfMissing: 0, leaked: 0 });
     expect(result.exitCode).toBe(1);
     expect(r.thresholds?.find((t) => t.expression === 'delivery.lost==0')).toMatchObject({ passed: false, actual: SENDS - own });
     expect(io.stdout.join('\n')).toContain('threshold FAIL delivery.lost==0 (actual 1,080)');
@@ -118,27 +130,24 @@ describe('envelope: scenarios/load/envelope-rate-limit.yaml', () => {
     const result = await loadCommand({ ...RATE, out }, memoryIO(), root);
     const r = result.report;
     const c = r.load!.counters;
-    // 10 messages a second for 1.5 s: 15 each.
-    expect(c['messages.sent']).toBe(100 + 100 * 15);
+    // A join and its barrier, then 10 messages a second for 1.5 s: 15 each.
+    expect(c['messages.sent']).toBe(100 * 2 + 100 * 15);
     expect(c['errors.rate_limited']).toBe(0);
     expect(delivery(r)).toEqual({ expected: 100 * 15, delivered: 100 * 15, lost: 0, duplicated: 0, reordered: 0, selfCopies: 100 * 15, selfMissing: 0, leaked: 0 });
-    expect(r.load!.histograms.reply!.count).toBe(100 * 15);
     expect(result.exitCode).toBe(0);
     expect(thresholds(r).every(([, passed]) => passed)).toBe(true);
   });
 
-  it('catches a server stricter than the spec (5 a second): every refusal is counted, its message lost by the other member and missing for its sender', async () => {
+  it('catches a server stricter than the spec (5 a second): every refusal is counted, its message lost by the other member', async () => {
     const s = await server({ profiles: 'envelope', limits: { maxMessagesPerSecond: 5 } });
     const result = await loadCommand({ ...RATE, clients: 40, rate: 8, target: urlTarget(s.urls.envelopeWs!), out }, memoryIO(), root);
     const r = result.report;
     const refused = r.load!.counters['errors.rate_limited']!;
     // 12 messages in 1.5 s at 8 a second: the window lets at most 5 a second through.
-    expect(r.load!.counters['messages.sent']).toBe(40 + 40 * 12);
+    expect(r.load!.counters['messages.sent']).toBe(40 * 2 + 40 * 12);
     expect(refused).toBeGreaterThanOrEqual(40 * 2);
-    // A refused message reaches nobody: the other member lost it, and its sender's own copy is missing.
-    expect(delivery(r)).toEqual({ expected: 40 * 12, delivered: 40 * 12 - refused, lost: refused, duplicated: 0, reordered: 0, selfCopies: 40 * 12 - refused, selfMissing: refused, leaked: 0 });
-    // The refused messages had no echo: the replies are exactly the accepted ones.
-    expect(r.load!.histograms.reply!.count).toBe(40 * 12 - refused);
+    // A refused message reaches nobody: the other member lost it, and its sender got no copy of it.
+    expect(delivery(r)).toEqual({ expected: 40 * 12, delivered: 40 * 12 - refused, lost: refused, duplicated: 0, reordered: 0, selfCopies: 40 * 12 - refused, selfMissing: 0, leaked: 0 });
     expect(result.exitCode).toBe(1);
     expect(r.thresholds?.find((t) => t.expression === 'errors.rate_limited==0')).toMatchObject({ passed: false, actual: refused });
   });

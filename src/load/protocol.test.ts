@@ -30,11 +30,21 @@ describe('LoadProtocol: what the engine reads from the profile', () => {
   });
 
   it("takes the sender's own copy from the profile, the scenario's delivery.echo over it", () => {
+    // Envelope's own copy is a choice (envelope.D3.messages): allowed, so never awaited as a reply.
     const envelope = new LoadProtocol(loadProfile('envelope'), planOf('envelope-chat.yaml'));
-    expect([envelope.senderCopy, envelope.sendExpectsReply, envelope.echoIsReply]).toEqual(['expected', false, true]);
+    expect([envelope.senderCopy, envelope.sendExpectsReply, envelope.echoIsReply]).toEqual(['allowed', false, false]);
     const assa = new LoadProtocol(loadProfile('assa'), planOf('assa-chat.yaml'));
     expect([assa.senderCopy, assa.sendExpectsReply, assa.echoIsReply]).toEqual(['allowed', true, false]);
+    // A scenario that knows its server echoes says so: the copy is expected, and is the send's reply.
     const plan = planOf('envelope-chat.yaml');
-    expect(new LoadProtocol(loadProfile('envelope'), { ...plan, delivery: { ...plan.delivery, echo: false } }).senderCopy).toBe('allowed');
+    const echoed = new LoadProtocol(loadProfile('envelope'), { ...plan, delivery: { ...plan.delivery, echo: true } });
+    expect([echoed.senderCopy, echoed.echoIsReply]).toEqual(['expected', true]);
+  });
+
+  it("confirms a join the protocol does not answer with the profile's barrier, and only such a join", () => {
+    expect(new LoadProtocol(loadProfile('envelope'), planOf('envelope-chat.yaml')).joinBarrier).toEqual({ send: { type: 'sync.barrier', data: {} }, code: 'unknown_type' });
+    // JOIN_ROOM and join are answered: their replies confirm them.
+    expect(new LoadProtocol(loadProfile('assa'), planOf('assa-chat.yaml')).joinBarrier).toBeUndefined();
+    expect(new LoadProtocol(loadProfile('openirc'), planOf('openirc-chat.yaml')).joinBarrier).toBeUndefined();
   });
 });

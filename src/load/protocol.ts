@@ -37,6 +37,12 @@ export class LoadProtocol {
   readonly echoIsReply: boolean;
   /** The server message that completes a join without a correlated reply (envelope: user.joined). */
   readonly joinAck: string | undefined;
+  /**
+   * Sent after a join that no correlated success reply answers, when the profile has a barrier:
+   * its refusal, which comes after the join was handled, completes the join. The server's own
+   * confirmations (envelope's user.joined to the joiner) are its choice, not something to wait for.
+   */
+  readonly joinBarrier: { send: Record<string, unknown>; code: string } | undefined;
   readonly deliveryMessage: string;
   readonly errorMessage: string | undefined;
   /** The server's PING, when the server sends them. */
@@ -64,6 +70,9 @@ export class LoadProtocol {
     this.senderCopy = plan.delivery.echo === undefined ? profile.load.senderCopy : plan.delivery.echo ? 'expected' : 'allowed';
     this.echoIsReply = this.senderCopy === 'expected' && !this.sendExpectsReply;
     this.joinAck = plan.join?.ack;
+    const joinId = plan.join ? profile.messages.find((m) => m.direction === 'client' && m.name === plan.join?.message)?.id : undefined;
+    const joinAnswered = profile.operations.some((o) => o.request === joinId && o.replies.some((r) => r !== errorId));
+    this.joinBarrier = plan.join && !joinAnswered ? profile.load.barrier : undefined;
     this.deliveryMessage = plan.delivery.message;
     this.errorMessage = profile.errorMessage;
     this.ping = profile.heartbeat?.initiator === 'server' ? profile.heartbeat : undefined;

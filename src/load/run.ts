@@ -379,7 +379,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const cases = plan.limits
       ? limitCases(tally, {
           pingIntervalMs: timers.pingInterval, pongTimeoutMs: timers.pongTimeout, toleranceMs, ...limits,
-          clients: load.clients, profile: profile.name,
+          clients: load.clients, profile: profile.name, decisions: profile.decisions, policy: profile.decisionPolicy,
           ...(options.scenarioFile ? { file: options.scenarioFile } : {}), ...(options.scenarioLine ? { line: options.scenarioLine } : {}),
         }, ranMs)
       : [];

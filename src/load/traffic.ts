@@ -85,10 +85,21 @@ export class Traffic {
       return this.lifecycle.becomeMember(c);
     }
     const id = this.idOf(c, readKeys(msg, p.replyKeys));
-    const kind = id < 0 ? RequestKind.None : c.take(id, this.taken);
+    let kind = id < 0 ? RequestKind.None : c.take(id, this.taken);
     const failed = name === p.errorMessage || msg.success === false;
     const code = failed ? p.errorCode(msg) : '';
+    // The barrier's refusal, when the server does not echo the barrier's id: its code, while one is awaited.
+    if (kind === RequestKind.None && failed && c.barrierId >= 0 && code === p.joinBarrier?.code) kind = c.take(c.barrierId, this.taken);
     switch (kind) {
+      case RequestKind.Barrier:
+        // Everything sent before the barrier was handled: a join not refused by now is done.
+        this.counts.replies++;
+        c.barrierId = -1;
+        if (c.state === ClientState.Joining && c.take(c.joinId, this.taken) === RequestKind.Join) {
+          this.counts.replies++;
+          this.lifecycle.becomeMember(c);
+        }
+        return;
       case RequestKind.None:
         if (!failed) this.counts['messages.other']++;
         else if (!this.probes.onUncorrelatedRefusal(c, code)) this.s.store.increment(`errors.${code}`);
@@ -129,8 +140,7 @@ export class Traffic {
   private onPing(c: VirtualClient, ping: Record<string, unknown>): void {
     const now = performance.now();
     if (c.authAt >= 0) {
-      const gap = now - c.lastPingAt;
-      if (gap > c.maxPingGap) c.maxPingGap = gap;
+      c.notePingGap(now - c.lastPingAt, true);
       c.lastPingAt = now;
       c.pings++;
     }

@@ -86,7 +86,11 @@ const extensionSchema = {
     load: {
       type: 'object',
       additionalProperties: false,
-      properties: { senderCopy: { enum: ['expected', 'allowed'] }, tooLong: field },
+      properties: {
+        senderCopy: { enum: ['expected', 'allowed'] },
+        tooLong: field,
+        barrier: { type: 'object', additionalProperties: false, required: ['send', 'code'], properties: { send: { type: 'object' }, code: field } },
+      },
     },
     decisions: {
       type: 'array',
@@ -137,6 +141,12 @@ export function readExtension(doc: Record<string, unknown>, specPath: string): P
     throw ccError('CC_ERR_SPEC_EXTENSION', { path: specPath, detail: errors.map(describe).join('; ') });
   }
   const ext = raw as Record<string, unknown> & ProfileExtension;
+  // The load engine counts these codes as the answers it expects: they must be codes of the protocol.
+  for (const [at, code] of [['load/tooLong', ext.load?.tooLong], ['load/barrier/code', ext.load?.barrier?.code]] as const) {
+    if (code !== undefined && !ext.errorCodes.includes(code)) {
+      throw ccError('CC_ERR_SPEC_EXTENSION', { path: specPath, detail: `/${EXTENSION_KEY}/${at}: ${JSON.stringify(code)} is not one of errorCodes` });
+    }
+  }
   const limitsIn = (ext.limits ?? {}) as Record<string, string | number>;
   const limits: ProfileLimits = {};
   for (const [key, value] of Object.entries(limitsIn)) {

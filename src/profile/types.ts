@@ -106,11 +106,18 @@ export interface ProfileOperation {
 /** What the load engine needs to know of a protocol beyond its messages (`x-chat-conform.load`). */
 export interface LoadSettings {
   /**
-   * Whether a broadcast's sender gets its own copy: `expected` (a decision of the profile, e.g.
-   * envelope.D3: a missing copy is counted as `self_missing`, never as lost) or `allowed` (the seed
-   * is silent: a copy is counted apart, neither required nor an error). Default `allowed`.
+   * Whether a broadcast's sender gets its own copy: `expected` (the seed says it does: a missing
+   * copy is counted as `self_missing`, never as lost) or `allowed` (the seed is silent, or leaves it
+   * to a choice: a copy is counted apart, neither required nor an error). Default `allowed`.
    */
   senderCopy: 'expected' | 'allowed';
+  /**
+   * How to know that a request the protocol never answers on success (envelope's room.join) has
+   * been processed: send `send`, a message the seed says is refused with `code` (an unknown type),
+   * after it on the same connection; its refusal comes after the request was handled. Without one
+   * the engine can only wait for a reply or the scenario's `ack`.
+   */
+  barrier?: { send: Record<string, unknown>; code: string };
   /**
    * The error code that refuses a text or message over the limits (ASSA: MESSAGE_TOO_LONG). The
    * limits probes count a refusal with this code; without one, any refusal counts.

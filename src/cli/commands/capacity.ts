@@ -150,6 +150,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
   const largest = vary === 'clients' ? search.to : options.clients ?? plan.clients;
   const reference = (): ReturnType<typeof startLoadServer> =>
     startLoadServer(profile, { jwt, timeline: loadTimeline(plan, profile, { ...(timers ? { timers } : {}) }), clients: largest, maxConnections: Math.max(profile.limits.maxConnections ?? 1000, 2 * largest) });
+  // Started here, so closed here; a target given is the caller's.
   const target = given ?? (await reference());
   let baseline: RunTarget | undefined;
   let report;
@@ -158,7 +159,7 @@ export async function capacityCommand(options: CapacityCommandOptions, io: CliIO
     const run = { ...search, target, ...(baseline ? { baseline } : {}) };
     report = await interruptible(options.signal, (signal) => runCapacity({ ...run, signal }));
   } finally {
-    await Promise.all([target.close(), baseline?.close()]);
+    await Promise.all([given ? undefined : target.close(), baseline?.close()]);
   }
   return finishLongRun(report, { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }

@@ -112,6 +112,8 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
   const timeline = loadTimeline(plan, profile, { timers, limits });
   if (options.target !== undefined) await checkTarget(options.target, profile, plan, jwt, timeline.timers.connectTimeout);
   const display = await preflightReporters(options.reporter, io, options.progressEveryMs);
+  // The reference server when no target was given: started here, so closed here.
+  const startsServer = options.target === undefined;
   const target = options.target ?? (await startLoadServer(profile, { jwt, timeline, clients: plan.clients, ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }) }));
   let report;
   try {
@@ -142,7 +144,7 @@ export async function loadCommand(options: LoadCommandOptions, io: CliIO, packag
       }),
     );
   } finally {
-    await target.close();
+    if (startsServer) await target.close();
   }
   return finishLongRun(report, { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
