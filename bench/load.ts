@@ -9,20 +9,24 @@
  *
  * The machine is shared and noisy, so the two sides alternate in rounds (bare, engine, bare,
  * engine, ...), each against a fresh server; each round gives a ratio and the verdict is the
- * median ratio. Then: how many idle authenticated connections (answering PING) one engine process
- * holds, up to --idle or what its open-files limit allows, in a child with as few other fds as
- * possible.
+ * median ratio. Then: the peak memory of the limits scenario (scenarios/load/assa-limits.yaml)
+ * at 1,000 clients, run by the built code as `chat-conform load` runs it, against the bare loop's;
+ * and how many idle authenticated connections (answering PING) one engine process holds, up to
+ * --idle or what its open-files limit allows, in a child with as few other fds as possible.
+ *
+ * Over 500 lines: its three measurements share the child-process roles, the servers they run
+ * against and the table they print, and each role must be in this file, which spawns itself.
  *
  *   npx tsx bench/load.ts [--clients 1000] [--seconds 8] [--rounds 5] [--idle 20000] [--idle-hold 12]
- *                         [--no-idle] [--no-cpu]
+ *                         [--no-idle] [--no-cpu] [--no-limits]
  *   (a variant alone: --role engine|bare --url URL [--cpu-prof-out FILE] [--no-validate])
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -114,10 +118,11 @@ async function serverRole(maxConnections: number, pingInterval: number): Promise
 async function engineRole(url: string): Promise<Measured> {
   const { LoadSlice } = await import('../src/load/engine.js');
   const { readLoadScenario } = await import('../src/load/scenario.js');
-  const plan = { ...readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml')).plan, clients: CLIENTS, rampMs: 3000, durationMs: SECONDS * 1000 + 6000, drainMs: 500, thresholds: [] };
+  const scenario = readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml'));
+  const plan = { ...scenario.plan, clients: CLIENTS, rampMs: 3000, durationMs: SECONDS * 1000 + 6000, drainMs: 500, thresholds: [] };
   const peak = rssPeak();
   const slice = new LoadSlice({
-    plan, profile: 'assa', targetUrl: url, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
+    plan, profile: scenario.profile, targetUrl: url, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
     timers: { connectTimeout: 30_000, responseTimeout: 10_000, pingInterval: 30_000, pongTimeout: 60_000 },
     range: [0, CLIENTS], silent: [CLIENTS, CLIENTS], runTag: `B${process.pid}`, validate: !process.argv.includes('--no-validate'), toleranceMs: 1000,
   });
@@ -291,6 +296,7 @@ async function socketsUntilRefused(url: string, max: number): Promise<{ opened: 
  */
 async function idleRole(urls: string[], requested: number, holdSeconds: number): Promise<IdleResult> {
   const { LoadSlice } = await import('../src/load/engine.js');
+  const profile = (await import('../src/profile/load.js')).loadProfile('assa');
   const { soft, hard } = fdLimits();
   const fdsBefore = openFds();
   // A few fds stay free for the process itself: /proc reads (limits, RSS), the libuv threadpool, stdout.
@@ -305,7 +311,7 @@ async function idleRole(urls: string[], requested: number, holdSeconds: number):
     delivery: { message: 'NEW_MESSAGE', textPath: 'data.content' }, reconnectBackoffMs: [], thresholds: [],
   };
   const slices = ([[0, half], [half, attempted]] as const).map(([from, to], k) => new LoadSlice({
-    plan, profile: 'assa', targetUrl: urls[k]!, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
+    plan, profile, targetUrl: urls[k]!, jwt: {}, limits: { maxTextChars: 5000, maxMessageBytes: 1048576 },
     timers: { connectTimeout: 60_000, responseTimeout: 30_000, pingInterval: IDLE_PING_MS, pongTimeout: 3 * IDLE_PING_MS },
     range: [from, to], silent: [attempted, attempted], runTag: `I${process.pid}`, validate: true, toleranceMs: 1000,
   }));
@@ -431,7 +437,60 @@ function loadAverage(): string {
   return (loadavg() as number[]).map((l) => l.toFixed(2)).join(' ');
 }
 
-async function cpuRounds(): Promise<void> {
+/** The limits run's heartbeat here: the steady phase is derived from it (drop timeout + 2 PINGs). */
+const LIMITS_PING_MS = 5000;
+
+/**
+ * `chat-conform load --scenario scenarios/load/assa-limits.yaml` at 1,000 clients in a child
+ * running the built code (dist/, no TypeScript loader: the memory a user sees), against `url` or,
+ * without one, the embedded reference server in the same process as the CLI does by default.
+ * Its peak RSS is the child's own maxRSS.
+ */
+async function limitsRun(url: string | undefined): Promise<{ peakRssMb: number; workers: number; verdicts: string; exitCode: number }> {
+  const dist = join(root, 'dist', 'src');
+  if (!existsSync(join(dist, 'load', 'run.js'))) throw new Error('bench/load.ts --limits measures the built code: run `npm run build` first');
+  const script = `
+    const lib = (path) => import(${JSON.stringify(pathToFileURL(dist).href)} + '/' + path);
+    const [{ readLoadScenario }, { runLoad, loadTimeline }, { urlTarget }, { startEmbeddedTarget }, { resolveSigningKey }] = await Promise.all(
+      ['load/scenario.js', 'load/run.js', 'transport/target.js', 'embedded/target.js', 'auth/tokens.js'].map(lib));
+    const { plan, profile } = readLoadScenario(${JSON.stringify(join(root, 'scenarios', 'load', 'assa-limits.yaml'))});
+    const url = ${JSON.stringify(url ?? null)};
+    const timers = { pingInterval: ${LIMITS_PING_MS}, pongTimeout: ${2 * LIMITS_PING_MS} };
+    // Without a URL, the reference server in this process, as the command line starts it.
+    const t = loadTimeline(plan, profile, { timers });
+    const target = url ? urlTarget(url) : await startEmbeddedTarget({ profiles: ['assa'], signingKey: resolveSigningKey(), timers: t.timers, limits: { ...t.limits, maxConnections: plan.clients + 100 } });
+    const report = await runLoad({ plan, profile, target, timers });
+    await target.close();
+    process.stdout.write(JSON.stringify({ peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), workers: report.options.workers,
+      verdicts: report.cases.map((c) => c.verdict).join(' '), exitCode: report.summary.exitCode }) + '\\n');
+    process.exit(0);`;
+  const c = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    return await firstLine(c, 180_000);
+  } finally {
+    await stop(c);
+  }
+}
+
+async function limits(barePeakMb: number | undefined): Promise<void> {
+  const server = await startServer(CLIENTS + 100, LIMITS_PING_MS);
+  let external: Awaited<ReturnType<typeof limitsRun>>;
+  try {
+    external = await limitsRun(server.urls.assaTcp);
+  } finally {
+    await stop(server.child);
+  }
+  const embedded = await limitsRun(undefined);
+  console.log('');
+  console.log(`limits scenario at 1,000 clients (scenarios/load/assa-limits.yaml, PING every ${LIMITS_PING_MS / 1000} s, built code, default workers):`);
+  console.log(`  engine alone, server in another process: peak RSS ${external.peakRssMb} MB (workers ${external.workers}; cases ${external.verdicts}; exit ${external.exitCode})`);
+  console.log(`  engine and the embedded reference server in one process (the default): peak RSS ${embedded.peakRssMb} MB (workers ${embedded.workers}; cases ${embedded.verdicts}; exit ${embedded.exitCode})`);
+  if (barePeakMb !== undefined) console.log(`  bare ws loop, ${CLIENTS} clients (its median above): peak RSS ${barePeakMb} MB`);
+  const worst = Math.max(external.peakRssMb, embedded.peakRssMb);
+  console.log(`memory goal for the limits run (peak RSS < 200 MB at 1,000 clients): ${worst < 200 ? 'met' : 'NOT met'} (highest ${worst} MB)`);
+}
+
+async function cpuRounds(): Promise<number> {
   interface Round { load: string; bare: Measured; engine: Measured }
   const rounds: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -462,6 +521,7 @@ async function cpuRounds(): Promise<void> {
   console.log('');
   console.log(`CPU goal (median ratio <= 1.5x, validation on): ${med <= 1.5 ? 'met' : 'NOT met'} at ${med.toFixed(2)}x (rounds ${Math.min(...ratios).toFixed(2)}x to ${Math.max(...ratios).toFixed(2)}x)`);
   console.log(`memory goal (engine peak RSS < 200 MB for ${CLIENTS} clients): ${peak < 200 ? 'met' : 'NOT met'} (highest ${peak} MB)`);
+  return median(rounds.map((r) => r.bare.peakRssMb));
 }
 
 async function idle(): Promise<void> {
@@ -496,7 +556,8 @@ async function main(): Promise<void> {
   const cores = availableParallelism();
   const started = performance.now();
   console.log(`bench/load ${new Date().toISOString()}: ${CLIENTS} clients, rooms of ${ROOM}, 1 msg/s each, ${SECONDS} s measured per side, ${ROUNDS} alternating rounds, ${cores} cores, node ${process.version}, load average ${loadAverage()}`);
-  if (!process.argv.includes('--no-cpu')) await cpuRounds();
+  const barePeak = process.argv.includes('--no-cpu') ? undefined : await cpuRounds();
+  if (!process.argv.includes('--no-limits')) await limits(barePeak);
   if (!process.argv.includes('--no-idle')) await idle();
   console.log('');
   console.log(`done in ${Math.round((performance.now() - started) / 1000)} s; load average ${loadAverage()}`);

@@ -34,29 +34,29 @@ describe('the error registry', () => {
 describe('the finding-code registry', () => {
   it('gives every code a case, check or schema prefix and a one-line meaning', () => {
     for (const [code, meaning] of Object.entries(FINDING_CODES)) {
-      expect(code).toMatch(/^CC_(CASE|CHECK|SCHEMA)_[A-Z0-9_]+$/);
+      expect(code).toMatch(/^CC_(CASE|CHECK|SCHEMA|LOAD)_[A-Z0-9_]+$/);
       expect(meaning).toMatch(/^[a-z`][^\n]+$/);
     }
   });
 
   it('is documented: docs/errors.md lists exactly the finding codes with their meaning', () => {
     const doc = readFileSync(join(packageRoot(), 'docs', 'errors.md'), 'utf8');
-    const rows = [...doc.matchAll(/^\| `(CC_(?:CASE|CHECK|SCHEMA)_[A-Z0-9_]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+    const rows = [...doc.matchAll(/^\| `(CC_(?:CASE|CHECK|SCHEMA|LOAD)_[A-Z0-9_]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
     expect(Object.fromEntries(rows)).toEqual(FINDING_CODES);
   });
 
-  it('holds every finding code the conformance code writes (no inline code outside it)', () => {
+  it('holds every finding code the conformance and load code writes (no inline code outside it)', () => {
     const used = new Set<string>();
     const scan = (dir: string): void => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) scan(path);
         else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
-          for (const m of readFileSync(path, 'utf8').matchAll(/'(CC_(?:CASE|CHECK|SCHEMA)_[A-Z0-9_]+)'/g)) used.add(m[1] as string);
+          for (const m of readFileSync(path, 'utf8').matchAll(/'(CC_(?:CASE|CHECK|SCHEMA|LOAD)_[A-Z0-9_]+)'/g)) used.add(m[1] as string);
         }
       }
     };
-    for (const dir of ['scenario', 'conformance']) scan(join(packageRoot(), 'src', dir));
+    for (const dir of ['scenario', 'conformance', 'load']) scan(join(packageRoot(), 'src', dir));
     expect([...used].filter((code) => !(code in FINDING_CODES))).toEqual([]);
     // And the registry lists no code that nothing writes.
     expect(Object.keys(FINDING_CODES).filter((code) => !used.has(code))).toEqual([]);

@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   CC_ERR_NO_SCENARIOS: { template: 'no scenarios match {pattern}', hint: 'check the paths, --grep and --tag', exit: 2 },
   CC_ERR_JWT_KEY: { template: 'cannot use the JWT key {source}: {reason}', exit: 2 },
   CC_ERR_BAD_TARGET: { template: 'invalid target {target}: {reason}', hint: 'use ws://, wss://, tcp://, tcp+lp:// or tls:// with a host and port', exit: 2 },
+  CC_ERR_BAD_OPTION: { template: 'invalid value {value} for {option}: {reason}', exit: 2 },
+  CC_ERR_BAD_THRESHOLD: { template: 'invalid threshold {expression} ({origin}): {reason}', hint: '{hint}', exit: 2 },
 
   // The target: exit 2 (the run could not happen).
   CC_ERR_CONNECT: { template: 'cannot connect to {target}: {reason}', hint: 'is the server running and listening there?', exit: 2 },

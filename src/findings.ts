@@ -7,7 +7,8 @@
  *
  * - CC_CASE_*: the case could not check its rule (ERROR), or was not run (INFORMATIONAL);
  * - CC_CHECK_*: a step's expectation was not met: a broken rule, as strong as the case's strength;
- * - CC_SCHEMA_*: a message against its schema.
+ * - CC_SCHEMA_*: a message against its schema;
+ * - CC_LOAD_*: a limits check of a load run (src/load/limits.ts), reported as a case.
  */
 export const FINDING_CODES = {
   CC_CASE_TIMEOUT: 'the case did not finish within its `timeout:` (ERROR)',
@@ -42,6 +43,25 @@ export const FINDING_CODES = {
   CC_SCHEMA_NO_NAME: 'the server sent a message without the profile\'s naming field (FAIL)',
   CC_SCHEMA_UNKNOWN_MESSAGE: 'the server sent a message the spec does not define (FAIL)',
   CC_SCHEMA_EXTRA_FIELDS: 'a message from the server carries fields the spec does not define (NON-STRICT, once per message type)',
+  CC_LOAD_CONNECTIONS: 'how many clients of a limits run were authenticated at once: all of them (PASS), or fewer (FAIL)',
+  CC_LOAD_NOT_OBSERVED: 'a limits run was too short to watch a timer (ERROR)',
+  CC_LOAD_PING: 'every client of a limits run got its PINGs within the interval (PASS)',
+  CC_LOAD_PING_LATE: 'a client waited longer than the PING interval between two PINGs, or two intervals for the first (FAIL)',
+  CC_LOAD_FIRST_PING_LATE: 'a client\'s first PING came later than the interval after CONNECT (assa.D5.heartbeat, capped by its class)',
+  CC_LOAD_KEEPALIVE: 'clients that answered every PING stayed connected past the drop deadline (PASS)',
+  CC_LOAD_KEEPALIVE_DROPPED: 'the server disconnected a client that answered every PING (FAIL)',
+  CC_LOAD_SILENT_DROPPED: 'clients that never answer PING were dropped at the pong timeout (PASS)',
+  CC_LOAD_SILENT_NOT_DROPPED: 'a client that never answers PING was not dropped by the PING interval plus the pong timeout, or was dropped before half the pong timeout (FAIL)',
+  CC_LOAD_SILENT_DROP_TIME: 'a silent client was dropped within the seed\'s bounds but not at the pong timeout after CONNECT (assa.D5.heartbeat, capped by its class)',
+  CC_LOAD_TEXT_LIMIT: 'texts of the maximum length were accepted and one character longer refused, under load (PASS)',
+  CC_LOAD_TEXT_MAX_REFUSED: 'a text of exactly the maximum length was not accepted (FAIL)',
+  CC_LOAD_TEXT_OVER_ACCEPTED: 'a text one character over the limit was not refused with the profile\'s code (FAIL)',
+  CC_LOAD_OVERSIZE_REFUSED: 'messages one byte over the size limit were refused without disturbing the other clients (PASS)',
+  CC_LOAD_OVERSIZE_FORM: 'messages over the size limit were refused, but otherwise than assa.D3.refusal says (capped by its class)',
+  CC_LOAD_OVERSIZE_NOT_REFUSED: 'a message over the size limit was neither refused nor answered by a close within the response timeout (FAIL)',
+  CC_LOAD_OTHERS_DISTURBED: 'while the limits were probed, other clients were disconnected or lost deliveries (FAIL)',
+  CC_LOAD_STOPPED: 'the limits run was stopped early (Ctrl-C, --abort-on-fail): said on each check that did not pass (INFORMATIONAL)',
+  CC_LOAD_EXAMPLES: 'examples of what went wrong in a limits run, on its first failing case (INFORMATIONAL)',
 } as const satisfies Record<string, string>;
 
 export type FindingCode = keyof typeof FINDING_CODES;

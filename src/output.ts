@@ -12,6 +12,11 @@ export interface Output {
   readonly isTTY: boolean;
   /** Whether to colour what goes out: false off a terminal or with NO_COLOR. */
   readonly color: boolean;
+  /**
+   * Shows one status line redrawn in place, when the out side can (a terminal); the next `out` or
+   * `err` ends it. Without it, a status line is written with `out` like any other.
+   */
+  status?(line: string): void;
 }
 
 /** Writes nowhere: what a reporter gets when its caller gives no output. */

@@ -9,14 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { urlTarget } from '../transport/target.js';
+import { loadProfile } from '../profile/load.js';
 import { capacityCommand } from '../cli/commands/capacity.js';
 import { memoryIO } from '../cli/io.js';
+import { resolveSigningKey } from '../auth/tokens.js';
+import { startEmbeddedTarget } from '../embedded/target.js';
+import { memoryOutput } from '../output.js';
+import { formatCapacitySummary } from '../reporters/capacity-summary.js';
 import { main } from '../cli/main.js';
 import type { LoadPlan } from '../load/plan.js';
 import { readLoadScenario } from '../load/scenario.js';
 import type { CapacityStep } from '../report/model.js';
+import type { Reporter } from '../reporters/types.js';
 import { validateReport } from '../report/validate.js';
-import { startSlowAssaServer, type SlowServer } from '../testing/slow-assa-server.js';
+import { startMiniAssaServer, type MiniServer } from '../testing/mini-assa-server.js';
 import { runCapacity, type CapacityOptions } from './run.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -39,7 +46,7 @@ async function browser(): Promise<Chromium | undefined> {
     return undefined;
   }
 }
-let server: SlowServer | undefined;
+let server: MiniServer | undefined;
 let out: string;
 
 /** Reply delay in ms with n connections open: quadratic, so steps of 20 clients are ≥ 100 ms apart near the knee. */
@@ -67,11 +74,11 @@ function chatPlan(): LoadPlan {
   return readLoadScenario(join(root, 'scenarios', 'load', 'assa-chat.yaml')).plan;
 }
 
-function options(target: string, more: Partial<CapacityOptions>): CapacityOptions {
+function options(url: string, more: Partial<CapacityOptions>): CapacityOptions {
   return {
     plan: { ...chatPlan(), drainMs: 2500, reconnectBackoffMs: [50] },
-    profile: 'assa',
-    target,
+    profile: loadProfile('assa'),
+    target: urlTarget(url),
     slo: [`reply.p99<${BOUND_MS}ms`, 'delivery.lost==0'],
     from: 20,
     to: 200,
@@ -86,10 +93,10 @@ function options(target: string, more: Partial<CapacityOptions>): CapacityOption
 
 describe('capacity against a server that slows down with its connections', () => {
   it('finds the knee within one step of the true value, stops at the first broken step and prints the table', async () => {
-    server = await startSlowAssaServer({ delayMs: f });
+    server = await startMiniAssaServer({ delayMs: f });
     const io = memoryIO();
     const result = await capacityCommand(
-      { target: server.url, slo: [`reply.p99<${BOUND_MS}ms`, 'delivery.lost==0'], from: 20, to: 200, step: 20, stepDuration: 700, ramp: 100, rate: 2, workers: 1, out, reporter: ['html'] },
+      { target: urlTarget(server.url), slo: [`reply.p99<${BOUND_MS}ms`, 'delivery.lost==0'], from: 20, to: 200, step: 20, stepDuration: 700, ramp: 100, rate: 2, workers: 1, out, reporter: ['html'] },
       io,
       root,
     );
@@ -124,7 +131,7 @@ describe('capacity against a server that slows down with its connections', () =>
     // The HTML report: the table and the chart, with a point per step and the knee and break marked.
     const html = readFileSync(join(result.reportDir, 'report.html'), 'utf8');
     const section = html.slice(html.indexOf('<section id="capacity">'), html.indexOf('</section>', html.indexOf('<section id="capacity">')));
-    expect(section).toContain('Knee: <b>140</b>; first broken: <b>160</b>');
+    expect(section).toContain('<b>knee: 140 clients, the highest load that met every SLO; first broken: 160 clients: latency: ');
     expect(section.match(/<tbody>.*<\/tbody>/s)?.[0].match(/<tr>/g)).toHaveLength(8);
     expect(section).toMatch(/<tr><td class="num">160<\/td>.*<td class="bad">missed<\/td><td>reply\.p99&lt;1100ms<\/td><\/tr>/);
     const svg = section.match(/<svg class="chart" data-chart="capacity"[^]*?<\/svg>/)?.[0] ?? '';
@@ -154,7 +161,7 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 90_000);
 
   it('bisects between the last passing and the first broken load to the resolution', async () => {
-    server = await startSlowAssaServer({ delayMs: f });
+    server = await startMiniAssaServer({ delayMs: f });
     const report = await runCapacity(options(server.url, { from: 20, to: 300, search: 'binary', resolution: 10 }));
     const c = report.capacity!;
     // Doubling 20, 40, 80, 160 (broken), then 120, 140, 150 (broken): 140..150 is within 10.
@@ -169,35 +176,42 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 90_000);
 
   it('never runs above --to, and reports no break when every step met the SLO', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 5 });
+    server = await startMiniAssaServer({ delayMs: () => 5 });
     const report = await runCapacity(options(server.url, { from: 20, to: 90, step: 40 }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20, 60, 90]);
     expect(server.stats.peakConnections).toBe(90);
-    expect(c.knee).toBe(90);
+    // No step broke: there is no knee to name, only how far the server held.
+    expect(c.knee).toBeNull();
+    expect(c.heldUpTo).toBe(90);
     expect(c.firstBroken).toBeNull();
     expect(c.limitingFactor).toBeUndefined();
+    expect(c.conclusion).toBe('no knee found up to 90 clients: the SLO held at every step');
+    expect(formatCapacitySummary(report)).toContain('no knee found up to 90 clients: the SLO held at every step');
     expect(c.stoppedBecause).toBe('reached --to 90');
     expect(report.summary.exitCode).toBe(0);
   }, 60_000);
 
   it('exits 1 when even the first step breaks the SLO', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 300 });
+    server = await startMiniAssaServer({ delayMs: () => 300 });
     const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<100ms'] }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20]);
     expect(c.knee).toBeNull();
+    expect(c.heldUpTo).toBeUndefined();
     expect(c.firstBroken).toBe(20);
+    expect(c.conclusion).toMatch(/^no knee at or above 20 clients: the first step already broke the SLO: latency: reply\.p99<100ms broken \(actual [\d.]+ms\) at 20 clients$/);
     expect(report.summary).toMatchObject({ exitCode: 1, thresholdsFailed: 1 });
   }, 60_000);
 
   it('names a server that stops accepting connections as the limiting factor', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 1, maxConnections: 50 });
+    server = await startMiniAssaServer({ delayMs: () => 1, maxConnections: 50 });
     const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 30, slo: ['reply.p99<1s'], timers: { connectTimeout: 1000 } }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load), JSON.stringify(c.steps)).toEqual([20, 50, 80]);
     expect(c.knee).toBe(50);
     expect(c.firstBroken).toBe(80);
+    expect(c.conclusion).toBe('knee: 50 clients, the highest load that met every SLO; first broken: 80 clients: the server stopped accepting connections (30 clients gave up reconnecting at 80 clients)');
     // The server accepts the socket and closes it: the 30 clients over its limit retry once (backoff [50]) and give up.
     const broken = c.steps[2]!;
     expect(broken.broken).toEqual(['reconnect.failed==0']);
@@ -206,59 +220,73 @@ describe('capacity against a server that slows down with its connections', () =>
   }, 60_000);
 
   it('stops on Ctrl-C: the step in progress is not judged, the steps before it are reported', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 2 });
+    server = await startMiniAssaServer({ delayMs: () => 2 });
     const controller = new AbortController();
-    const io = memoryIO();
-    const lines: string[] = [];
-    const watching = { ...io, out: (text: string): void => {
-      lines.push(text);
-      // Abort while the second step is under way.
-      if (text.startsWith('step 1:')) setTimeout(() => controller.abort(), 300);
+    const steps: string[] = [];
+    // Abort while the second step is under way.
+    const watching: Reporter = { name: 'watching', onCapacityStep: (step, info) => {
+      steps.push(`${info.label} ${info.index}: ${step.load}`);
+      if (info.index === 1) setTimeout(() => controller.abort(), 300);
     } };
-    const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<1s'], io: watching, signal: controller.signal }));
+    const report = await runCapacity(options(server.url, { from: 20, to: 100, step: 20, slo: ['reply.p99<1s'], reporters: [watching], signal: controller.signal }));
     const c = report.capacity!;
     expect(c.steps.map((s) => s.load)).toEqual([20]);
-    expect(lines.filter((l) => l.startsWith('step '))).toHaveLength(1);
+    expect(steps).toEqual(['step 1: 20']);
     expect(c.stoppedBecause).toBe('stopped (Ctrl-C)');
-    expect(c.knee).toBe(20);
+    expect(report.summary).toMatchObject({ exitCode: 130, incomplete: 'stopped by an interrupt (Ctrl-C) after 1 judged step: the search did not finish' });
+    expect(c.knee).toBeNull();
+    expect(c.heldUpTo).toBe(20);
     expect(c.firstBroken).toBeNull();
   }, 60_000);
 
-  it('is a connection error (exit 2) when not one client of the first step can connect', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 1 });
+  it('is a connection error (exit 2), found by the preflight before the first step, when nobody listens at the target', async () => {
+    server = await startMiniAssaServer({ delayMs: () => 1 });
     const unreachable = server.url;
+    const port = new URL(unreachable).port;
     await server.close();
     server = undefined;
-    await expect(runCapacity(options(unreachable, { from: 10, to: 20, step: 10, slo: ['reply.p99<1s'], timers: { connectTimeout: 500 } }))).rejects.toMatchObject({
+    const lines: string[] = [];
+    const output = { ...memoryOutput(), out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(l) };
+    await expect(runCapacity(options(unreachable, { from: 10, to: 20, step: 10, slo: ['reply.p99<1s'], output, timers: { connectTimeout: 500 } }))).rejects.toMatchObject({
       code: 'CC_ERR_CONNECT',
       exitCode: 2,
-      message: `cannot connect to ${unreachable}: not one of 10 clients could connect (20 failed attempts)`,
+      message: `cannot connect to ${unreachable}: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`,
     });
+    expect(lines).toEqual([]);
   }, 60_000);
 
   it('steps the total message rate at a fixed number of clients with --vary rate', async () => {
-    server = await startSlowAssaServer({ delayMs: () => 2 });
-    const report = await runCapacity(options(server.url, { vary: 'rate', from: 40, to: 120, step: 40, clients: 20, ratePerClient: undefined, stepDurationMs: 1000, slo: ['reply.p99<1s'] }));
+    server = await startMiniAssaServer({ delayMs: () => 2 });
+    // A reporter that throws on a step is named once and hears no more; the search goes on.
+    let calls = 0;
+    const broken: Reporter = { name: 'broken', onCapacityStep: () => { calls++; throw new Error('disk full'); } };
+    const output = memoryOutput();
+    const report = await runCapacity(options(server.url, { vary: 'rate', from: 40, to: 120, step: 40, clients: 20, ratePerClient: undefined, stepDurationMs: 1000, slo: ['reply.p99<1s'], reporters: [broken], output }));
+    expect(calls).toBe(1);
+    expect(output.stderr).toEqual(['chat-conform: reporter broken failed in onCapacityStep (disk full); no more steps go to it']);
     const c = report.capacity!;
     expect(c.vary).toBe('rate');
     expect(c.steps.map((s) => [s.load, s.unit, s.clients, s.ratePerClient])).toEqual([[40, 'rate', 20, 2], [80, 'rate', 20, 4], [120, 'rate', 20, 6]]);
     // The open model sends on a timetable: the server answers about the offered rate.
     for (const s of c.steps) expect(Math.abs(s.throughput - s.load) / s.load).toBeLessThan(0.15);
     expect(server.stats.peakConnections).toBe(20);
-    expect(c.knee).toBe(120);
+    expect(c.knee).toBeNull();
+    expect(c.conclusion).toBe('no knee found up to 120 messages/s: the SLO held at every step');
   }, 60_000);
 
   it('runs the same steps against the embedded reference server with --baseline reference', async () => {
-    server = await startSlowAssaServer({ delayMs: f });
-    // Longer steps: the embedded server starts inside this process, and one start-up stall must not
+    server = await startMiniAssaServer({ delayMs: f });
+    // Longer steps: the embedded server runs inside this process, and one of its stalls must not
     // reach the event-loop lag p99 of a short step (which would mark the generator saturated).
-    const report = await runCapacity(options(server.url, { from: 40, to: 120, step: 40, stepDurationMs: 2000, slo: ['reply.p99<500ms'], baseline: 'reference' }));
+    const baseline = await startEmbeddedTarget({ profiles: ['assa'], signingKey: resolveSigningKey(), limits: { maxConnections: 1000 } });
+    const report = await runCapacity(options(server.url, { from: 40, to: 120, step: 40, stepDurationMs: 2000, slo: ['reply.p99<500ms'], baseline })).finally(() => baseline.close());
     const c = report.capacity!;
     const verdicts = (steps: CapacityStep[] | undefined): [number, boolean, boolean][] | undefined => steps?.map((s) => [s.load, s.sloPassed, s.generatorSaturated]);
     expect(verdicts(c.steps), JSON.stringify(c.steps)).toEqual([[40, true, false], [80, true, false], [120, false, false]]);
     expect(verdicts(c.baseline), JSON.stringify(c.baseline)).toEqual([[40, true, false], [80, true, false], [120, true, false]]);
     expect(c.knee).toBe(80);
-    expect(c.baselineKnee).toBe(120);
+    expect(c.baselineKnee).toBeNull();
+    expect(c.baselineHeldUpTo).toBe(120);
     expect(report.target).toEqual({ url: server.url, embedded: false });
     expect(validateReport(report)).toEqual([]);
   }, 90_000);
@@ -268,14 +296,21 @@ describe('capacity flags', () => {
   it('exits 2 on an SLO that does not parse, naming the flag, before any load is sent', async () => {
     const io = memoryIO();
     expect(await main(['node', 'chat-conform', 'capacity', '--slo', 'reply.p99<<100ms', '--out', out], io)).toBe(2);
-    expect(io.stderr.join('\n')).toContain(`chat-conform: CC_ERR_USAGE option '--slo <expr>' argument 'reply.p99<<100ms' is invalid. invalid value "reply.p99<<100ms" for --slo: expected METRIC OP VALUE[UNIT], e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1%`);
-    await expect(capacityCommand({ slo: ['p99 under 100ms'], out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_BAD_FLAG', exitCode: 2 });
+    expect(io.stderr.join('\n')).toContain(`chat-conform: CC_ERR_USAGE option '--slo <expr>' argument 'reply.p99<<100ms' is invalid. invalid threshold "reply.p99<<100ms" (SLO): expected METRIC OP VALUE[UNIT] (e.g. reply.p99<100ms, delivery.lost==0, errors.rate<0.1%)`);
+    await expect(capacityCommand({ slo: ['p99 under 100ms'], out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_BAD_THRESHOLD', exitCode: 2 });
+    // An unknown metric is refused too, once the profile is known, with the nearest name.
+    await expect(capacityCommand({ slo: ['reply.p99<1s', 'delivery.lots==0'], out }, memoryIO(), root)).rejects.toMatchObject({
+      code: 'CC_ERR_BAD_THRESHOLD', exitCode: 2, message: 'invalid threshold "delivery.lots==0" (SLO): unknown metric delivery.lots', hint: 'did you mean delivery.lost? the metrics are listed in docs/load.md#metrics',
+    });
   });
 
   it('exits 2 without an SLO, on --step with --search binary, and on --from above --to', async () => {
     await expect(capacityCommand({ out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_USAGE', exitCode: 2, message: 'capacity needs at least one --slo, e.g. --slo "reply.p99<100ms"' });
     await expect(capacityCommand({ slo: ['reply.p99<1s'], step: 10, search: 'binary', out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_USAGE', exitCode: 2 });
     await expect(capacityCommand({ slo: ['reply.p99<1s'], from: 500, to: 100, out }, memoryIO(), root)).rejects.toMatchObject({ code: 'CC_ERR_BAD_FLAG', exitCode: 2, message: 'invalid value 100 for --to: expected at least --from (500)' });
+    await expect(capacityCommand({ slo: ['reply.p99<1s'], clients: 50, out }, memoryIO(), root)).rejects.toMatchObject({
+      code: 'CC_ERR_BAD_FLAG', message: 'invalid value 50 for --clients: is the fixed count of a --vary rate search; a client search steps it from --from to --to',
+    });
     const io = memoryIO();
     expect(await main(['node', 'chat-conform', 'capacity', '--slo', 'reply.p99<1s', '--vary', 'users'], io)).toBe(2);
   });

@@ -3,7 +3,7 @@ import { parseThreshold } from '../load/thresholds.js';
 import { MetricsStore } from '../metrics/store.js';
 import type { CapacityStep, RunReport } from '../report/model.js';
 import { REPORT_VERSION } from '../report/model.js';
-import { judgeStep, limitingFactor } from './judge.js';
+import { capacityConclusion, judgeStep, limitingFactor } from './judge.js';
 import { capacityExitCode, kneeOf } from './run.js';
 
 /** A load run's report: `replies` reply latencies of 1..n ms, the given counters and lost deliveries. */
@@ -58,7 +58,7 @@ describe('judging a step', () => {
 
   it('names an errors SLO, in messages/s for a rate search', () => {
     const s = judgeStep(stepReport(10, { 'messages.sent': 10, 'errors.ROOM_FULL': 2 }), 400, 'rate', [parseThreshold('errors.rate<1%', 'slo')], 2000);
-    expect(limitingFactor(s)).toBe('errors: errors.rate<1% broken (actual 20) at 400 messages/s');
+    expect(limitingFactor(s)).toBe('errors: errors.rate<1% broken (actual 20%) at 400 messages/s');
   });
 
   it('marks a step where the generator saturated, with the reason', () => {
@@ -69,20 +69,43 @@ describe('judging a step', () => {
 
 describe('the knee', () => {
   it('is the highest passing load below the first broken one', () => {
-    expect(kneeOf([step(100, true), step(200, true), step(300, false)])).toMatchObject({ knee: 200, firstBroken: { load: 300 } });
+    expect(kneeOf([step(100, true), step(200, true), step(300, false)])).toMatchObject({ knee: 200, firstBroken: { load: 300 }, heldUpTo: undefined });
+    // Nothing broke: no knee, only how far the server held.
+    expect(kneeOf([step(100, true), step(200, true)])).toEqual({ knee: null, firstBroken: undefined, heldUpTo: 200 });
     // A bisection that passed above a break (noise) does not lift the knee past the break.
     expect(kneeOf([step(100, true), step(150, false), step(200, true), step(300, false)])).toMatchObject({ knee: 100, firstBroken: { load: 150 } });
   });
 
   it('ignores saturated steps: neither a knee nor the server\'s first break', () => {
-    const { knee, firstBroken } = kneeOf([step(100, true), step(200, true), step(300, false, true)]);
-    expect(knee).toBe(200);
+    const { knee, firstBroken, heldUpTo } = kneeOf([step(100, true), step(200, true), step(300, false, true)]);
+    expect(knee).toBeNull();
+    expect(heldUpTo).toBe(200);
     expect(firstBroken).toBeUndefined();
   });
 
   it('sets the exit code: 0 with a knee, 1 when the first step broke, 2 when no step was judged', () => {
     expect(capacityExitCode({ vary: 'clients', steps: [], knee: 100, firstBroken: 200 })).toBe(0);
+    expect(capacityExitCode({ vary: 'clients', steps: [], knee: null, heldUpTo: 150, firstBroken: null })).toBe(0);
     expect(capacityExitCode({ vary: 'clients', steps: [], knee: null, firstBroken: 100 })).toBe(1);
     expect(capacityExitCode({ vary: 'clients', steps: [], knee: null, firstBroken: null })).toBe(2);
   });
 });
+
+describe('the conclusion', () => {
+  const steps = [step(50, true), step(100, true), step(150, true)];
+  it('says there is no knee when no step broke, and how far the SLO held', () => {
+    expect(capacityConclusion({ vary: 'clients', steps, knee: null, heldUpTo: 150, firstBroken: null })).toBe('no knee found up to 150 clients: the SLO held at every step');
+  });
+
+  it('names the knee and what broke above it, or that the first step broke', () => {
+    expect(capacityConclusion({ vary: 'rate', steps, knee: 100, firstBroken: 150, limitingFactor: 'errors: timeouts==0 broken (actual 3) at 150 messages/s' }))
+      .toBe('knee: 100 messages/s, the highest load that met every SLO; first broken: 150 messages/s: errors: timeouts==0 broken (actual 3) at 150 messages/s');
+    expect(capacityConclusion({ vary: 'clients', steps, knee: null, firstBroken: 50, limitingFactor: 'latency: x' })).toBe('no knee at or above 50 clients: the first step already broke the SLO: latency: x');
+  });
+
+  it('blames the generator, not the server, when it saturated before anything broke', () => {
+    expect(capacityConclusion({ vary: 'clients', steps: [step(50, true), step(100, false, true)], knee: null, heldUpTo: 50, firstBroken: null, limitingFactor: 'the load generator, not the server: saturated at 100' }))
+      .toBe('no knee found up to 50 clients: the SLO held at every step the generator could measure; limited by the load generator, not the server: saturated at 100');
+  });
+});
+

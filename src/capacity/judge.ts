@@ -2,8 +2,9 @@
  * One capacity step judged from the load run that measured it: throughput, reply latency, each
  * SLO, and what limited the server when a step broke.
  */
-import { evaluateThresholds, type Threshold } from '../load/thresholds.js';
-import type { CapacityStep, RunReport } from '../report/model.js';
+import { evaluateThresholds, isTimeMetric, type Threshold } from '../report/threshold-expression.js';
+import { formatThresholdActual } from '../reporters/format.js';
+import type { CapacityResult, CapacityStep, RunReport } from '../report/model.js';
 import { loadMetric } from '../report/thresholds.js';
 import type { StepOutcome } from './search.js';
 
@@ -23,7 +24,7 @@ export function judgeStep(report: RunReport, load: number, unit: CapacityStep['u
   const answered = reply?.count ?? 0;
   // Messages the server answered per second of the measured (steady) phase; without replies, what was sent.
   const done = answered > 0 ? answered : counters['messages.sent'] ?? 0;
-  const slo = result ? evaluateThresholds(slos, (m) => loadMetric(result, m)) : slos.map((t) => ({ expression: t.expression, metric: t.metric, actual: null, passed: false, source: t.source }));
+  const slo = result ? evaluateThresholds(slos, (m) => loadMetric(result, m)) : slos.map((t) => ({ expression: t.expression, metric: t.metric, actual: null, passed: false, source: t.source, unit: t.unit }));
   const connectErrors = counters['connect.errors'] ?? 0;
   const clientsLost = counters['reconnect.failed'] ?? 0;
   const broken = slo.filter((r) => !r.passed).map((r) => r.expression);
@@ -70,8 +71,8 @@ export function limitingFactor(step: CapacityStep): string {
   const failed = (step.slo ?? []).filter((r) => !r.passed);
   const first = failed[0];
   if (!first) return `unknown ${at}`;
-  const actual = (r: (typeof failed)[number]): string => (r.actual === null ? 'not measured' : isLatency(r.metric) ? `${ms(r.actual)}ms` : String(r.actual));
-  const latency = failed.find((r) => isLatency(r.metric));
+  const actual = (r: (typeof failed)[number]): string => formatThresholdActual(r);
+  const latency = failed.find((r) => isTimeMetric(r.metric));
   const loss = failed.find((r) => /^delivery\.(lost|duplicated|reordered)$/.test(r.metric));
   const errors = failed.find((r) => /^(errors|timeouts|drops|reconnect)/.test(r.metric));
   // Loss and errors say more about a server in trouble than the latency that usually comes with them.
@@ -81,6 +82,19 @@ export function limitingFactor(step: CapacityStep): string {
   return `${first.expression} broken (actual ${actual(first)}) ${at}`;
 }
 
-function isLatency(metric: string): boolean {
-  return /\.(p50|p90|p99|p999|p99\.9|max|min|mean)$/.test(metric);
+/**
+ * The result in one sentence: "knee: 140 clients; first broken at 160: latency: ...", or "no knee
+ * found up to 150 clients: the SLO held at every step" when nothing broke, and what limited it.
+ */
+export function capacityConclusion(c: Pick<CapacityResult, 'vary' | 'knee' | 'heldUpTo' | 'firstBroken' | 'limitingFactor' | 'steps'>): string {
+  const unit = c.vary === 'clients' ? 'clients' : 'messages/s';
+  const saturated = c.steps.find((s) => s.generatorSaturated);
+  if (c.knee !== null) return `knee: ${c.knee} ${unit}, the highest load that met every SLO; first broken: ${c.firstBroken} ${unit}: ${c.limitingFactor ?? 'see the table'}`;
+  if (c.firstBroken !== null) return `no knee at or above ${c.firstBroken} ${unit}: the first step already broke the SLO: ${c.limitingFactor ?? 'see the table'}`;
+  if (c.heldUpTo !== undefined) {
+    return saturated
+      ? `no knee found up to ${c.heldUpTo} ${unit}: the SLO held at every step the generator could measure; limited by ${c.limitingFactor ?? 'the load generator'}`
+      : `no knee found up to ${c.heldUpTo} ${unit}: the SLO held at every step`;
+  }
+  return saturated ? `no step could be judged: ${c.limitingFactor ?? 'the load generator saturated'}` : 'no step could be judged';
 }

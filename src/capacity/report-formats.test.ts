@@ -25,7 +25,7 @@ describe('the capacity section of the HTML report', () => {
     const html = renderHtml(report);
     const section = html.slice(html.indexOf('<section id="capacity">'), html.indexOf('</section>', html.indexOf('<section id="capacity">')));
     expect(section.match(/<svg class="chart" data-chart="capacity"/g)).toHaveLength(2);
-    expect(section).toContain('<figure data-series="baseline"><figcaption>Reference server, same steps (knee <b>400</b>)</figcaption>');
+    expect(section).toContain('<figure data-series="baseline"><figcaption>Reference server, same steps (<b>knee 400</b>)</figcaption>');
     expect(section).toContain('<th>reference throughput/s</th><th>reference p50</th><th>reference p99</th><th>reference SLO</th>');
     // 1600 clients ran on the target only.
     expect(section).toMatch(/<tr><td class="num">1600<\/td>.*<td colspan="4" class="muted">not run<\/td><\/tr>/);
@@ -41,11 +41,12 @@ describe('the capacity section of the HTML report', () => {
 describe('the capacity section of the console and Markdown reports', () => {
   it('shows the reference server beside the target in the same rows, with its knee', () => {
     const text = renderConsole(withBaseline());
-    const table = text.slice(text.indexOf('Capacity (varying clients):'), text.indexOf('knee:'));
+    const table = text.slice(text.indexOf('capacity: varying clients'), text.indexOf('knee:'));
     expect(table).toMatch(/load +throughput\/s +p50 +p99 +SLO +broken +ref throughput\/s +ref p99 +ref SLO/);
     expect(table).toMatch(/\n +400 +3,900 +1\.60ms +6\.00ms +met +4,000 +3\.00ms +met *\n/);
+    expect(table).toMatch(/\n +800 +6,100 +4\.80ms +48\.0ms +saturated +reply\.p99<20ms +8,000 +30\.0ms +missed *\n/);
     expect(table).toMatch(/\n +1600 +5,800 .* +- +- +- *\n/);
-    expect(text).toContain('knee: 400; first broken: 800; limited by reply latency (p99 48 ms at 800 clients); reference server knee: 400');
+    expect(text).toContain('\nknee: 400; first broken: 800; limited by reply latency (p99 48 ms at 800 clients); reference server: knee 400\n');
   });
 
   it('adds the reference columns to the Markdown table', () => {
@@ -53,7 +54,7 @@ describe('the capacity section of the console and Markdown reports', () => {
     expect(md).toContain('| load | throughput/s | p50 | p99 | SLO | reference throughput/s | reference p99 | reference SLO |');
     expect(md).toContain('| 800 | 6,100 | 4.80ms | 48.0ms | ❌ reply.p99&lt;20ms | 8,000 | 30.0ms | ❌ reply.p99&lt;20ms |');
     expect(md).toContain('| 1600 | 5,800 | 40.0ms | 900.0ms | ❌ reply.p99&lt;20ms | – | – | – |');
-    expect(md).toContain('; reference server knee: **400**');
+    expect(md).toContain('; reference server: **knee 400**');
   });
 
   it('leaves the reference columns out without a baseline', () => {

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLoadScenario } from '../load/scenario.js';
+import { urlTarget } from '../transport/target.js';
 import { stepPlan, validateCapacityOptions, type CapacityOptions } from './run.js';
 
-const plan = readLoadScenario(join(import.meta.dirname, '..', '..', 'scenarios', 'load', 'assa-chat.yaml')).plan;
-const base: CapacityOptions = { plan, profile: 'assa', slo: ['reply.p99<100ms'], from: 100, to: 1000, step: 100, stepDurationMs: 10_000 };
+const { plan, profile } = readLoadScenario(join(import.meta.dirname, '..', '..', 'scenarios', 'load', 'assa-chat.yaml'));
+const base: CapacityOptions = { plan, profile, target: urlTarget('tcp://127.0.0.1:12345'), slo: ['reply.p99<100ms'], from: 100, to: 1000, step: 100, stepDurationMs: 10_000 };
 
 describe('a step\'s plan', () => {
   it('runs the scenario with the step\'s clients, a ramp scaled from the scenario\'s, fresh users, no probes or thresholds', () => {
@@ -21,17 +22,18 @@ describe('a step\'s plan', () => {
 });
 
 describe('capacity options', () => {
-  const reject = (o: Partial<CapacityOptions>) => () => validateCapacityOptions({ ...base, ...o });
+  const reject = (o: Partial<Parameters<typeof validateCapacityOptions>[0]>) => () => validateCapacityOptions({ ...base, ...o });
 
-  it('refuses loads that cannot be run, naming the flag (exit 2)', () => {
-    expect(reject({ from: 0 })).toThrowError(expect.objectContaining({ code: 'CC_ERR_BAD_FLAG', exitCode: 2, message: 'invalid value 0 for --from: expected a load above 0' }));
-    expect(reject({ to: 50 })).toThrowError('invalid value 50 for --to: expected at least --from (100)');
-    expect(reject({ step: 2.5 })).toThrowError('invalid value 2.5 for --step: a client count is a whole number');
-    expect(reject({ stepDurationMs: 0 })).toThrowError('invalid value 0 for --step-duration: expected a duration above 0');
-    expect(reject({ slo: [] })).toThrowError(expect.objectContaining({ code: 'CC_ERR_USAGE' }));
-    expect(reject({ baseline: 'reference' })).toThrowError(/without --target the run is already against it/);
-    expect(reject({ vary: 'rate', ratePerClient: 2 })).toThrowError(/--rate sets the per-client rate of a client search/);
-    expect(reject({ clients: 50 })).toThrowError(/--clients is the fixed count of a --vary rate search/);
+  it('refuses loads that cannot be run, naming the option (exit 2); the command line says its flags', () => {
+    expect(reject({ from: 0 })).toThrowError(expect.objectContaining({ code: 'CC_ERR_BAD_OPTION', exitCode: 2, message: 'invalid value 0 for `from`: expected a load above 0' }));
+    expect(reject({ to: 50 })).toThrowError('invalid value 50 for `to`: expected at least `from` (100)');
+    expect(reject({ step: 2.5 })).toThrowError('invalid value 2.5 for `step`: a client count is a whole number');
+    expect(reject({ stepDurationMs: 0 })).toThrowError('invalid value 0 for `stepDurationMs`: expected a duration above 0');
+    expect(reject({ slo: [] })).toThrowError('invalid value [] for `slo`: at least one SLO is needed, e.g. reply.p99<100ms');
+    // A baseline beside the reference server as the target: the embedded server, before it starts.
+    expect(reject({ target: { embedded: true }, baseline: { embedded: true } })).toThrowError('invalid value "reference" for `baseline`: compares `target` with the reference server; without `target` the run is already against it');
+    expect(reject({ vary: 'rate', ratePerClient: 2 })).toThrowError(/^invalid value 2 for `ratePerClient`: sets the per-client rate of a client search/);
+    expect(reject({ clients: 50 })).toThrowError('invalid value 50 for `clients`: is the fixed count of a `vary` rate search; a client search steps it from `from` to `to`');
   });
 
   it('accepts fractional loads for a rate search', () => {

@@ -6,29 +6,34 @@
  * See docs/capacity.md.
  */
 import { ccError } from '../errors.js';
-import type { CliIO } from '../cli/io.js';
 import type { LoadTimers } from '../load/engine.js';
 import { SETTLE_MS } from '../load/engine.js';
 import type { LoadPlan } from '../load/plan.js';
-import { runLoad, type LoadRunOptions } from '../load/run.js';
-import type { Reporter } from '../reporters/types.js';
-import { parseThreshold, type Threshold } from '../load/thresholds.js';
+import { checkTarget, INTERRUPTED_EXIT_CODE, loadTimeline, loadUrl, runLoad, type LoadRunOptions } from '../load/run.js';
+import type { Output } from '../output.js';
+import type { Profile } from '../profile/types.js';
+import type { CapacityStepInfo, Reporter } from '../reporters/types.js';
+import { parseThresholds, type Threshold } from '../load/thresholds.js';
 import { reportHeader } from '../report/header.js';
 import { type CapacityResult, type CapacityStep, type GeneratorHealth, type RunReport } from '../report/model.js';
 import type { JwtKeySources } from '../auth/tokens.js';
-import { judgeStep, limitingFactor, outcomeOf } from './judge.js';
+import type { RunTarget } from '../transport/target.js';
+import { capacityConclusion, judgeStep, limitingFactor, outcomeOf } from './judge.js';
 import { binarySearch, linearSearch, type LoadSearch } from './search.js';
-import { formatStepLine } from './summary.js';
 
 export type CapacityVary = 'clients' | 'rate';
 
 export interface CapacityOptions {
   /** The scenario's load plan; each step runs it with the step's clients or rate. */
   plan: LoadPlan;
-  /** Profile name or path. */
-  profile: string;
-  /** The server under test; undefined: the embedded reference server (started per step). */
-  target?: string;
+  /** The profile the plan was read with. */
+  profile: Profile;
+  /**
+   * The server under test: a URL (urlTarget), or the reference server the caller started
+   * (startEmbeddedTarget) with room for the largest step's clients. Every step runs against it;
+   * the search does not close it.
+   */
+  target: RunTarget;
   /** SLO expressions (the threshold grammar), at least one. */
   slo: string[];
   /** What a step varies (default clients). With `rate`, a load is the total messages per second. */
@@ -48,8 +53,11 @@ export interface CapacityOptions {
   ratePerClient?: number;
   /** Connection ramp of each step (default: the plan's ramp per client, scaled to the step). */
   rampMs?: number;
-  /** Also run the same loads against the embedded reference server (needs a target). */
-  baseline?: 'reference';
+  /**
+   * Also run the same loads against this reference server, started by the caller like `target`,
+   * for a figure of the same machine beside the target's (only when the target is not one).
+   */
+  baseline?: RunTarget;
   jwt?: JwtKeySources;
   timers?: Partial<LoadTimers>;
   limits?: LoadRunOptions['limits'];
@@ -57,10 +65,15 @@ export interface CapacityOptions {
   validate?: boolean;
   /** Upper bound on the number of steps of one search (default 64). */
   maxSteps?: number;
-  /** Progress: one line per step. */
-  /** Reporters whose onProgress gets each step's live figures (the console prints its own line). */
+  /**
+   * Reporters whose onProgress gets each step's live figures, and whose onCapacityStep each step as
+   * it is judged (the console reporter prints the status line and the step's line).
+   */
   reporters?: readonly Reporter[];
-  io?: CliIO;
+  /** Reporters' onProgress cadence within a step, ms (default 5 s). */
+  progressEveryMs?: number;
+  /** Notices (a reporter that failed, a step stopped early); none = silent. */
+  output?: Output;
   /** Ctrl-C: the current step ends early and is not judged; the report covers the steps done. */
   signal?: AbortSignal;
   packageVersion?: string;
@@ -76,34 +89,39 @@ interface SearchRun {
 }
 
 /** Longest a step may take before its run is stopped: every phase of it, plus a minute of grace. */
-function stepBudgetMs(plan: LoadPlan, timers: Partial<LoadTimers> | undefined): number {
-  return plan.rampMs + SETTLE_MS + (timers?.connectTimeout ?? 30_000) + (timers?.responseTimeout ?? 10_000) + (plan.durationMs ?? 0) + plan.drainMs + 60_000;
+function stepBudgetMs(plan: LoadPlan, o: CapacityOptions): number {
+  const t = loadTimeline(plan, o.profile, o);
+  return t.totalMs + t.setupGraceMs + 60_000;
 }
 
-export function validateCapacityOptions(o: CapacityOptions): void {
-  const bad = (flag: string, value: unknown, reason: string): never => {
-    throw ccError('CC_ERR_BAD_FLAG', { flag, value: JSON.stringify(value), reason, command: 'capacity' });
+/**
+ * Refuses options no search can run (CC_ERR_BAD_OPTION, exit 2), naming options as this library
+ * does, in backticks (`from`, `stepDurationMs`); the command line turns those into its flags.
+ */
+export function validateCapacityOptions(o: Omit<CapacityOptions, 'target' | 'baseline'> & { target: Pick<RunTarget, 'embedded'>; baseline?: Pick<RunTarget, 'embedded'> }): void {
+  const bad = (option: string, value: unknown, reason: string): never => {
+    throw ccError('CC_ERR_BAD_OPTION', { option: `\`${option}\``, value: JSON.stringify(value), reason });
   };
-  if (!(o.from > 0)) bad('--from', o.from, 'expected a load above 0');
-  if (!(o.to >= o.from)) bad('--to', o.to, `expected at least --from (${o.from})`);
-  if (o.step !== undefined && !(o.step > 0)) bad('--step', o.step, 'expected a step above 0');
-  if (o.resolution !== undefined && !(o.resolution > 0)) bad('--resolution', o.resolution, 'expected a resolution above 0');
-  if (!(o.stepDurationMs > 0)) bad('--step-duration', o.stepDurationMs, 'expected a duration above 0');
-  if (o.slo.length === 0) throw ccError('CC_ERR_USAGE', { detail: 'capacity needs at least one --slo, e.g. --slo "reply.p99<100ms"' });
-  if (o.baseline !== undefined && o.target === undefined) {
-    throw ccError('CC_ERR_USAGE', { detail: '--baseline reference compares a --target with the reference server; without --target the run is already against it' });
+  if (!(o.from > 0)) bad('from', o.from, 'expected a load above 0');
+  if (!(o.to >= o.from)) bad('to', o.to, `expected at least \`from\` (${o.from})`);
+  if (o.step !== undefined && !(o.step > 0)) bad('step', o.step, 'expected a step above 0');
+  if (o.resolution !== undefined && !(o.resolution > 0)) bad('resolution', o.resolution, 'expected a resolution above 0');
+  if (!(o.stepDurationMs > 0)) bad('stepDurationMs', o.stepDurationMs, 'expected a duration above 0');
+  if (o.slo.length === 0) bad('slo', o.slo, 'at least one SLO is needed, e.g. reply.p99<100ms');
+  if (o.baseline !== undefined && o.target.embedded) {
+    bad('baseline', 'reference', 'compares `target` with the reference server; without `target` the run is already against it');
   }
   if ((o.vary ?? 'clients') === 'clients') {
     // Client counts are whole: a fractional grid would run rounded counts under other names.
-    if (!Number.isInteger(o.from)) bad('--from', o.from, 'a client count is a whole number');
-    if (!Number.isInteger(o.to)) bad('--to', o.to, 'a client count is a whole number');
-    if (o.step !== undefined && !Number.isInteger(o.step)) bad('--step', o.step, 'a client count is a whole number');
+    if (!Number.isInteger(o.from)) bad('from', o.from, 'a client count is a whole number');
+    if (!Number.isInteger(o.to)) bad('to', o.to, 'a client count is a whole number');
+    if (o.step !== undefined && !Number.isInteger(o.step)) bad('step', o.step, 'a client count is a whole number');
   }
   if (o.ratePerClient !== undefined && (o.vary ?? 'clients') === 'rate') {
-    throw ccError('CC_ERR_USAGE', { detail: '--rate sets the per-client rate of a client search; with --vary rate the steps set it (use --clients for the fixed count)' });
+    bad('ratePerClient', o.ratePerClient, 'sets the per-client rate of a client search; with `vary` rate the steps set it (`clients` is the fixed count)');
   }
   if (o.clients !== undefined && (o.vary ?? 'clients') === 'clients') {
-    throw ccError('CC_ERR_USAGE', { detail: '--clients is the fixed count of a --vary rate search; a client search steps it with --from/--to' });
+    bad('clients', o.clients, 'is the fixed count of a `vary` rate search; a client search steps it from `from` to `to`');
   }
 }
 
@@ -125,14 +143,14 @@ export function stepPlan(o: CapacityOptions, load: number, index: number): LoadP
   };
 }
 
-async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSearch, target: string | undefined, label: string): Promise<SearchRun> {
+async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSearch, target: RunTarget, label: string, tell: TellStep): Promise<SearchRun> {
   const vary = o.vary ?? 'clients';
   const steps: CapacityStep[] = [];
   const health: GeneratorHealth[] = [];
   const maxSteps = o.maxSteps ?? 64;
-  let url = target ?? '';
-  let embedded = target === undefined;
-  let profile = o.profile;
+  let url = loadUrl(target, o.profile);
+  const embedded = target.embedded;
+  const profile = o.profile.name;
   let reason = '';
   for (let index = 0; index < maxSteps; index++) {
     const load = search.next();
@@ -152,20 +170,24 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
     const watchdog = setTimeout(() => {
       overran = true;
       controller.abort();
-    }, stepBudgetMs(plan, o.timers));
+    }, stepBudgetMs(plan, o));
     let report: RunReport;
     try {
       report = await runLoad({
         plan,
         profile: o.profile,
-        ...(target === undefined ? {} : { target }),
+        // The target was checked once before the first step: a server that stops answering
+        // mid-search breaks a step (its clients cannot connect), it does not end the search.
+        target,
+        preflight: false,
         ...(o.jwt ? { jwt: o.jwt } : {}),
         ...(o.timers ? { timers: o.timers } : {}),
         ...(o.limits ? { limits: o.limits } : {}),
         ...(o.workers === undefined ? {} : { workers: o.workers }),
         ...(o.validate === undefined ? {} : { validate: o.validate }),
-        ...(o.io?.isTTY ? { io: o.io } : {}),
-        ...(o.reporters?.length ? { reporters: o.reporters.filter((r) => r.name !== 'console') } : {}),
+        ...(o.output ? { output: o.output } : {}),
+        ...(o.reporters?.length ? { reporters: o.reporters } : {}),
+        ...(o.progressEveryMs === undefined ? {} : { progressEveryMs: o.progressEveryMs }),
         signal: controller.signal,
       });
     } finally {
@@ -173,8 +195,6 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
       o.signal?.removeEventListener('abort', forward);
     }
     url = report.target.url;
-    embedded = report.target.embedded;
-    profile = report.profile;
     if (o.signal?.aborted || overran) {
       // A step cut short was not held long enough to judge.
       reason = overran ? `the step at ${load} overran its time budget and was stopped` : 'stopped (Ctrl-C)';
@@ -186,7 +206,7 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
     }
     if (report.generator) health.push(report.generator);
     steps.push(step);
-    o.io?.out(formatStepLine(label, steps.length, step));
+    await tell(step, { label, index: steps.length });
     search.record(load, outcomeOf(step));
   }
   if (!reason) reason = `reached the step limit (${maxSteps})`;
@@ -194,13 +214,35 @@ async function runSearch(o: CapacityOptions, slos: Threshold[], search: LoadSear
   return { steps, reason, url, embedded, profile, health };
 }
 
-/** The knee and the first broken load of a set of steps; saturated steps count for neither. */
-export function kneeOf(steps: readonly CapacityStep[]): { knee: number | null; firstBroken: CapacityStep | undefined } {
+type TellStep = (step: CapacityStep, info: CapacityStepInfo) => Promise<void>;
+
+/** Hands each judged step to the reporters; one that throws is named once, gets no more steps, and the search goes on. */
+function stepTeller(o: CapacityOptions): TellStep {
+  const failed = new Set<Reporter>();
+  return async (step, info) => {
+    for (const r of o.reporters ?? []) {
+      if (!r.onCapacityStep || failed.has(r)) continue;
+      try {
+        await r.onCapacityStep(step, info);
+      } catch (err) {
+        failed.add(r);
+        o.output?.err(`chat-conform: reporter ${r.name} failed in onCapacityStep (${(err as Error).message}); no more steps go to it`);
+      }
+    }
+  };
+}
+
+/**
+ * The knee and the first broken load of a set of steps; saturated steps count for neither. A knee
+ * needs a break above it: when no step broke, there is none, and `heldUpTo` is the highest load
+ * that met every SLO (the server's knee is somewhere above it).
+ */
+export function kneeOf(steps: readonly CapacityStep[]): { knee: number | null; firstBroken: CapacityStep | undefined; heldUpTo: number | undefined } {
   const trusted = steps.filter((s) => !s.generatorSaturated);
   const firstBroken = trusted.filter((s) => !s.sloPassed).sort((a, b) => a.load - b.load)[0];
   const passing = trusted.filter((s) => s.sloPassed && (firstBroken === undefined || s.load < firstBroken.load));
-  const knee = passing.length ? Math.max(...passing.map((s) => s.load)) : null;
-  return { knee, firstBroken };
+  const highest = passing.length ? Math.max(...passing.map((s) => s.load)) : undefined;
+  return firstBroken ? { knee: highest ?? null, firstBroken, heldUpTo: undefined } : { knee: null, firstBroken, heldUpTo: highest };
 }
 
 /** The report's generator health: that of the worst step (a saturated one first, else the most lag). */
@@ -218,35 +260,40 @@ function worstHealth(parts: GeneratorHealth[]): GeneratorHealth | undefined {
  * saturated at the first step, or the run was stopped before one finished).
  */
 export function capacityExitCode(c: CapacityResult): number {
-  if (c.knee !== null) return 0;
+  if (c.knee !== null || c.heldUpTo !== undefined) return 0;
   return c.firstBroken !== null ? 1 : 2;
 }
 
 export async function runCapacity(options: CapacityOptions): Promise<RunReport> {
   validateCapacityOptions(options);
   const startedAt = new Date();
-  const slos = options.slo.map((s) => parseThreshold(s, 'slo'));
+  const slos = parseThresholds(options.slo, 'slo', options.profile);
   const vary = options.vary ?? 'clients';
   const mode = options.search ?? 'linear';
   const resolution = options.resolution ?? Math.max(1, Math.ceil((options.to - options.from) / 32));
   const makeSearch = (): LoadSearch => (mode === 'binary' ? binarySearch(options.from, options.to, resolution) : linearSearch(options.from, options.to, options.step ?? 100));
-  const main = await runSearch(options, slos, makeSearch(), options.target, options.baseline ? 'target' : 'step');
-  const { knee, firstBroken } = kneeOf(main.steps);
+  if (!options.target.embedded) {
+    await checkTarget(options.target, options.profile, options.plan, options.jwt, loadTimeline(options.plan, options.profile, options).timers.connectTimeout);
+  }
+  const tell = stepTeller(options);
+  const main = await runSearch(options, slos, makeSearch(), options.target, options.baseline ? 'target' : 'step', tell);
+  const { knee, firstBroken, heldUpTo } = kneeOf(main.steps);
   const saturated = main.steps.find((s) => s.generatorSaturated);
   const capacity: CapacityResult = {
     vary,
     steps: main.steps,
     knee,
+    ...(heldUpTo === undefined ? {} : { heldUpTo }),
     firstBroken: firstBroken?.load ?? null,
     search: mode,
     slo: slos.map((s) => s.expression),
     stoppedBecause: main.reason,
   };
   if (firstBroken) capacity.limitingFactor = limitingFactor(firstBroken);
-  else if (saturated) capacity.limitingFactor = `the load generator, not the server: saturated at ${saturated.load} (${saturated.saturation ?? 'see generator health'}); the server's knee is above ${knee ?? 'the first step'}: add --workers or shard the load`;
+  else if (saturated) capacity.limitingFactor = `the load generator, not the server: saturated at ${saturated.load} (${saturated.saturation ?? 'see generator health'}); the server's knee is above ${heldUpTo ?? 'the first step'}: add --workers or shard the load`;
 
   const health = [...main.health];
-  if (options.baseline === 'reference') {
+  if (options.baseline !== undefined) {
     // The same loads, in order, against the embedded reference server; stops at its own first break.
     const loads = main.steps.map((s) => s.load);
     let i = 0;
@@ -259,12 +306,15 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
         return 'baseline done';
       },
     };
-    const base = await runSearch(options, slos, replay, undefined, 'reference');
+    const base = await runSearch(options, slos, replay, options.baseline, 'reference', tell);
     capacity.baseline = base.steps;
-    capacity.baselineKnee = kneeOf(base.steps).knee;
+    const b = kneeOf(base.steps);
+    capacity.baselineKnee = b.knee;
+    if (b.heldUpTo !== undefined) capacity.baselineHeldUpTo = b.heldUpTo;
     health.push(...base.health);
   }
 
+  capacity.conclusion = capacityConclusion(capacity);
   const exitCode = capacityExitCode(capacity);
   const finishedAt = new Date();
   const generator = worstHealth(health);
@@ -277,13 +327,16 @@ export async function runCapacity(options: CapacityOptions): Promise<RunReport> 
       stepDurationMs: options.stepDurationMs, slo: capacity.slo,
       ...(vary === 'rate' ? { clients: first?.clients ?? options.clients ?? options.plan.clients } : { ratePerClient: options.ratePerClient ?? options.plan.rate }),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
-      ...(options.baseline ? { baseline: options.baseline } : {}),
+      ...(options.baseline ? { baseline: 'reference' } : {}),
     },
     summary: {
       total: 0,
       byVerdict: { PASS: 0, 'NON-STRICT': 0, INFORMATIONAL: 0, 'NOT-ASSESSED': 0, FAIL: 0, ERROR: 0 },
       thresholdsFailed: exitCode === 1 ? (first?.broken.length ?? 0) : 0,
-      exitCode,
+      // Stopped by Ctrl-C: the steps done are reported, but the search did not finish.
+      ...(options.signal?.aborted
+        ? { exitCode: INTERRUPTED_EXIT_CODE, incomplete: `stopped by an interrupt (Ctrl-C) after ${main.steps.length} judged step${main.steps.length === 1 ? '' : 's'}: the search did not finish` }
+        : { exitCode }),
     },
     cases: [],
     capacity,

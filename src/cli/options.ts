@@ -57,14 +57,11 @@ export function profileArg(value: string): Profile {
   return loadProfile(value);
 }
 
-/**
- * `--target` and `--profile`. With `parse`, commander hands the command a RunTarget and a Profile
- * (targetArg, profileArg); without, the raw strings (load and capacity, until they take the same).
- */
-export function addTargetOptions<C extends CommandLike>(command: C, targetHelp: string, parse = false): C {
+/** `--target` and `--profile`: commander hands the command a RunTarget and a Profile (targetArg, profileArg). */
+export function addTargetOptions<C extends CommandLike>(command: C, targetHelp: string): C {
   command
-    .option('--target <url>', targetHelp, ...(parse ? [targetArg as (value: string, previous: never) => unknown] : []))
-    .option('--profile <name|path>', `the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default ${DEFAULT_PROFILE})`, ...(parse ? [profileArg as (value: string, previous: never) => unknown] : []));
+    .option('--target <url>', targetHelp, targetArg as (value: string, previous: never) => unknown)
+    .option('--profile <name|path>', `the protocol: assa, envelope, openirc, or an AsyncAPI 3.0 document (default ${DEFAULT_PROFILE})`, profileArg as (value: string, previous: never) => unknown);
   return command;
 }
 
@@ -116,9 +113,9 @@ export function addReportOptions<C extends CommandLike>(command: C, reporterHelp
 /** Target, profile, JWT, report and override flags in one call, for run, load and capacity. */
 export function addSharedOptions<C extends CommandLike>(
   command: C,
-  help: { target: string; reporter: string; overrides: readonly OverrideName[]; parseTarget?: boolean },
+  help: { target: string; reporter: string; overrides: readonly OverrideName[] },
 ): C {
-  addTargetOptions(command, help.target, help.parseTarget);
+  addTargetOptions(command, help.target);
   addJwtOptions(command);
   addReportOptions(command, help.reporter);
   addOverrideOptions(command, help.overrides);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RequestKind, RING, stampPath, VirtualClient } from './client.js';
+import { RequestKind, RING, VirtualClient } from './client.js';
+import { stampPath } from './paths.js';
 
 const handlers = { event: () => undefined, tick: () => undefined };
 

@@ -30,6 +30,8 @@ export enum RequestKind {
   Send,
   TextMax,
   TextOver,
+  /** The profile's barrier after a join the protocol does not answer (its refusal confirms the join). */
+  Barrier,
 }
 
 export const RING = 64;
@@ -71,7 +73,12 @@ export class VirtualClient {
   connectStartedAt = 0;
   authAt = -1;
   lastPingAt = -1;
+  /** Longest wait between two PINGs, or since the last one (the seed's cadence). */
   maxPingGap = 0;
+  /** Longest wait from authentication to the first PING after it (assa.D5.heartbeat); -1 none yet. */
+  firstPingGap = -1;
+  /** Authenticated, and no PING since. */
+  awaitingFirstPing = false;
   pings = 0;
   serverClosedAt = -1;
   reconnectAttempt = 0;
@@ -85,10 +92,9 @@ export class VirtualClient {
   table: { next(): number | undefined } | undefined;
   /** The client number as text: its name in integrity markers. */
   readonly name: string;
-  /** Integrity handles, resolved once: this client's sends, and deliveries to it by sender number. */
+  /** Integrity handles, resolved once: this client's sends. */
   sendHandle: SendHandle | undefined;
-  readonly from = new Map<number, DeliveryHandle>();
-  /** The same handles for senders of this client's own room, by their position in it: no hashing per delivery. */
+  /** Deliveries to this client, by the sender's position in their room: no hashing per delivery. */
   readonly fromRoom: (DeliveryHandle | undefined)[] = [];
   /** This client's position in its room's member list. */
   slot = 0;
@@ -98,10 +104,14 @@ export class VirtualClient {
   login: unknown = null;
   /** The outstanding join's request id, for a join acknowledged by a message with no correlation (`join.ack`). */
   joinId = -1;
+  /** The barrier sent after the join, while its answer is awaited; -1 otherwise. */
+  barrierId = -1;
   /** Scheduled send times by seq, kept only when the sender's own copy is its reply (`delivery.echo`). */
   sendScheduled: Float64Array | undefined;
   oversizeAnswered = false;
   oversizeSentAt = -1;
+  /** The oversize message went over WebSocket (the reference closes with 1009 there, answers ERROR on a stream). */
+  oversizeOverWs = false;
   readonly onEvent: (event: InboundEvent) => void;
   readonly onTick: (scheduledAt: number) => void;
 
@@ -119,6 +129,14 @@ export class VirtualClient {
     this.name = String(index);
     this.onEvent = (event) => handlers.event(this, event);
     this.onTick = (at) => handlers.tick(this, at);
+  }
+
+  /** The wait that ended now (a PING, or the end of observation): the first one after authentication or between PINGs. */
+  notePingGap(gap: number, pinged: boolean): void {
+    if (this.awaitingFirstPing) {
+      if (gap > this.firstPingGap) this.firstPingGap = gap;
+      if (pinged) this.awaitingFirstPing = false;
+    } else if (gap > this.maxPingGap) this.maxPingGap = gap;
   }
 
   /** Reserves a ring slot for request `id`; returns the slot that was overwritten's kind (a lost reply) or None. */
@@ -192,30 +210,4 @@ export class VirtualClient {
     this.sendScheduled = times;
     times[seq] = at;
   }
-}
-
-/**
- * Sets `value` at `keys` in a copy of `proto` that shares everything off that path, so a send
- * copies a few small objects instead of the whole message.
- */
-export function stampPath(root: Record<string, unknown>, keys: readonly (string | number)[], value: unknown): Record<string, unknown> {
-  let node: Record<string | number, unknown> = root;
-  for (let i = 0; i < keys.length - 1; i++) {
-    const key = keys[i]!;
-    const child = node[key];
-    const copy: Record<string | number, unknown> = Array.isArray(child) ? [...child] as unknown as Record<number, unknown> : { ...(child as Record<string, unknown> | undefined) };
-    node[key] = copy;
-    node = copy;
-  }
-  node[keys[keys.length - 1]!] = value;
-  return root;
-}
-
-export function readKeys(value: unknown, keys: readonly (string | number)[]): unknown {
-  let v = value;
-  for (let i = 0; i < keys.length; i++) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[keys[i]!];
-  }
-  return v;
 }

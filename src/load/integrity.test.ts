@@ -2,11 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IntegrityTracker, integrityMarker, readIntegrityMarker, readNumericMarker } from './integrity.js';
 
-/** A room of `members` where each member sends `perSender` messages to all the others. */
-function sendAll(tracker: IntegrityTracker, room: string, members: string[], perSender: number): void {
-  for (const sender of members) {
-    for (let seq = 0; seq < perSender; seq++) tracker.recordSend(room, sender, seq, members.length - 1);
-  }
+const CLEAN = { lost: 0, duplicated: 0, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 0, offlineCopies: 0 };
+
+/** A room whose `members` all joined before anyone sent, each sending `perSender` messages. */
+function room(t: IntegrityTracker, label: string, members: string[], perSender: number): void {
+  for (const m of members) t.member(label, m);
+  for (const sender of members) for (let seq = 0; seq < perSender; seq++) t.recordSend(label, sender, seq, members.length - 1);
 }
 
 describe('IntegrityTracker', () => {
@@ -14,30 +15,90 @@ describe('IntegrityTracker', () => {
 
   it('reports a clean room when every member gets every message once, in order', () => {
     const t = new IntegrityTracker();
-    sendAll(t, 'r1', members, 10);
+    room(t, 'r1', members, 10);
     for (const sender of members) for (const r of members) if (r !== sender) for (let s = 0; s < 10; s++) t.recordDelivery('r1', sender, s, r);
-    expect(t.report()).toEqual([{ room: 'r1', expected: 60, delivered: 60, lost: 0, duplicated: 0, reordered: 0 }]);
+    expect(t.report()).toEqual([{ room: 'r1', expected: 60, delivered: 60, ...CLEAN }]);
+    expect(t.awaited()).toBe(0);
   });
 
   it('catches one lost broadcast in 500', () => {
     const t = new IntegrityTracker();
+    room(t, 'r', ['a', 'b'], 0);
     for (let s = 0; s < 500; s++) t.recordSend('r', 'a', s, 1);
     for (let s = 0; s < 500; s++) if (s !== 317) t.recordDelivery('r', 'a', s, 'b');
-    expect(t.report()).toEqual([{ room: 'r', expected: 500, delivered: 499, lost: 1, duplicated: 0, reordered: 0 }]);
+    expect(t.report()).toEqual([{ room: 'r', expected: 500, delivered: 499, ...CLEAN, lost: 1 }]);
+    expect(t.awaited()).toBe(1);
   });
 
-  it('counts a duplicate once and does not count it as delivered', () => {
+  it("counts the sender's own copies apart: they never fill another recipient's gap", () => {
+    // The server of the issue: it echoes every message to its sender and drops 1 in 500 to the others.
+    const t = new IntegrityTracker('allowed');
+    room(t, 'r', ['a', 'b'], 0);
+    for (let s = 0; s < 500; s++) t.recordSend('r', 'a', s, 1);
+    for (let s = 0; s < 500; s++) {
+      expect(t.recordDelivery('r', 'a', s, 'a')).toBe('ok');
+      if (s !== 99) t.recordDelivery('r', 'a', s, 'b');
+    }
+    expect(t.report()).toEqual([{ room: 'r', expected: 500, delivered: 499, ...CLEAN, lost: 1, selfCopies: 500 }]);
+  });
+
+  it('counts a missing own copy as self_missing, not as lost, when the profile expects it', () => {
+    const t = new IntegrityTracker('expected');
+    room(t, 'r', ['a', 'b'], 10);
+    for (let s = 0; s < 10; s++) {
+      if (s >= 3) t.recordDelivery('r', 'a', s, 'a');
+      t.recordDelivery('r', 'a', s, 'b');
+      t.recordDelivery('r', 'b', s, 'a');
+      t.recordDelivery('r', 'b', s, 'b');
+    }
+    expect(t.report()).toEqual([{ room: 'r', expected: 20, delivered: 20, ...CLEAN, selfCopies: 17, selfMissing: 3 }]);
+    // Where it is only allowed, its absence is nobody's business.
+    const allowed = new IntegrityTracker('allowed');
+    room(allowed, 'r', ['a', 'b'], 1);
+    expect(allowed.report()[0]).toMatchObject({ selfCopies: 0, selfMissing: 0 });
+  });
+
+  it('expects a message only of recipients that were members when it was sent', () => {
     const t = new IntegrityTracker();
+    t.member('r', 'a');
+    for (let s = 0; s < 10; s++) t.recordSend('r', 'a', s, 0);
+    t.member('r', 'b');
+    for (let s = 10; s < 30; s++) t.recordSend('r', 'a', s, 1);
+    // b drops off after a's seq 29 and is back before seq 35.
+    t.left('r', 'b');
+    for (let s = 30; s < 35; s++) t.recordSend('r', 'a', s, 0);
+    t.member('r', 'b');
+    for (let s = 35; s < 40; s++) t.recordSend('r', 'a', s, 1);
+    for (let s = 0; s < 40; s++) if (s !== 12 && s !== 37) t.recordDelivery('r', 'a', s, 'b');
+    // Expected: 10..29 and 35..39 (25); received of those: all but 12 and 37. Seqs 0..9 (before b
+    // joined) and 30..34 (while away) reached it anyway: offline copies, neither expected nor lost.
+    expect(t.report()).toEqual([{ room: 'r', expected: 25, delivered: 23, ...CLEAN, lost: 2, offlineCopies: 15 }]);
+  });
+
+  it('counts copies to clients outside the room as leaked', () => {
+    const t = new IntegrityTracker();
+    room(t, 'r1', ['a', 'b'], 3);
+    t.leak('r1');
+    t.leak('r1');
+    expect(t.report()[0]).toMatchObject({ leaked: 2, expected: 6, lost: 6 });
+  });
+
+  it('counts a duplicate once and does not count it as delivered; the sender\'s own duplicates too', () => {
+    const t = new IntegrityTracker();
+    room(t, 'r', ['a', 'b'], 0);
     for (let s = 0; s < 3; s++) t.recordSend('r', 'a', s, 1);
     expect(t.recordDelivery('r', 'a', 0, 'b')).toBe('ok');
     expect(t.recordDelivery('r', 'a', 0, 'b')).toBe('duplicate');
     expect(t.recordDelivery('r', 'a', 1, 'b')).toBe('ok');
     expect(t.recordDelivery('r', 'a', 2, 'b')).toBe('ok');
-    expect(t.report()[0]).toEqual({ room: 'r', expected: 3, delivered: 3, lost: 0, duplicated: 1, reordered: 0 });
+    expect(t.recordDelivery('r', 'a', 2, 'a')).toBe('ok');
+    expect(t.recordDelivery('r', 'a', 2, 'a')).toBe('duplicate');
+    expect(t.report()[0]).toEqual({ room: 'r', expected: 3, delivered: 3, ...CLEAN, duplicated: 2, selfCopies: 1 });
   });
 
   it('counts a message that arrives after a later one from the same sender as reordered', () => {
     const t = new IntegrityTracker();
+    room(t, 'r', ['a', 'b'], 0);
     for (let s = 0; s < 3; s++) t.recordSend('r', 'a', s, 1);
     t.recordDelivery('r', 'a', 0, 'b');
     t.recordDelivery('r', 'a', 2, 'b');
@@ -47,7 +108,7 @@ describe('IntegrityTracker', () => {
 
   it('keeps orders of different senders and recipients apart', () => {
     const t = new IntegrityTracker();
-    sendAll(t, 'r', members, 2);
+    room(t, 'r', members, 2);
     // b hears c's 1 before a's 0: different senders, no reordering.
     expect(t.recordDelivery('r', 'c', 1, 'b')).toBe('ok');
     expect(t.recordDelivery('r', 'a', 0, 'b')).toBe('ok');
@@ -57,10 +118,10 @@ describe('IntegrityTracker', () => {
 
   it('flags a delivery of a seq nobody sent as unknown', () => {
     const t = new IntegrityTracker();
-    t.recordSend('r', 'a', 0, 1);
+    room(t, 'r', ['a', 'b'], 1);
     expect(t.recordDelivery('r', 'a', 5, 'b')).toBe('unknown');
     expect(t.recordDelivery('r', 'z', 0, 'b')).toBe('unknown');
-    expect(t.totals()).toMatchObject({ unknown: 2, delivered: 0, lost: 1 });
+    expect(t.totals()).toMatchObject({ unknown: 2, delivered: 0, lost: 2 });
   });
 
   it('counts exactly what a faulty server drops, duplicates and reorders (property)', () => {
@@ -70,6 +131,7 @@ describe('IntegrityTracker', () => {
         fc.array(fc.constantFrom('drop', 'dup', 'swap', 'ok'), { minLength: 300, maxLength: 300 }),
         (n, faults) => {
           const t = new IntegrityTracker();
+          room(t, 'r', ['a', 'b'], 0);
           for (let s = 0; s < n; s++) t.recordSend('r', 'a', s, 1);
           // Drops first, then swaps of adjacent kept messages (each makes exactly one late
           // arrival), then duplicates right after the first copy (which never reorder).
@@ -100,6 +162,7 @@ describe('IntegrityTracker', () => {
           expect(r.lost).toBe(dropped);
           expect(r.duplicated).toBe(dups);
           expect(r.reordered).toBe(swaps);
+          expect(r.delivered + r.lost).toBe(n);
         },
       ),
       { numRuns: 200 },

@@ -1,11 +1,53 @@
 /**
- * Delivery integrity: every message a virtual client sends carries (sender, seq) with seq
- * counting up from 0 per sender; every recipient reports what it got. The tracker tells, per
- * room, how many deliveries were expected, delivered, lost, duplicated and reordered.
+ * Delivery integrity, exact for each (sender, recipient) pair. Every message a virtual client
+ * sends carries (sender, seq), seq counting up from 0 per sender; every recipient reports what it
+ * got. Membership is kept as intervals: a recipient is a member of its room from the moment it
+ * joined (or came back after a reconnect) until its connection ended.
  *
- * Memory: one bitmap per (recipient, sender) pair, a bit per sequence number, so 1,000 clients in
- * rooms of 10 sending 1,000 messages each cost about 1 MB.
+ * - expected: a message sent while both its sender and the recipient were members;
+ * - lost: expected, and never received by that recipient by the end of the drain;
+ * - self copies: copies that reached their own sender, counted apart (they never fill another
+ *   recipient's gap); `self missing` counts the sender's own copies that never came, when the
+ *   profile says they are expected (`x-chat-conform.load.senderCopy`);
+ * - leaked: copies that reached a client outside the room (another room's member, a client in no
+ *   room): a failure;
+ * - offline copies: copies of messages sent while the recipient was not connected (session
+ *   recovery may deliver them): neither expected nor lost;
+ * - duplicated and reordered: per pair, as received.
+ *
+ * A membership interval is kept as each sender's next seq when it opened and when it closed, so
+ * "sent while a member" is a range of seqs per (sender, recipient): exact, whatever the timing.
+ * Memory: a bitmap per pair (a bit per seq), and two small arrays per interval.
  */
+import type { DeliveryRow } from '../report/model.js';
+
+export type SenderCopy = 'expected' | 'allowed';
+
+/** One room's row of the report (kept under this name for the library's users). */
+export type RoomIntegrity = DeliveryRow;
+
+/** What one copy was: `offline` is a first copy of a message sent outside the recipient's current interval. */
+export type DeliveryOutcome = 'ok' | 'duplicate' | 'reordered' | 'unknown' | 'offline';
+
+/** One sender in one room: the highest seq it has sent, and its position among the room's senders. */
+interface SentCell {
+  upTo: number;
+  readonly index: number;
+  readonly name: string;
+}
+
+/** A membership interval: each sender's next seq when it opened, and when it closed (open: undefined). */
+interface Interval {
+  from: Int32Array;
+  to: Int32Array | undefined;
+}
+
+interface Recipient {
+  readonly name: string;
+  intervals: Interval[];
+  /** The open interval, while a member. */
+  current: Interval | undefined;
+}
 
 interface PairState {
   seen: Uint8Array;
@@ -14,43 +56,67 @@ interface PairState {
 }
 
 interface RoomState {
-  expected: number;
-  delivered: number;
+  readonly label: string;
+  readonly senders: SentCell[];
+  readonly byName: Map<string, SentCell>;
+  readonly recipients: Map<string, Recipient>;
+  readonly pairs: Map<string, PairState>;
+  /** Counted as copies arrive. */
   duplicated: number;
   reordered: number;
+  leaked: number;
   /** Deliveries of a seq the sender never reported sending (corruption or a foreign sender). */
   unknown: number;
-}
-
-export interface RoomIntegrity {
-  room: string;
-  expected: number;
-  delivered: number;
-  lost: number;
-  duplicated: number;
-  reordered: number;
-}
-
-/** The highest seq a sender has sent to a room, in a cell that handles share. */
-interface SentCell {
-  upTo: number;
+  /** For the drain only: expected at send time, and first copies to current members. */
+  liveExpected: number;
+  liveDelivered: number;
 }
 
 /** Records one sender's sends to one room without building keys per message. */
 export interface SendHandle {
+  /** `recipients`: the other members now (a live estimate the drain waits for). */
   send(seq: number, recipients: number): void;
 }
 
 /** Records deliveries from one sender to one recipient in one room without building keys per message. */
 export interface DeliveryHandle {
-  deliver(seq: number): 'ok' | 'duplicate' | 'reordered' | 'unknown';
+  deliver(seq: number): DeliveryOutcome;
+}
+
+/** The seq a sender will send next, as of an interval's snapshot (senders that came later: 0). */
+function at(snapshot: Int32Array, cell: SentCell): number {
+  return cell.index < snapshot.length ? (snapshot[cell.index] as number) : 0;
+}
+
+/** Bits set in `seen` for seqs [from, to). */
+function countSeen(seen: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  const end = Math.min(to, seen.length * 8);
+  for (let seq = from; seq < end; seq++) if ((seen[seq >> 3]! & (1 << (seq & 7))) !== 0) n++;
+  return n;
 }
 
 export class IntegrityTracker {
   private readonly rooms = new Map<string, RoomState>();
-  private readonly pairs = new Map<string, PairState>();
-  /** Highest seq each sender has sent, per room. */
-  private readonly sent = new Map<string, SentCell>();
+
+  constructor(private readonly senderCopy: SenderCopy = 'allowed') {}
+
+  /** `recipient` is a member of `room` from now on (joined, or back after a reconnect). */
+  member(room: string, recipient: string): void {
+    const r = this.recipient(this.room(room), recipient);
+    if (r.current) return;
+    r.current = { from: this.snapshot(this.room(room)), to: undefined };
+    r.intervals.push(r.current);
+  }
+
+  /** `recipient` stopped being a member of `room` now (its connection ended). */
+  left(room: string, recipient: string): void {
+    const state = this.room(room);
+    const r = state.recipients.get(recipient);
+    if (!r?.current) return;
+    r.current.to = this.snapshot(state);
+    r.current = undefined;
+  }
 
   /** Records that `sender` sent `seq` to `room`, expected by `recipients` other members. */
   recordSend(room: string, sender: string, seq: number, recipients: number): void {
@@ -58,17 +124,17 @@ export class IntegrityTracker {
   }
 
   /** Records that `recipient` received `sender`'s message `seq` in `room`. */
-  recordDelivery(room: string, sender: string, seq: number, recipient: string): 'ok' | 'duplicate' | 'reordered' | 'unknown' {
+  recordDelivery(room: string, sender: string, seq: number, recipient: string): DeliveryOutcome {
     return this.deliveryHandle(room, sender, recipient).deliver(seq);
   }
 
   /** The hot path's form of recordSend: resolve once per (room, sender), then call per message. */
   sendHandle(room: string, sender: string): SendHandle {
     const state = this.room(room);
-    const cell = this.sentCell(room, sender);
+    const cell = this.cell(state, sender);
     return {
       send(seq: number, recipients: number): void {
-        state.expected += recipients;
+        state.liveExpected += recipients;
         if (seq > cell.upTo) cell.upTo = seq;
       },
     };
@@ -77,16 +143,18 @@ export class IntegrityTracker {
   /** The hot path's form of recordDelivery: resolve once per (room, sender, recipient). */
   deliveryHandle(room: string, sender: string, recipient: string): DeliveryHandle {
     const state = this.room(room);
-    const cell = this.sentCell(room, sender);
-    const pairKey = `${room}\u0000${sender}\u0000${recipient}`;
-    let pair = this.pairs.get(pairKey);
+    const cell = this.cell(state, sender);
+    const self = sender === recipient;
+    const r = this.recipient(state, recipient);
+    const key = `${sender}\u0000${recipient}`;
+    let pair = state.pairs.get(key);
     if (!pair) {
       pair = { seen: new Uint8Array(64), highest: -1 };
-      this.pairs.set(pairKey, pair);
+      state.pairs.set(key, pair);
     }
     const p = pair;
     return {
-      deliver(seq: number): 'ok' | 'duplicate' | 'reordered' | 'unknown' {
+      deliver(seq: number): DeliveryOutcome {
         if (seq > cell.upTo || seq < 0 || !Number.isInteger(seq)) {
           state.unknown++;
           return 'unknown';
@@ -103,59 +171,116 @@ export class IntegrityTracker {
           return 'duplicate';
         }
         p.seen[byte]! |= bit;
-        state.delivered++;
-        if (seq < p.highest) {
-          state.reordered++;
-          return 'reordered';
+        const reordered = seq < p.highest;
+        if (reordered) state.reordered++;
+        else p.highest = seq;
+        if (!self) {
+          // Not a member now, or sent before its current interval began: a copy it was not counted for.
+          if (!r.current || seq < at(r.current.from, cell)) return 'offline';
+          state.liveDelivered++;
         }
-        p.highest = seq;
-        return 'ok';
+        return reordered ? 'reordered' : 'ok';
       },
     };
   }
 
-  private sentCell(room: string, sender: string): SentCell {
-    const key = `${room}\u0000${sender}`;
-    let cell = this.sent.get(key);
+  /**
+   * A copy of a message of `room` reached a client outside it (another room's member, or a client
+   * in no room). The caller knows the rooms: a recipient of the same room that is not a member at
+   * the moment (joining, reconnecting) gets an `offline` copy instead, never a leak.
+   */
+  leak(room: string): void {
+    this.room(room).leaked++;
+  }
+
+  /** For the drain: copies still awaited by current members, as counted when they were sent. */
+  awaited(): number {
+    let n = 0;
+    for (const s of this.rooms.values()) n += Math.max(0, s.liveExpected - s.liveDelivered);
+    return n;
+  }
+
+  /** The per-room result. Call after the drain period, when nothing is in flight any more. */
+  report(): DeliveryRow[] {
+    return [...this.rooms.values()]
+      .sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }))
+      .map((s) => this.roomRow(s));
+  }
+
+  totals(): Omit<DeliveryRow, 'room'> & { unknown: number } {
+    const rows = this.report();
+    const sum = (k: Exclude<keyof DeliveryRow, 'room'>): number => rows.reduce((t, r) => t + (r[k] ?? 0), 0);
+    let unknown = 0;
+    for (const s of this.rooms.values()) unknown += s.unknown;
+    return {
+      expected: sum('expected'), delivered: sum('delivered'), lost: sum('lost'), duplicated: sum('duplicated'), reordered: sum('reordered'),
+      selfCopies: sum('selfCopies'), selfMissing: sum('selfMissing'), leaked: sum('leaked'), offlineCopies: sum('offlineCopies'), unknown,
+    };
+  }
+
+  private roomRow(s: RoomState): DeliveryRow {
+    let expected = 0;
+    let delivered = 0;
+    let offlineCopies = 0;
+    let selfCopies = 0;
+    let selfMissing = 0;
+    for (const cell of s.senders) {
+      const sent = cell.upTo + 1;
+      const own = s.pairs.get(`${cell.name}\u0000${cell.name}`);
+      const copies = own ? countSeen(own.seen, 0, sent) : 0;
+      selfCopies += copies;
+      if (this.senderCopy === 'expected') selfMissing += sent - copies;
+      for (const r of s.recipients.values()) {
+        if (r.name === cell.name) continue;
+        const pair = s.pairs.get(`${cell.name}\u0000${r.name}`);
+        let inIntervals = 0;
+        for (const i of r.intervals) {
+          const from = at(i.from, cell);
+          const to = i.to ? at(i.to, cell) : sent;
+          expected += Math.max(0, to - from);
+          if (pair) inIntervals += countSeen(pair.seen, from, to);
+        }
+        delivered += inIntervals;
+        if (pair) offlineCopies += countSeen(pair.seen, 0, sent) - inIntervals;
+      }
+    }
+    return {
+      room: s.label, expected, delivered, lost: expected - delivered, duplicated: s.duplicated, reordered: s.reordered,
+      selfCopies, selfMissing, leaked: s.leaked, offlineCopies,
+    };
+  }
+
+  private snapshot(state: RoomState): Int32Array {
+    const out = new Int32Array(state.senders.length);
+    for (const cell of state.senders) out[cell.index] = cell.upTo + 1;
+    return out;
+  }
+
+  private cell(state: RoomState, sender: string): SentCell {
+    let cell = state.byName.get(sender);
     if (!cell) {
       // Nothing sent yet: every seq is unknown until the first send.
-      cell = { upTo: -1 };
-      this.sent.set(key, cell);
+      cell = { upTo: -1, index: state.senders.length, name: sender };
+      state.senders.push(cell);
+      state.byName.set(sender, cell);
     }
     return cell;
   }
 
-  /** The per-room result. Call after the drain period, when nothing is in flight any more. */
-  report(): RoomIntegrity[] {
-    return [...this.rooms.entries()]
-      .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-      .map(([room, s]) => ({
-        room,
-        expected: s.expected,
-        delivered: s.delivered,
-        lost: Math.max(0, s.expected - s.delivered),
-        duplicated: s.duplicated,
-        reordered: s.reordered,
-      }));
-  }
-
-  totals(): Omit<RoomIntegrity, 'room'> & { unknown: number } {
-    let expected = 0, delivered = 0, duplicated = 0, reordered = 0, unknown = 0;
-    for (const s of this.rooms.values()) {
-      expected += s.expected;
-      delivered += s.delivered;
-      duplicated += s.duplicated;
-      reordered += s.reordered;
-      unknown += s.unknown;
+  private recipient(state: RoomState, name: string): Recipient {
+    let r = state.recipients.get(name);
+    if (!r) {
+      r = { name, intervals: [], current: undefined };
+      state.recipients.set(name, r);
     }
-    return { expected, delivered, lost: Math.max(0, expected - delivered), duplicated, reordered, unknown };
+    return r;
   }
 
-  private room(room: string): RoomState {
-    let state = this.rooms.get(room);
+  private room(label: string): RoomState {
+    let state = this.rooms.get(label);
     if (!state) {
-      state = { expected: 0, delivered: 0, duplicated: 0, reordered: 0, unknown: 0 };
-      this.rooms.set(room, state);
+      state = { label, senders: [], byName: new Map(), recipients: new Map(), pairs: new Map(), duplicated: 0, reordered: 0, leaked: 0, unknown: 0, liveExpected: 0, liveDelivered: 0 };
+      this.rooms.set(label, state);
     }
     return state;
   }

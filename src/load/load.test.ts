@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { urlTarget } from '../transport/target.js';
+import { loadProfile } from '../profile/load.js';
 import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
 import { loadCommand } from '../cli/commands/load.js';
 import { reportMerge } from '../cli/commands/report.js';
@@ -14,9 +16,13 @@ import { memoryIO } from '../cli/io.js';
 import { mergeReports } from '../report/merge.js';
 import type { RunReport } from '../report/model.js';
 import { startFaultyBroadcastProxy, type FaultyProxy } from '../testing/faulty-broadcast-proxy.js';
+import { renderHtml } from '../reporters/html.js';
+import { renderMarkdown } from '../reporters/markdown.js';
+import { startMiniAssaServer, type BroadcastCounts, type MiniServer } from '../testing/mini-assa-server.js';
 import type { LoadPlan } from './plan.js';
 import { readLoadScenario } from './scenario.js';
 import { runLoad } from './run.js';
+import { formatLoadSummary } from '../reporters/load-summary.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let server: RunningServer;
@@ -27,9 +33,12 @@ beforeAll(async () => {
   server = await startReferenceServer({ profiles: 'assa', limits: { maxConnections: 2000 } });
   out = mkdtempSync(join(tmpdir(), 'cc-load-'));
 });
+let mini: MiniServer | undefined;
 afterEach(async () => {
   await proxy?.close();
   proxy = undefined;
+  await mini?.close();
+  mini = undefined;
 });
 afterAll(async () => {
   await server.close();
@@ -50,7 +59,7 @@ describe('delivery integrity', () => {
   it('counts exactly the broadcasts a server drops, duplicates and reorders', async () => {
     proxy = await startFaultyBroadcastProxy(server.urls.assaTcp!, { dropEvery: 500, duplicateEvery: 333, reorderEvery: 401, holdMs: 2000 });
     const io = memoryIO();
-    const result = await loadCommand({ ...SHORT, target: proxy.url, out }, io, root);
+    const result = await loadCommand({ ...SHORT, target: urlTarget(proxy.url), out }, io, root);
     const report = result.report;
     const counts = proxy.counts;
     expect(counts.dropped).toBeGreaterThan(5);
@@ -87,10 +96,97 @@ describe('delivery integrity', () => {
     expect(h.delivery!.count).toBe(sum(r, 'delivered'));
     expect(r.load!.counters.timeouts).toBe(0);
     expect(r.thresholds?.map((t) => [t.expression, t.passed])).toEqual([
+      ['round_trips>0', true], ['connect.errors<=0', true], ['timeouts.rate<=0.1%', true], ['delivery.leaked==0', true],
       ['delivery.lost==0', true], ['delivery.duplicated==0', true], ['delivery.reordered==0', true], ['schema.violations==0', true],
       ['reply.p99<10s', true], ['errors.rate<0.1%', true],
     ]);
     expect(r.generator).toBeDefined();
+  });
+});
+
+/** The delivery table summed over rooms, every column. */
+function totals(report: RunReport): Record<string, number> {
+  const keys = ['expected', 'delivered', 'lost', 'duplicated', 'reordered', 'selfCopies', 'selfMissing', 'leaked', 'offlineCopies'] as const;
+  return Object.fromEntries(keys.map((k) => [k, (report.load?.delivery ?? []).reduce((s, d) => s + (d[k] ?? 0), 0)]));
+}
+
+/** What a clean run against the mini server would report, with `faults` the columns its faults change. */
+function owed(n: BroadcastCounts, faults: Record<string, number>): Record<string, number> {
+  return { expected: n.copies, delivered: n.copies, lost: 0, duplicated: 0, reordered: 0, selfCopies: n.echoes, selfMissing: 0, leaked: 0, offlineCopies: 0, ...faults };
+}
+
+describe('delivery integrity per (sender, recipient) pair, against servers that echo to the sender (ASSA allows it)', () => {
+  it('(a) echo, and drop 1 copy in 500: the own copies are counted apart and never fill the gap', async () => {
+    mini = await startMiniAssaServer({ broadcast: { echo: true, dropEvery: 500 } });
+    const result = await loadCommand({ ...SHORT, target: urlTarget(mini.url), out }, memoryIO(), root);
+    const n = mini.counts;
+    expect(n.dropped).toBeGreaterThan(5);
+    expect(totals(result.report)).toEqual(owed(n, { delivered: n.copies - n.dropped, lost: n.dropped }));
+    expect(n.echoes).toBe(result.report.load!.counters['messages.sent']! - 400);
+    expect(result.report.thresholds?.find((t) => t.expression === 'delivery.lost==0')).toMatchObject({ passed: false, actual: n.dropped });
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('(b) echo, and a duplicate of 1 copy in 333: duplicates counted per pair, nothing lost', async () => {
+    mini = await startMiniAssaServer({ broadcast: { echo: true, duplicateEvery: 333 } });
+    const result = await loadCommand({ ...SHORT, target: urlTarget(mini.url), out }, memoryIO(), root);
+    const n = mini.counts;
+    expect(n.duplicated).toBeGreaterThan(5);
+    expect(totals(result.report)).toEqual(owed(n, { duplicated: n.duplicated }));
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('(c) echo, and 1 message in 50 also delivered to a client of another room: leaked, and the run fails', async () => {
+    mini = await startMiniAssaServer({ broadcast: { echo: true, leakEvery: 50 } });
+    const io = memoryIO();
+    const result = await loadCommand({ ...SHORT, target: urlTarget(mini.url), out }, io, root);
+    const n = mini.counts;
+    expect(n.leaked).toBeGreaterThan(5);
+    expect(totals(result.report)).toEqual(owed(n, { leaked: n.leaked }));
+    expect(result.report.thresholds?.find((t) => t.expression === 'delivery.leaked==0')).toMatchObject({ passed: false, actual: n.leaked, source: 'gate' });
+    expect(result.exitCode).toBe(1);
+    expect(io.stdout).toContain(`FAIL: ${n.leaked} messages reached clients that were not members of the room (leaked)`);
+  });
+
+  it('(c) also across worker threads, where the leaked copy reaches a client of another slice', async () => {
+    mini = await startMiniAssaServer({ broadcast: { echo: true, leakEvery: 50 } });
+    const result = await loadCommand({ ...SHORT, workers: 2, target: urlTarget(mini.url), out }, memoryIO(), root);
+    const n = mini.counts;
+    expect(n.leaked).toBeGreaterThan(5);
+    expect(totals(result.report)).toEqual(owed(n, { leaked: n.leaked }));
+    // One row per room, however many slices saw a copy of it.
+    expect(new Set(result.report.load!.delivery!.map((d) => d.room)).size).toBe(result.report.load!.delivery!.length);
+    expect(result.report.load!.delivery).toHaveLength(20);
+  });
+});
+
+describe('schema violations as evidence', () => {
+  it('lists each kind with its count and first sample, FAIL counted in schema.violations and NON-STRICT apart', async () => {
+    // Every reply carries message_id as a string (the seed shows an integer: FAIL); every
+    // broadcast carries a field the spec does not define (NON-STRICT).
+    mini = await startMiniAssaServer({ shapes: { stringIds: true, extraField: true } });
+    const io = memoryIO();
+    const result = await loadCommand({ ...SHORT, target: urlTarget(mini.url), out }, io, root);
+    const load = result.report.load!;
+    const sends = load.counters['messages.sent']! - 400;
+    const copies = mini.counts.copies;
+    expect(load.counters['schema.violations']).toBe(sends);
+    expect(load.counters['schema.non_strict']).toBe(copies);
+    expect(load.counters['schema.informational']).toBe(0);
+    expect(load.schemaViolations!.map((v) => [v.class, v.source, v.message, v.pointer, v.count, v.expected])).toEqual([
+      ['FAIL', 'seed', 'SEND_MESSAGE_RESPONSE', '/data/message_id', sends, 'integer'],
+      ['NON-STRICT', 'lenient', 'NEW_MESSAGE', '/data/mood', copies, 'no such field (the spec does not define it)'],
+    ]);
+    const fail = load.schemaViolations![0]!;
+    expect(fail.actual).toMatch(/^string "\d+"$/);
+    expect(JSON.parse(fail.sample.text)).toMatchObject({ action: 'SEND_MESSAGE_RESPONSE', data: { message_id: fail.actual.slice(8, -1) } });
+    // The scenario's schema.violations==0 counts the FAIL class only.
+    expect(result.report.thresholds?.find((t) => t.expression === 'schema.violations==0')).toMatchObject({ passed: false, actual: sends });
+    expect(result.exitCode).toBe(1);
+    const text = io.stdout.join('\n');
+    expect(text).toContain(`  schema: ${sends} messages FAIL (counted in schema.violations); ${copies} NON-STRICT and 0 INFORMATIONAL, listed apart`);
+    expect(text).toContain(`    FAIL SEND_MESSAGE_RESPONSE /data/message_id ×${sends}: expected integer, actual ${fail.actual} (seed)`);
+    expect(text).toContain(`      first: ${fail.sample.text}`);
   });
 });
 
@@ -115,6 +211,8 @@ describe('thresholds', () => {
     } };
     const result = await loadCommand({ clients: 20, ramp: 100, duration: 20_000, rate: 2, out, signal: controller.signal, progressEveryMs: 100 }, io, root);
     expect(result.report.options.stopped).toBe('signal');
+    expect(result.exitCode).toBe(130);
+    expect(result.report.summary.incomplete).toMatch(/^stopped by an interrupt \(Ctrl-C\) [\d.]+m?s into a run planned for 22\.6s: the figures cover only the part that ran$/);
     // Off a terminal: plain progress lines.
     expect(mem.stdout.some((l) => /^\[[\d.]+m?s\/[\d.]+s\] connected 20 {2}msg\/s \d+ {2}p99 [\d.]+ms {2}errors 0 {2}timeouts 0$/.test(l))).toBe(true);
     expect(result.report.load!.counters['connections.current']).toBe(0);
@@ -127,11 +225,18 @@ describe('reconnection', () => {
   it('follows the backoff policy after a drop and counts reconnects', async () => {
     proxy = await startFaultyBroadcastProxy(server.urls.assaTcp!, { kick: 10, kickAfterMs: 400 });
     const plan = { ...chatPlan(), clients: 20, rampMs: 100, durationMs: 1500, rate: 2, reconnectBackoffMs: [50, 100, 200], thresholds: [] };
-    const report = await runLoad({ plan, profile: 'assa', target: proxy.url });
+    // The proxy kicks the first 10 connections it sees: without the preflight's, all are clients'.
+    const report = await runLoad({ plan, profile: loadProfile('assa'), target: urlTarget(proxy.url), preflight: false });
     expect(proxy.counts.kicked).toBe(10);
     expect(report.load!.counters.drops).toBe(10);
     expect(report.load!.counters.reconnects).toBe(10);
+    expect(report.load!.counters['reconnect.attempts']).toBe(10);
     expect(report.load!.counters['reconnect.failed']).toBe(0);
+    // The console, the Markdown and the HTML say it in the same words, from the same counters.
+    const said = 'connections: 30 opened, 0 attempts failed; drops 10; reconnections: 10 attempted, 10 succeeded, 0 gave up';
+    expect(formatLoadSummary(report)).toContain(`  ${said}`);
+    expect(renderHtml(report)).toContain(`<p>${said}</p>`);
+    expect(renderMarkdown(report)).toContain(said);
   });
 });
 
@@ -189,7 +294,7 @@ describe('limits at scale (reduced: 200 clients, PING every 100 ms, drop after 3
   it('passes every limits case against the reference server', async () => {
     const limited = await startReferenceServer({ profiles: 'assa', timers: { pingInterval: 100, pongTimeout: 300 }, limits: { maxMessageBytes: 65_536 } });
     try {
-      const result = await loadCommand({ ...LIMITS, target: limited.urls.assaTcp!, out }, memoryIO(), root);
+      const result = await loadCommand({ ...LIMITS, target: urlTarget(limited.urls.assaTcp!), out }, memoryIO(), root);
       const verdicts = Object.fromEntries(result.report.cases.map((c) => [c.id, c.verdict]));
       expect(verdicts).toEqual({
         'load.limits.connections': 'PASS',
@@ -212,7 +317,7 @@ describe('limits at scale (reduced: 200 clients, PING every 100 ms, drop after 3
     const limited = await startReferenceServer({ profiles: 'assa', timers: { pingInterval: 100, pongTimeout: 300 }, limits: { maxMessageBytes: 65_536 } });
     proxy = await startFaultyBroadcastProxy(limited.urls.assaTcp!, { swallowPings: true });
     try {
-      const result = await loadCommand({ ...LIMITS, target: proxy.url, out }, memoryIO(), root);
+      const result = await loadCommand({ ...LIMITS, target: urlTarget(proxy.url), out }, memoryIO(), root);
       const cases = Object.fromEntries(result.report.cases.map((c) => [c.id, c]));
       expect(cases['load.limits.ping-interval']!.verdict).toBe('FAIL');
       expect(cases['load.limits.ping-interval']!.decidedBy?.code).toBe('CC_LOAD_PING_LATE');

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCcError } from '../errors.js';
@@ -5,6 +6,7 @@ import { loadProfile } from '../profile/load.js';
 import { parseScenarios } from '../scenario/parse.js';
 import { applyOverrides, parseLoadSection, regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
 import { readLoadScenario } from './scenario.js';
+import { defaultWorkers } from './run.js';
 
 
 function planFor(profile: string, load: string): LoadPlan {
@@ -31,6 +33,23 @@ function problem(fn: () => unknown): string {
 }
 
 describe('the load: section', () => {
+  it('reads load.gate, the relaxation of the default gate, and refuses a timeouts value that is no percentage', () => {
+    expect(plan(`${BASE}\ngate: { connect_failures: 5, timeouts: 1.5% }`).gate).toEqual({ connectFailures: 5, timeoutsPercent: 1.5 });
+    expect(plan(`${BASE}\ngate: { timeouts: 2 }`).gate).toEqual({ timeoutsPercent: 2 });
+    expect(plan(BASE).gate).toBeUndefined();
+    expect(problem(() => plan(`${BASE}\ngate: { timeouts: lots }`))).toMatch(/^CC_ERR_SCENARIO_INVALID x\.yaml:\d+:\d+: .*timeouts/);
+  });
+
+  it('runs in one thread by default unless the inbound message rate needs more (clients × rate × room size)', () => {
+    const cores = availableParallelism();
+    // The limits scenario: 950 regular clients × 0.2/s × rooms of 10 = 1,900 messages a second.
+    expect(defaultWorkers(readLoadScenario(join(import.meta.dirname, '..', '..', 'scenarios', 'load', 'assa-limits.yaml')).plan)).toBe(1);
+    expect(defaultWorkers({ clients: 1000, rate: 1, roomSize: 10 })).toBe(1);
+    expect(defaultWorkers({ clients: 1500, rate: 1, roomSize: 10 })).toBe(1);
+    expect(defaultWorkers({ clients: 1501, rate: 1, roomSize: 10 })).toBe(Math.min(cores, 2));
+    expect(defaultWorkers({ clients: 20_000, rate: 1, roomSize: 10 })).toBe(cores);
+  });
+
   it('becomes a plan with durations in ms, the spec reconnection policy and compiled templates', () => {
     const p = plan(`${BASE}\nramp: 2s\nduration: 1m`);
     expect(p).toMatchObject({ clients: 100, rampMs: 2000, durationMs: 60_000, rate: 2, roomSize: 10, reconnectBackoffMs: [1000, 2000, 4000] });

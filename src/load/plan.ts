@@ -21,6 +21,7 @@
  */
 import { ccError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
+import type { GateSettings } from '../report/gate.js';
 import { compileTemplate, templateVariables, type Template, type TemplateError } from '../scenario/template.js';
 import { parseDuration } from '../util/duration.js';
 
@@ -70,7 +71,7 @@ export interface LoadPlan {
   rate: number;
   send: MessagePlan & { markerPath: string };
   /**
-   * `echo`: the server also delivers a message to its sender (envelope.D3): the sender is one of
+   * `echo`: the server also delivers a message to its sender (overrides the profile's senderCopy): the sender is one of
    * the expected recipients, and when the send has no correlated success reply, its own copy is
    * the reply (timed into `reply` and `reply_scheduled`).
    */
@@ -79,6 +80,8 @@ export interface LoadPlan {
   reconnectBackoffMs: number[];
   limits?: LimitsPlan;
   thresholds: string[];
+  /** The scenario's relaxation of the default gate (src/report/gate.ts), if any. */
+  gate?: Partial<GateSettings>;
 }
 
 export const DEFAULT_RECONNECT_BACKOFF_MS = [1000, 2000, 4000];
@@ -158,6 +161,12 @@ export function parseLoadSection(raw: Record<string, unknown>, meta: { id: strin
       plan.join.ack = j.ack;
     }
   }
+  const gate = raw.gate as { connect_failures?: number; timeouts?: number | string } | undefined;
+  if (gate) {
+    plan.gate = {};
+    if (gate.connect_failures !== undefined) plan.gate.connectFailures = gate.connect_failures;
+    if (gate.timeouts !== undefined) plan.gate.timeoutsPercent = typeof gate.timeouts === 'number' ? gate.timeouts : Number.parseFloat(gate.timeouts);
+  }
   const limits = raw.limits as Record<string, unknown> | undefined;
   if (limits) {
     plan.limits = {
@@ -222,7 +231,7 @@ export function sliceClients(plan: LoadPlan, index: number, count: number): [num
 }
 
 /** Clients that join rooms and send (all but the silent ones of a limits run). */
-export function regularClients(plan: LoadPlan): number {
+export function regularClients(plan: Pick<LoadPlan, 'clients' | 'limits'>): number {
   return plan.clients - (plan.limits?.silentClients ?? 0);
 }
 

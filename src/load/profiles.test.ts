@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { urlTarget } from '../transport/target.js';
+import { loadProfile } from '../profile/load.js';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { startReferenceServer, type RunningServer } from '../../reference-server/server.js';
 import { loadCommand, type LoadCommandOptions } from '../cli/commands/load.js';
@@ -41,15 +43,16 @@ async function server(options: Parameters<typeof startReferenceServer>[0]): Prom
   return s;
 }
 
-type Totals = Record<'expected' | 'delivered' | 'lost' | 'duplicated' | 'reordered', number>;
+type Totals = Record<'expected' | 'delivered' | 'lost' | 'duplicated' | 'reordered' | 'selfCopies' | 'selfMissing' | 'leaked', number>;
 function delivery(report: RunReport): Totals {
-  const t: Totals = { expected: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0 };
-  for (const d of report.load?.delivery ?? []) for (const k of Object.keys(t) as (keyof Totals)[]) t[k] += d[k];
+  const t: Totals = { expected: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 0 };
+  for (const d of report.load?.delivery ?? []) for (const k of Object.keys(t) as (keyof Totals)[]) t[k] += d[k] ?? 0;
   return t;
 }
 
+/** The scenario's and the command line's thresholds (the default gate is tested in gate.test.ts). */
 function thresholds(report: RunReport): [string, boolean, number | null][] {
-  return (report.thresholds ?? []).map((t) => [t.expression, t.passed, t.actual]);
+  return (report.thresholds ?? []).filter((t) => t.source !== 'gate').map((t) => [t.expression, t.passed, t.actual]);
 }
 
 /** 200 clients in rooms of 10, 4 messages a second for 1.5 s: every client sends exactly 6. */
@@ -58,33 +61,35 @@ const SENDS = 200 * 6;
 
 describe('envelope: scenarios/load/envelope-chat.yaml', () => {
   it('is the default for --profile envelope and passes against the embedded server with exact counts', async () => {
-    const result = await loadCommand({ ...SHORT, profile: 'envelope', out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('envelope'), out }, memoryIO(), root);
     const r = result.report;
     const load = r.load!;
     const c = load.counters;
     expect(r.options.scenario).toBe('load.envelope.chat');
     expect(r.target.embedded).toBe(true);
     expect(result.exitCode).toBe(0);
-    // Every client connected with its token in the URL (envelope.D1) and joined (its own user.joined).
+    // Every client connected with its token in the URL (envelope.D1) and joined (confirmed by the barrier).
     expect(load.histograms.connect!.count).toBe(200);
     expect(load.histograms.auth!.count).toBe(200);
     expect(c['connections.opened']).toBe(200);
     expect(c['connect.errors']).toBe(0);
     expect([c.drops, c.reconnects, c.timeouts, c['sends.skipped'], c['sends.waiting'], c['schema.violations']]).toEqual([0, 0, 0, 0, 0, 0]);
-    // 200 room.join, then 6 chat.message each (no ping at the spec's 30 s interval).
+    // 200 room.join and their barriers, then 6 chat.message each (no ping at the spec's 30 s interval).
     expect(c['heartbeats.answered']).toBe(0);
-    expect(c['messages.sent']).toBe(200 + SENDS);
-    // Every message reaches all 10 members, the sender included (envelope.D3).
-    expect(delivery(r)).toEqual({ expected: SENDS * 10, delivered: SENDS * 10, lost: 0, duplicated: 0, reordered: 0 });
+    expect(c['messages.sent']).toBe(200 * 2 + SENDS);
+    expect([c.requests, c.replies]).toEqual([200 * 2, 200 * 2]);
+    // Every message reaches the 9 other members; this server also sends the sender its own copy
+    // (its choice, envelope.D3.messages), counted apart.
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0, duplicated: 0, reordered: 0, selfCopies: SENDS, selfMissing: 0, leaked: 0 });
     expect(load.delivery).toHaveLength(20);
-    expect(load.histograms.delivery!.count).toBe(SENDS * 10);
-    // The sender's own copy is the send's reply: one per message, timed from both clocks.
-    expect(load.histograms.reply!.count).toBe(SENDS);
-    expect(load.histograms.reply_scheduled!.count).toBe(SENDS);
-    // Received: the broadcasts plus user.joined, 1 + 2 + ... + 10 per room; the joiner's own
-    // copy acknowledged its join, the other 45 per room are "other" messages.
-    expect(c['messages.received']).toBe(SENDS * 10 + 20 * 55);
-    expect(c['messages.other']).toBe(20 * 45);
+    expect(load.histograms.delivery!.count).toBe(SENDS * 9);
+    // A chat.message is answered only when refused: nothing is timed as its reply.
+    expect(load.histograms.reply!.count).toBe(0);
+    // Received: the broadcasts, user.joined (1 + 2 + ... + 10 per room, all "other": none is
+    // waited for) and the barriers' unknown_type, which confirm the joins and are no error.
+    expect(c['messages.received']).toBe(SENDS * 10 + 20 * 55 + 200);
+    expect(c['messages.other']).toBe(20 * 55);
+    expect(c['errors.unknown_type']).toBeUndefined();
     expect(c['errors.rate_limited']).toBe(0);
     expect(thresholds(r)).toEqual([
       ['delivery.lost==0', true, 0], ['delivery.duplicated==0', true, 0], ['delivery.reordered==0', true, 0],
@@ -92,16 +97,29 @@ describe('envelope: scenarios/load/envelope-chat.yaml', () => {
     ]);
   });
 
-  it('catches a server whose every chat.message misses one member: lost == messages sent, exit 1', async () => {
+  it("confirms joins by the barrier's code when the server echoes no ref_id on its errors", async () => {
+    const s = await server({ profiles: 'envelope', faults: ['envelope.error-without-ref-id'] });
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('envelope'), target: urlTarget(s.urls.envelopeWs!), out }, memoryIO(), root);
+    const c = result.report.load!.counters;
+    expect(result.exitCode).toBe(0);
+    expect([c.requests, c.replies, c.timeouts, c['sends.waiting']]).toEqual([200 * 2, 200 * 2, 0, 0]);
+    expect(c['errors.unknown_type']).toBeUndefined();
+    expect(delivery(result.report)).toMatchObject({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0 });
+  });
+
+  it('catches a server whose every chat.message misses one member: each copy it owed another member is lost; exit 1', async () => {
     const s = await server({ profiles: 'envelope', faults: ['envelope.chat-skips-one-member'] });
     const io = memoryIO();
-    const result = await loadCommand({ ...SHORT, profile: 'envelope', target: s.urls.envelopeWs!, out }, io, root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('envelope'), target: urlTarget(s.urls.envelopeWs!), out }, io, root);
     const r = result.report;
-    expect(r.load!.counters['messages.sent']).toBe(200 + SENDS);
-    expect(delivery(r)).toEqual({ expected: SENDS * 10, delivered: SENDS * 9, lost: SENDS, duplicated: 0, reordered: 0 });
+    expect(r.load!.counters['messages.sent']).toBe(200 * 2 + SENDS);
+    // The member it skips is the room's first: for that member's own 6 messages, the sender itself
+    // (20 rooms × 6 = 120 own copies fewer, its choice); for the others', a recipient (lost).
+    const own = 20 * 6;
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9 - (SENDS - own), lost: SENDS - own, duplicated: 0, reordered: 0, selfCopies: SENDS - own, selfMissing: 0, leaked: 0 });
     expect(result.exitCode).toBe(1);
-    expect(r.thresholds?.find((t) => t.expression === 'delivery.lost==0')).toMatchObject({ passed: false, actual: SENDS });
-    expect(io.stdout.join('\n')).toContain('threshold FAIL delivery.lost==0 (actual 1200)');
+    expect(r.thresholds?.find((t) => t.expression === 'delivery.lost==0')).toMatchObject({ passed: false, actual: SENDS - own });
+    expect(io.stdout.join('\n')).toContain('threshold FAIL delivery.lost==0 (actual 1,080)');
   });
 });
 
@@ -112,34 +130,48 @@ describe('envelope: scenarios/load/envelope-rate-limit.yaml', () => {
     const result = await loadCommand({ ...RATE, out }, memoryIO(), root);
     const r = result.report;
     const c = r.load!.counters;
-    // 10 messages a second for 1.5 s: 15 each.
-    expect(c['messages.sent']).toBe(100 + 100 * 15);
+    // A join and its barrier, then 10 messages a second for 1.5 s: 15 each.
+    expect(c['messages.sent']).toBe(100 * 2 + 100 * 15);
     expect(c['errors.rate_limited']).toBe(0);
-    expect(delivery(r)).toEqual({ expected: 100 * 15 * 2, delivered: 100 * 15 * 2, lost: 0, duplicated: 0, reordered: 0 });
-    expect(r.load!.histograms.reply!.count).toBe(100 * 15);
+    expect(delivery(r)).toEqual({ expected: 100 * 15, delivered: 100 * 15, lost: 0, duplicated: 0, reordered: 0, selfCopies: 100 * 15, selfMissing: 0, leaked: 0 });
     expect(result.exitCode).toBe(0);
     expect(thresholds(r).every(([, passed]) => passed)).toBe(true);
   });
 
-  it('catches a server stricter than the spec (5 a second): every refusal is counted and its message lost by both members', async () => {
+  it('catches a server stricter than the spec (5 a second): every refusal is counted, its message lost by the other member', async () => {
     const s = await server({ profiles: 'envelope', limits: { maxMessagesPerSecond: 5 } });
-    const result = await loadCommand({ ...RATE, clients: 40, rate: 8, target: s.urls.envelopeWs!, out }, memoryIO(), root);
+    const result = await loadCommand({ ...RATE, clients: 40, rate: 8, target: urlTarget(s.urls.envelopeWs!), out }, memoryIO(), root);
     const r = result.report;
     const refused = r.load!.counters['errors.rate_limited']!;
     // 12 messages in 1.5 s at 8 a second: the window lets at most 5 a second through.
-    expect(r.load!.counters['messages.sent']).toBe(40 + 40 * 12);
+    expect(r.load!.counters['messages.sent']).toBe(40 * 2 + 40 * 12);
     expect(refused).toBeGreaterThanOrEqual(40 * 2);
-    expect(delivery(r)).toEqual({ expected: 40 * 12 * 2, delivered: (40 * 12 - refused) * 2, lost: refused * 2, duplicated: 0, reordered: 0 });
-    // The refused messages had no echo: the replies are exactly the accepted ones.
-    expect(r.load!.histograms.reply!.count).toBe(40 * 12 - refused);
+    // A refused message reaches nobody: the other member lost it, and its sender got no copy of it.
+    expect(delivery(r)).toEqual({ expected: 40 * 12, delivered: 40 * 12 - refused, lost: refused, duplicated: 0, reordered: 0, selfCopies: 40 * 12 - refused, selfMissing: 0, leaked: 0 });
     expect(result.exitCode).toBe(1);
     expect(r.thresholds?.find((t) => t.expression === 'errors.rate_limited==0')).toMatchObject({ passed: false, actual: refused });
   });
 });
 
 describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
+  it('keeps why a login refused: counted by code, and the first refusal in words in the report and the gate', async () => {
+    const s = await server({ profiles: 'openirc' });
+    const io = memoryIO();
+    // Tokens signed with a key the server does not know: every login answers 401.
+    const result = await loadCommand({ clients: 20, ramp: 100, duration: 500, rate: 2, workers: 1, profile: loadProfile('openirc'), target: urlTarget(s.urls.openircHttp!), jwtSecret: 'not-the-servers-secret', out }, io, root);
+    const load = result.report.load!;
+    const failed = load.counters['connect.errors']!;
+    expect(failed).toBeGreaterThanOrEqual(20);
+    expect(load.counters['errors.CC_ERR_TARGET_REFUSED']).toBe(failed);
+    const first = load.errorSamples?.CC_ERR_TARGET_REFUSED;
+    expect(first).toMatch(new RegExp(`^${s.urls.openircHttp!.replace(/[./]/g, '\\$&')} was reached but refused: POST http://127\\.0\\.0\\.1:\\d+/login/ answered 401: .*invalid_token`));
+    expect(result.exitCode).toBe(1);
+    expect(io.stdout).toContain(`FAIL: ${failed} connection attempts failed (the gate allows 0); the first: ${first}`);
+    expect(io.stdout).toContain(`    first CC_ERR_TARGET_REFUSED: ${first}`);
+  }, 30_000);
+
   it('is the default for --profile openirc and passes against the embedded server with exact counts', async () => {
-    const result = await loadCommand({ ...SHORT, profile: 'openirc', out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('openirc'), out }, memoryIO(), root);
     const r = result.report;
     const load = r.load!;
     const c = load.counters;
@@ -154,7 +186,7 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
     expect(load.histograms.reply!.count).toBe(SENDS);
     expect(load.histograms.reply_scheduled!.count).toBe(SENDS);
     // Message events reach the 9 other members of the channel (openirc.D5), never the sender.
-    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0, duplicated: 0, reordered: 0 });
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9, lost: 0, duplicated: 0, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 0 });
     expect(load.histograms.delivery!.count).toBe(SENDS * 9);
     expect(c['messages.received']).toBe(200 + SENDS + SENDS * 9);
     expect(thresholds(r)).toEqual([
@@ -166,14 +198,14 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
   it('counts exactly the message events a proxy drops and duplicates (login rewritten through it), exit 1', async () => {
     const s = await server({ profiles: 'openirc' });
     proxy = await startOpenIrcProxy(s.urls.openircHttp!, { dropEvery: 97, duplicateEvery: 89 });
-    const result = await loadCommand({ ...SHORT, profile: 'openirc', target: proxy.url, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('openirc'), target: urlTarget(proxy.url), out }, memoryIO(), root);
     const r = result.report;
     const n = proxy.counts;
     expect(n.logins).toBe(200);
     expect(n.events).toBe(SENDS * 9);
     expect(n.dropped).toBe(Math.floor(n.events / 97));
     expect(n.duplicated).toBe(Math.floor(n.events / 89) - Math.floor(n.events / (97 * 89)));
-    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9 - n.dropped, lost: n.dropped, duplicated: n.duplicated, reordered: 0 });
+    expect(delivery(r)).toEqual({ expected: SENDS * 9, delivered: SENDS * 9 - n.dropped, lost: n.dropped, duplicated: n.duplicated, reordered: 0, selfCopies: 0, selfMissing: 0, leaked: 0 });
     expect(r.load!.histograms.reply!.count).toBe(SENDS);
     expect(result.exitCode).toBe(1);
     expect(thresholds(r).filter(([, passed]) => !passed)).toEqual([['delivery.lost==0', false, n.dropped], ['delivery.duplicated==0', false, n.duplicated]]);
@@ -181,7 +213,7 @@ describe('OpenIRC: scenarios/load/openirc-chat.yaml', () => {
 
   it('catches replies whose rid is not the request\'s: every join times out and nothing is sent', async () => {
     const s = await server({ profiles: 'openirc', faults: ['openirc.rid-not-echoed'] });
-    const result = await loadCommand({ ...SHORT, profile: 'openirc', target: s.urls.openircHttp!, responseTimeout: 300, connectTimeout: 1000, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('openirc'), target: urlTarget(s.urls.openircHttp!), responseTimeout: 300, connectTimeout: 1000, out }, memoryIO(), root);
     const c = result.report.load!.counters;
     expect(c.timeouts).toBe(200);
     expect(c['messages.other']).toBe(200);
@@ -203,7 +235,7 @@ describe('OpenIRC error codes under load', () => {
     );
     expect(changed).not.toBe(text);
     writeFileSync(file, changed);
-    const result = await loadCommand({ ...SHORT, profile: 'openirc', scenario: file, out }, memoryIO(), root);
+    const result = await loadCommand({ ...SHORT, profile: loadProfile('openirc'), scenario: file, out }, memoryIO(), root);
     const c = result.report.load!.counters;
     // Seed 001: a message to a channel not joined is invalid_type at context target.name.
     expect(c['errors.invalid_type']).toBe(SENDS);

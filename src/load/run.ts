@@ -1,5 +1,6 @@
 /**
- * A whole load run: picks the target (the embedded reference server by default), splits the
+ * A whole load run against the target it is given (a URL, or the embedded reference server its
+ * caller started): splits the
  * clients into slices (whole rooms) over worker threads and shards, shows live progress, stops on
  * Ctrl-C or a breached threshold (--abort-on-fail), merges the slices exactly and builds the
  * canonical report: histograms, counters, per-room delivery, limit cases, thresholds, generator
@@ -8,49 +9,61 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { CliIO } from '../cli/io.js';
 import { ccError } from '../errors.js';
 import { MetricsStore } from '../metrics/store.js';
-import { loadProfile } from '../profile/load.js';
+import { SILENT_OUTPUT, type Output } from '../output.js';
 import type { Profile } from '../profile/types.js';
-import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, ThresholdResult } from '../report/model.js';
+import type { GeneratorHealth, HistogramSummary, LoadResult, RunReport, RunSummary, ThresholdResult } from '../report/model.js';
 import type { LoadProgress, Reporter } from '../reporters/types.js';
 import { reportHeader } from '../report/header.js';
+import { mergeDeliveryRows, mergeViolations } from '../report/load-figures.js';
+import { gateThresholds, resolveGate, type GateSettings } from '../report/gate.js';
+import { errorSamplesOf } from '../report/merge.js';
 import { summariseRun } from '../report/run-summary.js';
 import { loadMetric } from '../report/thresholds.js';
 import type { JwtKeySources } from '../auth/tokens.js';
-import { resolveSigningKey } from '../auth/tokens.js';
+import { mintVariant, resolveSigningKey } from '../auth/tokens.js';
+import { DEFAULT_PREFLIGHT_TIMEOUT_MS, preflight } from '../transport/preflight.js';
+import { transportDefaults } from '../transport/profile-defaults.js';
+import { entryUrl, type RunTarget } from '../transport/target.js';
 import { formatDuration } from '../util/duration.js';
 import { LoadSlice, SETTLE_MS, type LoadTimers, type SliceOptions, type SliceProgress, type SliceResult } from './engine.js';
-import type { RoomIntegrity } from './integrity.js';
 import { limitCases, mergeTallies } from './limits.js';
 import { regularClients, silentSlice, sliceClients, type LoadPlan } from './plan.js';
-import { evaluateThresholds, parseThreshold, type Threshold } from './thresholds.js';
+import { LiveProgress } from './live.js';
+import { evaluateThresholds, parseThresholds, type Threshold } from './thresholds.js';
 
 export interface LoadRunOptions {
   plan: LoadPlan;
-  /** Profile name or path (default: the plan's scenario profile, else assa). */
-  profile: string;
-  /** The server under test; undefined: the embedded reference server. */
-  target?: string;
+  /** The profile the plan was read with (readLoadScenario). */
+  profile: Profile;
+  /**
+   * The server under test: a URL (urlTarget), or the reference server its caller started
+   * (startEmbeddedTarget, with the run's timers and room for its clients). The run does not close it.
+   */
+  target: RunTarget;
+  /**
+   * Check that a target other than the embedded server is there before any client starts
+   * (src/transport/preflight.ts); a failure throws its CcError (exit 2). Default true; capacity
+   * checks once, not per step.
+   */
+  preflight?: boolean;
   jwt?: JwtKeySources;
   timers?: Partial<LoadTimers>;
-  limits?: { maxTextChars?: number; maxMessageBytes?: number; maxConnections?: number };
+  limits?: { maxTextChars?: number; maxMessageBytes?: number };
   /** Worker threads (default: cores, but 1 below 200 clients). */
   workers?: number;
   shard?: { index: number; count: number };
   /** `--threshold` expressions (the plan's own come with source `scenario`). */
   thresholds?: string[];
+  /** Relaxations of the default gate from the command line (over the scenario's `load.gate`). */
+  gate?: Partial<GateSettings>;
   abortOnFail?: boolean;
-  /** Where progress goes; none = silent. */
-  io?: CliIO;
-  /** Progress line every N ms when not on a TTY (default 5 s). */
+  /** Notices (stopping early, a reporter that failed); none = silent. */
+  output?: Output;
+  /** Reporters' onProgress every N ms (default 5 s; a terminal's status line wants 1 s). */
   progressEveryMs?: number;
-  /**
-   * Reporters whose `onProgress` gets the live figures, as often as the progress line (every
-   * second on a terminal, else every `progressEveryMs`). With `io`, the progress line is the
-   * console's status, so a reporter named `console` is not called (it would print it twice).
-   */
+  /** Reporters whose `onProgress` gets the live figures (the console reporter prints the status line). */
   reporters?: readonly Reporter[];
   /** Aborts the run early (Ctrl-C); the report is still built. */
   signal?: AbortSignal;
@@ -61,9 +74,65 @@ export interface LoadRunOptions {
   packageVersion?: string;
 }
 
-/** Default slice count: one per core, but one below 200 clients where threads only add overhead. */
-export function defaultWorkers(clients: number): number {
-  return clients < 200 ? 1 : Math.max(1, availableParallelism());
+/**
+ * Inbound messages a second one thread takes with room to spare: bench/load.ts measures about 30 µs
+ * of CPU per inbound message (parse, validation, correlation, integrity, kernel), so this is about
+ * half a core, leaving room for the embedded reference server when it shares the thread.
+ */
+export const INBOUND_PER_WORKER = 15_000;
+
+/**
+ * Default slice count, from the load offered rather than the client count: every send brings its
+ * reply and a copy to each other member, so clients × rate × room size messages a second come in.
+ * Up to INBOUND_PER_WORKER one slice runs in the main thread; each worker thread beyond that is a
+ * V8 heap of its own (about 50 MB at 1,000 clients), so more are used only when the load needs them.
+ */
+export function defaultWorkers(plan: Pick<LoadPlan, 'clients' | 'rate' | 'roomSize' | 'limits'>): number {
+  const inbound = regularClients(plan) * plan.rate * plan.roomSize;
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(inbound / INBOUND_PER_WORKER)));
+}
+
+/** The phases of a run as planned, and the timers and limits it runs with. */
+export interface LoadTimeline {
+  timers: LoadTimers;
+  limits: { maxTextChars: number; maxMessageBytes: number };
+  toleranceMs: number;
+  rampMs: number;
+  /** The steady phase (`--duration`, or derived from the timers for a limits run). */
+  steadyMs: number;
+  /** At most this long for what is still in flight after the steady phase. */
+  drainMs: number;
+  /**
+   * How long after the ramp the steady phase may wait for clients still setting up (connecting,
+   * authenticating, joining) before it starts anyway.
+   */
+  setupGraceMs: number;
+  /** Ramp + settle + steady + drain: the length of a run whose clients set up in time. */
+  totalMs: number;
+}
+
+export function loadTimeline(plan: LoadPlan, profile: Profile, options: Pick<LoadRunOptions, 'timers' | 'limits'> = {}): LoadTimeline {
+  const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  // The deadlines follow the one rule for connection settings (transportDefaults).
+  const connection = transportDefaults(profile);
+  const timers: LoadTimers = {
+    connectTimeout: connection.connect.connectTimeout,
+    responseTimeout: connection.responseTimeout,
+    pingInterval: profile.timers.pingInterval ?? 30_000,
+    pongTimeout: profile.timers.pongTimeout ?? 60_000,
+    ...strip(options.timers),
+  };
+  const limits = {
+    maxTextChars: options.limits?.maxTextChars ?? profile.limits.maxTextChars ?? 5000,
+    maxMessageBytes: options.limits?.maxMessageBytes ?? profile.limits.maxMessageBytes ?? 1_048_576,
+  };
+  const toleranceMs = plan.limits?.toleranceMs ?? Math.max(50, Math.round(0.1 * Math.max(timers.pingInterval, timers.pongTimeout)));
+  const steadyMs = derivedDuration(plan, timers, toleranceMs);
+  return {
+    timers, limits, toleranceMs, rampMs: plan.rampMs, steadyMs, drainMs: plan.drainMs,
+    setupGraceMs: timers.connectTimeout + timers.responseTimeout,
+    totalMs: plan.rampMs + SETTLE_MS + steadyMs + plan.drainMs,
+  };
 }
 
 /** The steady phase a limits run needs when none is given: past the drop timeout, with PINGs to see. */
@@ -160,28 +229,26 @@ function inWorker(options: SliceOptions): SliceHandle {
   };
 }
 
-interface Target {
-  url: string;
-  embedded: boolean;
-  close(): Promise<void>;
+/** Where the run's clients start: the target's URL for the profile's transports (OpenIRC: its login). */
+export function loadUrl(target: RunTarget, profile: Profile): string {
+  const url = entryUrl(target.urls(profile.name), profile.transports);
+  if (url === undefined) throw ccError('CC_ERR_USAGE', { detail: `the target does not serve profile ${profile.name}` });
+  return url;
 }
 
-async function resolveTarget(options: LoadRunOptions, profile: Profile, timers: LoadTimers, limits: { maxTextChars: number; maxMessageBytes: number }, clients: number): Promise<Target> {
-  if (options.target) return { url: options.target, embedded: false, close: async () => undefined };
-  const known = ['assa', 'envelope', 'openirc'] as const;
-  if (!(known as readonly string[]).includes(profile.name)) {
-    throw ccError('CC_ERR_USAGE', { detail: `the embedded reference server does not serve profile ${profile.name}; pass --target` });
-  }
-  const { startReferenceServer } = await import('../../reference-server/server.js');
-  const key = resolveSigningKey(options.jwt);
-  const server = await startReferenceServer({
-    profiles: profile.name as (typeof known)[number],
-    jwt: key.algorithm === 'HS256' ? { secret: String(key.key) } : { publicKey: key.publicKeyPem as string },
-    timers,
-    limits: { ...limits, maxConnections: options.limits?.maxConnections ?? Math.max(profile.limits.maxConnections ?? 1000, clients) },
+/**
+ * The preflight of an explicit target, with the first client's token where the handshake needs
+ * one (query auth), so a refused signing key also stops the run before it starts.
+ */
+export async function checkTarget(target: RunTarget, profile: Profile, plan: LoadPlan, jwt: JwtKeySources | undefined, connectTimeoutMs: number): Promise<void> {
+  const url = loadUrl(target, profile);
+  const auth = profile.auth;
+  const query = auth.kind === 'query' ? { [auth.param]: mintVariant('valid', { sub: String(plan.userIdBase), nickname: 'vu0' }, resolveSigningKey(jwt)) } : undefined;
+  const result = await preflight({
+    url, auth, transports: profile.transports, ...(query ? { query } : {}),
+    timeoutMs: Math.min(DEFAULT_PREFLIGHT_TIMEOUT_MS, connectTimeoutMs),
   });
-  const url = profile.name === 'assa' ? server.urls.assaTcp : profile.name === 'envelope' ? server.urls.envelopeWs : server.urls.openircHttp;
-  return { url: url as string, embedded: true, close: () => server.close() };
+  if (!result.ok) throw result.error;
 }
 
 function mergeHealth(parts: GeneratorHealth[]): GeneratorHealth {
@@ -195,53 +262,49 @@ function mergeHealth(parts: GeneratorHealth[]): GeneratorHealth {
   };
 }
 
+/** Exit code of a run stopped from outside before its end: 128 + SIGINT, as a shell reports Ctrl-C. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
 /**
- * Thresholds that can be judged before the end: delivery figures only settle after the drain.
- * Live latency figures are the worst slice's running percentiles (the final verdict is exact).
+ * The summary of a run cut short (Ctrl-C): whatever its verdicts, it is marked incomplete and exits
+ * 130, so neither a script nor a person mistakes the part that ran for the whole.
  */
-function judgeableLive(t: Threshold): boolean {
-  return !t.metric.startsWith('delivery.');
+function interrupted(summary: RunSummary, ranMs: number, plannedMs: number): RunSummary {
+  return { ...summary, exitCode: INTERRUPTED_EXIT_CODE, incomplete: `stopped by an interrupt (Ctrl-C) ${formatDuration(ranMs)} into a run planned for ${formatDuration(plannedMs)}: the figures cover only the part that ran` };
 }
+
 
 export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
   const startedAt = new Date();
-  const profile = loadProfile(options.profile);
-  const strip = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
-  const timers: LoadTimers = {
-    connectTimeout: profile.timers.connectTimeout ?? 30_000,
-    responseTimeout: profile.timers.responseTimeout ?? 10_000,
-    pingInterval: profile.timers.pingInterval ?? 30_000,
-    pongTimeout: profile.timers.pongTimeout ?? 60_000,
-    ...strip(options.timers),
-  };
-  const limits = {
-    maxTextChars: options.limits?.maxTextChars ?? profile.limits.maxTextChars ?? 5000,
-    maxMessageBytes: options.limits?.maxMessageBytes ?? profile.limits.maxMessageBytes ?? 1_048_576,
-  };
+  const profile = options.profile;
+  const { timers, limits, toleranceMs, steadyMs: durationMs } = loadTimeline(options.plan, profile, options);
   const plan = options.plan;
-  const toleranceMs = plan.limits?.toleranceMs ?? Math.max(50, Math.round(0.1 * Math.max(timers.pingInterval, timers.pongTimeout)));
-  const durationMs = derivedDuration(plan, timers, toleranceMs);
+  // Refused here, before the target is even checked: a typo must not cost a run.
+  const gate = resolveGate(plan.gate, options.gate);
   const thresholds: Threshold[] = [
-    ...plan.thresholds.map((t) => parseThreshold(t, 'scenario')),
-    ...(options.thresholds ?? []).map((t) => parseThreshold(t, 'flag')),
+    ...gateThresholds(gate),
+    ...parseThresholds(plan.thresholds, 'scenario', profile),
+    ...parseThresholds(options.thresholds ?? [], 'flag', profile),
   ];
   const shard = options.shard ?? { index: 0, count: 1 };
   const rooms = Math.ceil(regularClients(plan) / plan.roomSize);
-  const wanted = options.workers ?? defaultWorkers(plan.clients);
+  const wanted = options.workers ?? defaultWorkers(plan);
   const workers = Math.max(1, Math.min(wanted, Math.ceil(rooms / shard.count) || 1));
-  const target = await resolveTarget(options, profile, timers, limits, plan.clients);
+  const target = options.target;
+  if (!target.embedded && options.preflight !== false) await checkTarget(target, profile, plan, options.jwt, timers.connectTimeout);
+  const targetUrl = loadUrl(target, profile);
   const runTag = `L${Date.now().toString(36)}${shard.count > 1 ? `s${shard.index}` : ''}`;
   const slices: SliceHandle[] = [];
   let stopped: 'signal' | 'threshold' | undefined;
-  const io = options.io;
+  const output = options.output ?? SILENT_OUTPUT;
   try {
     for (let w = 0; w < workers; w++) {
       const index = shard.index * workers + w;
       const count = shard.count * workers;
       const sliceOptions: SliceOptions = {
         plan: { ...plan, durationMs },
-        profile: profile.specPath,
-        targetUrl: target.url,
+        profile,
+        targetUrl,
         jwt: options.jwt ?? {},
         timers,
         limits,
@@ -256,88 +319,22 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     await Promise.all(slices.map((s) => s.ready));
     const startEpochMs = Date.now() + 50;
     for (const s of slices) s.start(startEpochMs);
-    const totalMs = plan.rampMs + SETTLE_MS + durationMs;
     const t0 = performance.now() + (startEpochMs - Date.now());
-    const series: NonNullable<LoadResult['series']> = [];
-    let lastLine = 0;
-    let busy = false;
-    const everyMs = options.progressEveryMs ?? 5000;
-    let progressTo = (options.reporters ?? []).filter((r) => r.onProgress && !(io && r.name === 'console'));
-    const tick = async (): Promise<void> => {
-      if (busy) return;
-      busy = true;
-      try {
-        const judge = options.abortOnFail === true && !stopped && performance.now() - t0 > plan.rampMs + SETTLE_MS;
-        const parts = (await Promise.all(slices.map((s) => s.progress(judge)))).filter((p): p is SliceProgress => p !== undefined);
-        if (!parts.length) return;
-        const elapsed = Math.max(0, performance.now() - t0);
-        const counters: Record<string, number> = {};
-        let connected = 0;
-        let intervalMs = 0;
-        const point = { t: Math.round(elapsed), sent: 0, received: 0, p50: 0, p99: 0, connected: 0 };
-        for (const p of parts) {
-          connected += p.connected;
-          for (const [k, v] of Object.entries(p.counters)) counters[k] = (counters[k] ?? 0) + v;
-          intervalMs = Math.max(intervalMs, p.interval.intervalMs);
-          point.sent += p.interval.counters['messages.sent'] ?? 0;
-          point.received += p.interval.counters['messages.received'] ?? 0;
-          // Per-interval histograms are not merged: the worst slice's percentile (an upper bound).
-          point.p50 = Math.max(point.p50, (p.interval.histograms.reply?.p50 ?? 0) / 1000);
-          point.p99 = Math.max(point.p99, (p.interval.histograms.reply?.p99 ?? 0) / 1000);
-        }
-        point.connected = connected;
-        series.push(point);
-        if (judge) {
-          const histograms: Record<string, HistogramSummary> = {};
-          for (const p of parts) {
-            for (const [name, h] of Object.entries(p.summaries ?? {})) {
-              const seen = histograms[name];
-              if (!seen || h.p99 > seen.p99) histograms[name] = h;
-            }
-          }
-          const live: LoadResult = { clients: plan.clients, durationMs: elapsed, histograms, counters };
-          const judged = evaluateThresholds(thresholds.filter(judgeableLive), (m) => loadMetric(live, m));
-          const broken = judged.find((r) => !r.passed && r.actual !== null);
-          if (broken) {
-            stopped = 'threshold';
-            io?.err(`chat-conform: threshold ${broken.expression} breached (actual ${broken.actual}); stopping (--abort-on-fail)`);
-            for (const s of slices) s.stop();
-          }
-        }
-        // The line and the reporters' onProgress share one cadence: every tick on a terminal, else every `everyMs`.
-        const due = io?.isTTY === true || performance.now() - lastLine >= everyMs;
-        if (!due || (!io && progressTo.length === 0)) return;
-        lastLine = performance.now();
-        const rate = intervalMs > 0 ? (point.sent * 1000) / intervalMs : 0;
-        const errors = Object.entries(counters).filter(([n]) => n.startsWith('errors.')).reduce((s, [, n]) => s + n, 0);
-        if (io) {
-          const line = `[${formatDuration(Math.min(elapsed, totalMs))}/${formatDuration(totalMs)}] connected ${connected}  msg/s ${Math.round(rate)}  p99 ${point.p99.toFixed(1)}ms  errors ${errors}  timeouts ${counters.timeouts ?? 0}`;
-          // On a terminal the line is redrawn in place (CliIO.out always ends a line, so write directly).
-          if (io.isTTY) process.stdout.write(`\r\u001b[2K${line}`);
-          else io.out(line);
-        }
-        const progress: LoadProgress = {
-          elapsedMs: Math.round(Math.min(elapsed, totalMs)), totalMs, connected, sentPerSecond: rate,
-          receivedPerSecond: intervalMs > 0 ? (point.received * 1000) / intervalMs : 0, p99Ms: point.p99, errors,
-        };
-        for (const r of progressTo) {
-          try {
-            await r.onProgress!(progress);
-          } catch (err) {
-            // A broken reporter must not stop the load: say so once and stop calling it.
-            progressTo = progressTo.filter((x) => x !== r);
-            io?.err(`chat-conform: reporter ${r.name} failed in onProgress (${(err as Error).message}); no more progress goes to it`);
-          }
-        }
-      } finally {
-        busy = false;
-      }
-    };
-    const ticker = setInterval(() => void tick(), 1000);
+    const live = new LiveProgress({
+      progress: async (summaries) => (await Promise.all(slices.map((s) => s.progress(summaries)))).filter((p): p is SliceProgress => p !== undefined),
+      stop: () => {
+        stopped ??= 'threshold';
+        for (const s of slices) s.stop();
+      },
+      t0, clients: plan.clients, setupMs: plan.rampMs + SETTLE_MS, plannedMs: plan.rampMs + SETTLE_MS + durationMs + plan.drainMs, drainMs: plan.drainMs,
+      thresholds, abortOnFail: options.abortOnFail === true, ...(options.progressEveryMs === undefined ? {} : { everyMs: options.progressEveryMs }),
+      reporters: options.reporters ?? [], output,
+    });
+    const ticker = setInterval(() => void live.tick(), 1000);
     const onAbort = (): void => {
       if (stopped) return;
       stopped = 'signal';
-      io?.err('chat-conform: stopping: closing connections and writing the report');
+      output.err('chat-conform: stopping: closing connections and writing the report');
       for (const s of slices) s.stop();
     };
     if (options.signal?.aborted) onAbort();
@@ -348,27 +345,33 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     } finally {
       clearInterval(ticker);
       options.signal?.removeEventListener('abort', onAbort);
-      if (io?.isTTY) process.stdout.write('\n');
     }
+    const series = live.series;
 
     // ---- merge ---------------------------------------------------------------------------
     const store = new MetricsStore();
     for (const r of results) store.mergeEncoded(r.metrics);
-    const delivery: RoomIntegrity[] = results.flatMap((r) => r.delivery).sort((a, b) => a.room.localeCompare(b.room, 'en', { numeric: true }));
+    // A room's row can come from two slices: its own, and one where a copy of it leaked.
+    const delivery = mergeDeliveryRows(results.flatMap((r) => r.delivery));
     const unknown = results.reduce((s, r) => s + r.unknownDeliveries, 0);
     if (unknown > 0) store.increment('delivery.unknown', unknown);
-    // An error code the spec enumerates that never occurred counted zero times, e.g.
-    // `errors.rate_limited==0`; an unknown name still finds no metric, so a typo cannot pass.
+    // An error code or refusal that never occurred counted zero times (`errors.rate_limited==0`
+    // holds); the names were checked against the profile before the run, so a typo never got here.
     for (const t of thresholds) {
-      if (t.metric.startsWith('errors.') && profile.errorCodes.includes(t.metric.slice(7))) store.increment(t.metric, 0);
+      if (/^(errors|refusals)\.[^.]+$/.test(t.metric) && !t.metric.endsWith('.rate')) store.increment(t.metric, 0);
     }
     const ranMs = Math.max(...results.map((r) => r.ranMs));
+    const violations = mergeViolations(results.map((r) => r.violations));
+    const omitted = violations.omitted + results.reduce((s, r) => s + r.violationsOmitted, 0);
     const load: LoadResult = {
       clients: results.reduce((s, r) => s + r.clients, 0),
       durationMs: Math.round(ranMs),
       histograms: store.summariseAll(),
       counters: store.counters(),
       delivery,
+      ...(violations.violations.length ? { schemaViolations: violations.violations } : {}),
+      ...(omitted ? { schemaViolationsOmitted: omitted } : {}),
+      ...errorSamplesOf(results.map((r) => r.errorSamples)),
       series,
     };
     const thresholdResults: ThresholdResult[] = evaluateThresholds(thresholds, (m) => loadMetric(load, m));
@@ -376,7 +379,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const cases = plan.limits
       ? limitCases(tally, {
           pingIntervalMs: timers.pingInterval, pongTimeoutMs: timers.pongTimeout, toleranceMs, ...limits,
-          clients: load.clients, profile: profile.name,
+          clients: load.clients, profile: profile.name, decisions: profile.decisions, policy: profile.decisionPolicy,
           ...(options.scenarioFile ? { file: options.scenarioFile } : {}), ...(options.scenarioLine ? { line: options.scenarioLine } : {}),
         }, ranMs)
       : [];
@@ -389,13 +392,13 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     const finishedAt = new Date();
     const generator = mergeHealth(results.map((r) => r.health));
     const report: RunReport = {
-      ...reportHeader('load', startedAt, finishedAt, { url: target.url, embedded: target.embedded }, profile.name, options.packageVersion),
+      ...reportHeader('load', startedAt, finishedAt, { url: targetUrl, embedded: target.embedded }, profile.name, options.packageVersion),
       options: {
         scenario: plan.id, clients: plan.clients, rampMs: plan.rampMs, durationMs, rate: plan.rate, roomSize: plan.roomSize,
-        workers, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), timers, limits,
+        workers, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), timers, limits, gate,
         ...(stopped ? { stopped } : {}), ...(options.abortOnFail ? { abortOnFail: true } : {}),
       },
-      summary: summariseRun(cases, thresholdResults),
+      summary: stopped === 'signal' ? interrupted(summariseRun(cases, thresholdResults), ranMs, plan.rampMs + SETTLE_MS + durationMs + plan.drainMs) : summariseRun(cases, thresholdResults),
       cases,
       load,
       ...(thresholdResults.length ? { thresholds: thresholdResults } : {}),
@@ -411,7 +414,5 @@ export async function runLoad(options: LoadRunOptions): Promise<RunReport> {
     }
     await Promise.allSettled(slices.map((s) => s.result));
     throw err;
-  } finally {
-    await target.close();
   }
 }

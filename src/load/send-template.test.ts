@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readKeys, stampPath } from './client.js';
+import { readKeys, stampPath } from './paths.js';
 import { integrityMarker } from './integrity.js';
 import { isoNow, SendTemplate, type FillPlan } from './send-template.js';
 

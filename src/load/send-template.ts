@@ -6,7 +6,7 @@
  * stores), JSON.stringify, and Buffer.byteLength. The text is exactly what the generic path
  * (stampPath + fill + JSON.stringify) would produce; send-template.test.ts holds them equal.
  */
-import { readKeys, stampPath } from './client.js';
+import { readKeys, stampPath } from './paths.js';
 
 export enum Slot {
   /** The content field: `[cc:<sender>:<seq>]` followed by the client's fixed suffix. */

@@ -10,3 +10,4 @@ export type { Histogram, HistogramUnit, MetricsStoreOptions, EncodedMetrics } fr
 export { Snapshotter, toSeries } from './snapshots.js';
 export { Recorder } from './recorder.js';
 export type { MetricsSnapshot, SeriesNames } from './snapshots.js';
+export type { HistogramSummary, SeriesPoint } from './summary.js';

@@ -1,4 +1,4 @@
-import type { Histogram } from './store.js';
+import type { Histogram } from 'hdr-histogram-js';
 
 /**
  * The hot-path front of one HDR histogram. hdr-histogram-js spends ~200 ns per recordValue

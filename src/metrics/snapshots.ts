@@ -1,5 +1,5 @@
-import type { LoadResult } from '../report/model.js';
 import { newHistogram, type Histogram, type MetricsStore } from './store.js';
+import type { SeriesPoint } from './summary.js';
 
 /** What happened in one interval: counter deltas and the interval's own percentiles. */
 export interface MetricsSnapshot {
@@ -74,7 +74,7 @@ export interface SeriesNames {
 }
 
 /** The report's `load.series` from snapshots: per-interval counts and latency in milliseconds. */
-export function toSeries(snapshots: readonly MetricsSnapshot[], names: SeriesNames): NonNullable<LoadResult['series']> {
+export function toSeries(snapshots: readonly MetricsSnapshot[], names: SeriesNames): SeriesPoint[] {
   let connected = 0;
   return snapshots.map((s) => {
     connected += names.connected ? (s.counters[names.connected] ?? 0) : 0;

@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import type { HistogramSummary } from '../report/model.js';
+import type { HistogramSummary } from './summary.js';
 import { Recorder, RECORDER_SIGNIFICANT_DIGITS } from './recorder.js';
 
 /**

@@ -10,7 +10,7 @@ export const EXTENSION_KEY = 'x-chat-conform';
 /** What the extension holds once read: the Profile fields that AsyncAPI cannot express. */
 export type ProfileExtension = Pick<
   Profile,
-  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'decisions' | 'decisionPolicy' | 'serverMessages'
+  'namingField' | 'correlation' | 'codec' | 'framing' | 'transports' | 'auth' | 'errorCodes' | 'limits' | 'timers' | 'autofill' | 'load' | 'decisions' | 'decisionPolicy' | 'serverMessages'
 > &
   Partial<Pick<Profile, 'name' | 'defaultPort' | 'heartbeat' | 'errorMessage' | 'errorCodePath' | 'isolation'>>;
 
@@ -83,6 +83,15 @@ const extensionSchema = {
       properties: { connectTimeout: duration, responseTimeout: duration, pingInterval: duration, pongTimeout: duration },
     },
     autofill: { type: 'object', additionalProperties: { enum: ['now-iso', 'correlation-id'] } },
+    load: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        senderCopy: { enum: ['expected', 'allowed'] },
+        tooLong: field,
+        barrier: { type: 'object', additionalProperties: false, required: ['send', 'code'], properties: { send: { type: 'object' }, code: field } },
+      },
+    },
     decisions: {
       type: 'array',
       items: {
@@ -132,6 +141,12 @@ export function readExtension(doc: Record<string, unknown>, specPath: string): P
     throw ccError('CC_ERR_SPEC_EXTENSION', { path: specPath, detail: errors.map(describe).join('; ') });
   }
   const ext = raw as Record<string, unknown> & ProfileExtension;
+  // The load engine counts these codes as the answers it expects: they must be codes of the protocol.
+  for (const [at, code] of [['load/tooLong', ext.load?.tooLong], ['load/barrier/code', ext.load?.barrier?.code]] as const) {
+    if (code !== undefined && !ext.errorCodes.includes(code)) {
+      throw ccError('CC_ERR_SPEC_EXTENSION', { path: specPath, detail: `/${EXTENSION_KEY}/${at}: ${JSON.stringify(code)} is not one of errorCodes` });
+    }
+  }
   const limitsIn = (ext.limits ?? {}) as Record<string, string | number>;
   const limits: ProfileLimits = {};
   for (const [key, value] of Object.entries(limitsIn)) {
@@ -146,6 +161,7 @@ export function readExtension(doc: Record<string, unknown>, specPath: string): P
     limits,
     timers,
     autofill: ext.autofill ?? {},
+    load: { ...ext.load, senderCopy: ext.load?.senderCopy ?? 'allowed' },
     decisions: ext.decisions ?? [],
     decisionPolicy: ext.decisionPolicy ?? 'cap',
     serverMessages: ext.serverMessages ?? 'closed',

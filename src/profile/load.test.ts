@@ -147,6 +147,16 @@ describe('loadProfile on bad input', () => {
     expect(codeOf(() => loadProfile(auth)).message).toBe(`${auth}: invalid x-chat-conform extension: /x-chat-conform/auth: missing required field param`);
   });
 
+  it('load settings name codes of the protocol: a tooLong or barrier code outside errorCodes is CC_ERR_SPEC_EXTENSION', () => {
+    const head = `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n${MINIMAL_EXTENSION.replace('errorCodes: []', 'errorCodes: [unknown_type]')}`;
+    const barrier = write('barrier.yaml', `${head}  load: {barrier: {send: {type: sync.barrier, data: {}}, code: unknown_type}}\n`);
+    expect(loadProfile(barrier).load).toEqual({ senderCopy: 'allowed', barrier: { send: { type: 'sync.barrier', data: {} }, code: 'unknown_type' } });
+    const badBarrier = write('badbarrier.yaml', `${head}  load: {barrier: {send: {type: sync.barrier}, code: unknown}}\n`);
+    expect(codeOf(() => loadProfile(badBarrier)).message).toBe(`${badBarrier}: invalid x-chat-conform extension: /x-chat-conform/load/barrier/code: "unknown" is not one of errorCodes`);
+    const badTooLong = write('badtoolong.yaml', `${head}  load: {tooLong: TOO_BIG}\n`);
+    expect(codeOf(() => loadProfile(badTooLong)).message).toBe(`${badTooLong}: invalid x-chat-conform extension: /x-chat-conform/load/tooLong: "TOO_BIG" is not one of errorCodes`);
+  });
+
   it('a decision without a class, or with another, or a bad policy, is CC_ERR_SPEC_EXTENSION', () => {
     const head = `asyncapi: 3.0.0\ninfo: {title: t, version: "1"}\n${MINIMAL_EXTENSION}`;
     const noClass = write('noclass.yaml', `${head}  decisions: [{id: t.D1.x, text: a, reason: b}]\n`);

@@ -66,6 +66,7 @@ function build(specPath: string): Loaded {
     limits: ext.limits,
     timers: ext.timers,
     autofill: ext.autofill,
+    load: ext.load,
     decisions: ext.decisions,
     decisionPolicy: ext.decisionPolicy,
     serverMessages: ext.serverMessages,

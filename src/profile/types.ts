@@ -103,6 +103,28 @@ export interface ProfileOperation {
   replies: string[];
 }
 
+/** What the load engine needs to know of a protocol beyond its messages (`x-chat-conform.load`). */
+export interface LoadSettings {
+  /**
+   * Whether a broadcast's sender gets its own copy: `expected` (the seed says it does: a missing
+   * copy is counted as `self_missing`, never as lost) or `allowed` (the seed is silent, or leaves it
+   * to a choice: a copy is counted apart, neither required nor an error). Default `allowed`.
+   */
+  senderCopy: 'expected' | 'allowed';
+  /**
+   * How to know that a request the protocol never answers on success (envelope's room.join) has
+   * been processed: send `send`, a message the seed says is refused with `code` (an unknown type),
+   * after it on the same connection; its refusal comes after the request was handled. Without one
+   * the engine can only wait for a reply or the scenario's `ack`.
+   */
+  barrier?: { send: Record<string, unknown>; code: string };
+  /**
+   * The error code that refuses a text or message over the limits (ASSA: MESSAGE_TOO_LONG). The
+   * limits probes count a refusal with this code; without one, any refusal counts.
+   */
+  tooLong?: string;
+}
+
 export interface Profile {
   /** Short name, used on the command line (`assa`, `envelope`, `openirc`). */
   name: string;
@@ -134,6 +156,7 @@ export interface Profile {
   timers: ProfileTimers;
   /** Envelope fields a client fills in when a scenario leaves them out (e.g. timestamp, seq_id). */
   autofill: Record<string, 'now-iso' | 'correlation-id'>;
+  load: LoadSettings;
   decisions: ProfileDecision[];
   /** `cap` (default): a decision caps a deviation by its class; `enforce`: deviations from decisions FAIL. */
   decisionPolicy: DecisionPolicy;

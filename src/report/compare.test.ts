@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../util/paths.js';
 import { capacityReport, conformanceReport, loadReport, loadReportWithReply } from './fixtures.js';
 import { sourcesReport } from './fixtures-sources.js';
@@ -7,7 +8,11 @@ import { readReport } from './validate.js';
 import type { RunReport } from './model.js';
 import { compareReports, formatComparison } from './compare.js';
 
-const withReplyScaled = (factor: number): RunReport => loadReportWithReply(factor);
+/** 20,000 reply latencies from 0.01 to 200 ms, times `factor`: every statistic but max has values enough above it. */
+const withReplyScaled = (factor: number): RunReport => loadReportWithReply(factor, 20_000, 10);
+
+/** Two reports of the same build, recorded back to back on loopback (200 clients, 8 s, embedded server). */
+const loopback = (n: 1 | 2): RunReport => JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', `loopback-same-build-${n}.json`), 'utf8')) as RunReport;
 
 describe('compareReports', () => {
   it('finds no regression between a report and itself', () => {
@@ -18,17 +23,47 @@ describe('compareReports', () => {
     expect(formatComparison(c).endsWith('No regressions.')).toBe(true);
   });
 
-  it('flags a percentile that grew beyond the bound, and not one within it', () => {
+  it('flags a percentile that grew beyond the band and the floor, and not one within the band', () => {
     const base = withReplyScaled(1);
     const slower = withReplyScaled(1.2);
     const c = compareReports(base, slower, { maxRegression: 0.1 });
     const reply = c.metrics.filter((m) => m.metric === 'reply');
-    expect(reply.map((m) => m.stat)).toEqual(['p50', 'p90', 'p99', 'p999', 'max']);
-    expect(reply.every((m) => m.regression && m.change !== null && Math.abs(m.change - 0.2) < 0.002)).toBe(true);
-    expect(c.regressions).toBe(5);
+    expect(reply.map((m) => [m.stat, m.regression, m.judged])).toEqual([['p50', true, true], ['p90', true, true], ['p99', true, true], ['p999', true, true], ['max', false, false]]);
+    expect(reply.every((m) => m.change !== null && Math.abs(m.change - 0.2) < 0.002)).toBe(true);
+    expect(c.regressions).toBe(4);
     expect(compareReports(base, slower, { maxRegression: 0.25 }).regressions).toBe(0);
     // Faster is never a regression.
     expect(compareReports(slower, base, { maxRegression: 0 }).regressions).toBe(0);
+  });
+
+  it('finds no regression between two runs of the same build on loopback, either way round', () => {
+    for (const [a, b] of [[1, 2], [2, 1]] as const) {
+      const c = compareReports(loopback(a), loopback(b));
+      expect(c.regressions, formatComparison(c)).toBe(0);
+      expect(c.metrics.length).toBe(5 * 5);
+    }
+    // The band alone (the old rule) calls their noise regressions: sub-millisecond latencies move
+    // 20% and more, and a p99 of 200 values is the second largest of them.
+    const bandOnly = compareReports(loopback(2), loopback(1), { minChangeMs: 0, minTailSamples: 0 });
+    expect(bandOnly.regressions).toBeGreaterThan(3);
+  });
+
+  it('counts growth below the absolute floor as noise: 0.57 -> 0.66 ms is +16%, not a regression', () => {
+    const fast = (factor: number) => loadReportWithReply(factor, 20_000, 0.057);
+    const c = compareReports(fast(1), fast(1.16), { metrics: ['reply.p50'] });
+    expect(c.metrics).toHaveLength(1);
+    expect(c.metrics[0]).toMatchObject({ judged: true, regression: false, base: 0.57 });
+    expect(c.metrics[0]!.head).toBeCloseTo(0.66, 2);
+    expect(c.regressions).toBe(0);
+    // Settable: with no floor it counts.
+    expect(compareReports(fast(1), fast(1.16), { metrics: ['reply.p50'], minChangeMs: 0 }).regressions).toBe(1);
+  });
+
+  it('does not judge a statistic with fewer than 10 values above it in either run', () => {
+    const few = (factor: number) => loadReportWithReply(factor, 1000, 20);
+    const c = compareReports(few(1), few(1.5), { metrics: ['reply'] });
+    expect(c.metrics.map((m) => [m.stat, m.judged, m.regression])).toEqual([['p50', true, true], ['p90', true, true], ['p99', true, true], ['p999', false, false], ['max', false, false]]);
+    expect(formatComparison(c)).toMatch(/reply\s+max\s+20\.0\s+30\.0\s+\+50\.0%\s+not judged: too few values above it/);
   });
 
   it('compares only the chosen metrics with --metric', () => {
@@ -101,5 +136,9 @@ describe('compareReports', () => {
     expect(compareReports(cb, ch).knee).toEqual({ base: 400, head: 200, regression: true });
     ch.capacity!.knee = 380;
     expect(compareReports(cb, ch, { maxRegression: 0.1 }).knee).toEqual({ base: 400, head: 380, regression: false });
+    // A run where nothing broke is compared by how far it held; one step down is within the grain.
+    const held = (n: number): RunReport => ({ ...capacityReport(), options: { ...capacityReport().options, step: 100 }, capacity: { ...capacityReport().capacity!, knee: null, heldUpTo: n } });
+    expect(compareReports(held(1000), held(900), { maxRegression: 0 }).knee).toEqual({ base: 1000, head: 900, regression: false });
+    expect(compareReports(held(1000), held(800), { maxRegression: 0.1 }).knee).toEqual({ base: 1000, head: 800, regression: true });
   });
 });

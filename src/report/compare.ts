@@ -4,10 +4,15 @@ import { verdictRank } from './run-summary.js';
 
 /**
  * BASE against HEAD: percentile deltas per latency metric, verdict changes per case, thresholds
- * that stopped passing and the capacity knee. A regression is a percentile that grew by more than
- * `maxRegression` (a fraction: 0.1 is 10%), a verdict that got worse (or a new case that fails),
- * a threshold that passed in BASE and fails in HEAD, a message shape that got worse (or a new one
- * that fails), or a knee that moved down by more than the bound. Either report may be version 1.
+ * that stopped passing and the capacity knee. Runs of the same build differ by noise, so a
+ * percentile counts as a regression only when its growth is beyond both a relative band
+ * (`maxRegression`, default 10%) and an absolute floor (`minChangeMs`, default 2 ms: on loopback a
+ * sub-millisecond latency moves by 20% and more between two runs of the same build), and only when
+ * both runs have enough values above it to place it (`minTailSamples`, default 10: a p99 of 200
+ * values is the second largest; `max` is one value and never counts). A verdict that got worse (or
+ * a new case that fails), a threshold that passed in BASE and fails in HEAD, a message shape that
+ * got worse (or a new one that fails), and a knee that moved down by more than the band and more
+ * than one step are regressions too. Either report may be version 1.
  */
 
 export const COMPARED_STATS = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
@@ -22,6 +27,8 @@ export interface MetricDelta {
   /** (head - base) / base; null when base is 0. */
   change: number | null;
   regression: boolean;
+  /** False when either run has too few values above this statistic for it to count (`max`: never). */
+  judged: boolean;
 }
 
 export interface VerdictChange {
@@ -53,9 +60,20 @@ export interface ReportComparison {
   sharedMetrics: string[];
 }
 
+export const DEFAULT_MAX_REGRESSION = 0.1;
+export const DEFAULT_MIN_CHANGE_MS = 2;
+export const DEFAULT_MIN_TAIL_SAMPLES = 10;
+
+/** The share of values above each statistic: a statistic rests on count × share values. */
+const TAIL: Record<ComparedStat, number> = { p50: 0.5, p90: 0.1, p99: 0.01, p999: 0.001, max: 0 };
+
 export interface CompareOptions {
-  /** Allowed growth of a percentile, as a fraction; default 0.1 (10%). */
+  /** The relative noise band: growth of a percentile allowed, as a fraction; default 0.1 (10%). */
   maxRegression?: number;
+  /** The absolute floor for latencies, ms: growth below it is noise; default 2. */
+  minChangeMs?: number;
+  /** Values a run must have above a statistic for it to count; default 10 (so `max` never does). */
+  minTailSamples?: number;
   /** Only these metrics: a histogram name (`reply`) or one statistic (`reply.p99`). Default: all. */
   metrics?: readonly string[];
 }
@@ -66,7 +84,9 @@ function selected(metrics: readonly string[] | undefined, name: string, stat: st
 }
 
 export function compareReports(base: RunReport, head: RunReport, options: CompareOptions = {}): ReportComparison {
-  const bound = options.maxRegression ?? 0.1;
+  const bound = options.maxRegression ?? DEFAULT_MAX_REGRESSION;
+  const floorMs = options.minChangeMs ?? DEFAULT_MIN_CHANGE_MS;
+  const tail = options.minTailSamples ?? DEFAULT_MIN_TAIL_SAMPLES;
   const metrics: MetricDelta[] = [];
   const bh = base.load?.histograms ?? {};
   const hh = head.load?.histograms ?? {};
@@ -75,12 +95,14 @@ export function compareReports(base: RunReport, head: RunReport, options: Compar
     const h = hh[name];
     if (!b || !h || b.count === 0 || h.count === 0) continue;
     const scale = b.unit === 'us' ? 1000 : 1;
+    const floor = b.unit === 'us' || b.unit === 'ms' ? floorMs : 0;
     for (const stat of COMPARED_STATS) {
       if (!selected(options.metrics, name, stat)) continue;
       const bv = b[stat] / scale;
       const hv = h[stat] / scale;
       const change = bv === 0 ? null : (hv - bv) / bv;
-      metrics.push({ metric: name, stat, base: bv, head: hv, change, regression: change !== null && change > bound });
+      const judged = Math.min(b.count, h.count) * TAIL[stat] >= tail;
+      metrics.push({ metric: name, stat, base: bv, head: hv, change, judged, regression: judged && change !== null && change > bound && hv - bv > floor });
     }
   }
   const verdicts: VerdictChange[] = [];
@@ -114,9 +136,13 @@ export function compareReports(base: RunReport, head: RunReport, options: Compar
   }
   let knee: ReportComparison['knee'] = null;
   if (base.capacity || head.capacity) {
-    const b = base.capacity?.knee ?? null;
-    const h = head.capacity?.knee ?? null;
-    knee = { base: b, head: h, regression: b !== null && (h === null || (b - h) / b > bound) };
+    // The figure of a run: its knee, or how far it held when nothing broke. A knee is only known to
+    // the step (or the binary search's resolution), so a move of one step is no regression.
+    const figure = (r: RunReport): number | null => r.capacity?.knee ?? r.capacity?.heldUpTo ?? null;
+    const b = figure(base);
+    const h = figure(head);
+    const grain = Number(base.options.step ?? base.options.resolution ?? 0) || 0;
+    knee = { base: b, head: h, regression: b !== null && (h === null || ((b - h) / b > bound && b - h > grain)) };
   }
   const shared = Object.keys(bh).filter((n) => n in hh).sort();
   const unknownMetrics = (options.metrics ?? []).filter((m) => !shared.some((n) => m === n || m.startsWith(`${n}.`)));
@@ -141,12 +167,16 @@ function num(v: number): string {
 
 /** The comparison as a readable text table. */
 export function formatComparison(c: ReportComparison, options: CompareOptions = {}): string {
-  const bound = options.maxRegression ?? 0.1;
+  const bound = options.maxRegression ?? DEFAULT_MAX_REGRESSION;
+  const floorMs = options.minChangeMs ?? DEFAULT_MIN_CHANGE_MS;
   const lines: string[] = [];
   if (c.metrics.length) {
     lines.push('Latency (ms):');
     const rows = [['metric', 'stat', 'base', 'head', 'change', '']];
-    for (const m of c.metrics) rows.push([m.metric, m.stat === 'p999' ? 'p99.9' : m.stat, num(m.base), num(m.head), pct(m.change), m.regression ? `REGRESSION (> ${(bound * 100).toFixed(1)}%)` : '']);
+    for (const m of c.metrics) {
+      const note = m.regression ? `REGRESSION (> ${(bound * 100).toFixed(1)}% and > ${floorMs}ms)` : m.judged ? '' : 'not judged: too few values above it';
+      rows.push([m.metric, m.stat === 'p999' ? 'p99.9' : m.stat, num(m.base), num(m.head), pct(m.change), note]);
+    }
     lines.push(...textTable(rows, 2).map((l) => `  ${l}`));
   }
   if (c.verdicts.length) {
@@ -163,7 +193,7 @@ export function formatComparison(c: ReportComparison, options: CompareOptions = 
     lines.push('', 'Threshold changes:');
     for (const t of c.thresholds) lines.push(`  ${t.expression}: ${t.base === null ? 'absent' : t.base ? 'pass' : 'FAIL'} -> ${t.head === null ? 'absent' : t.head ? 'pass' : 'FAIL'}${t.worse ? '  WORSE' : ''}`);
   }
-  if (c.knee) lines.push('', `Capacity knee: ${c.knee.base ?? 'none'} -> ${c.knee.head ?? 'none'}${c.knee.regression ? '  REGRESSION' : ''}`);
+  if (c.knee) lines.push('', `Capacity (knee, or how far it held): ${c.knee.base ?? 'none'} -> ${c.knee.head ?? 'none'}${c.knee.regression ? '  REGRESSION' : ''}`);
   if (!lines.length) lines.push('Nothing to compare: no common metrics and no verdict changes.');
   lines.push('', c.regressions === 0 ? 'No regressions.' : `${c.regressions} regression${c.regressions === 1 ? '' : 's'}.`);
   return lines.join('\n');

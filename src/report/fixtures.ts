@@ -224,11 +224,20 @@ export function loadReport(): RunReport {
       clients: 1000,
       durationMs: 60000,
       histograms: store.summariseAll(),
-      counters: store.counters(),
+      // The schema evidence below is what these 1085 violations were.
+      counters: { ...store.counters(), 'schema.violations': 1085, 'schema.non_strict': 12 },
       delivery: [
         { room: 'r1', expected: 500, delivered: 499, lost: 1, duplicated: 0, reordered: 0 },
         { room: 'r2', expected: 500, delivered: 500, lost: 0, duplicated: 0, reordered: 2 },
+        { room: 'r3', expected: 500, delivered: 500, lost: 0, duplicated: 0, reordered: 0, selfCopies: 500, selfMissing: 0, leaked: 3, offlineCopies: 0 },
       ],
+      schemaViolations: [{
+        class: 'FAIL', source: 'seed', message: 'SEND_MESSAGE_RESPONSE', pointer: '/data/message_id', count: 1085, expected: 'integer', actual: 'string "12"',
+        sample: { text: '{"action":"SEND_MESSAGE_RESPONSE","success":true,"data":{"message_id":"12"}}', truncated: false },
+      }, {
+        class: 'NON-STRICT', source: 'reading', rule: 'assa.D4.image', message: 'NEW_MESSAGE', pointer: '/data/message_type', count: 12, expected: 'one of "text", "image"', actual: 'string "video"',
+        sample: { text: '{"action":"NEW_MESSAGE","data":{"message_type":"video"}}', truncated: false },
+      }],
       series: [0, 1, 2, 3, 4, 5].map((i) => ({ t: (i + 1) * 10000, sent: 3000 + i * 100, received: 9000 + i * 300, p50: 1.5 + i * 0.1, p99: 4 + i, connected: Math.min(1000, (i + 1) * 300) })),
     },
     thresholds,

@@ -71,10 +71,10 @@ describe('mergeReports', () => {
     const p99 = union.summarise('reply').p99;
     const errors = union.counter('errors.ROOM_FULL');
     expect(merged.thresholds).toEqual([
-      { expression: 'reply.p99<26ms', metric: 'reply.p99', actual: p99, passed: p99 < 26000, source: 'flag' },
-      { expression: 'errors.ROOM_FULL<6', metric: 'errors.ROOM_FULL', actual: errors, passed: errors < 6, source: 'flag' },
-      { expression: 'delivery.lost==0', metric: 'delivery.lost', actual: 1, passed: false, source: 'flag' },
-      { expression: 'errors.rate<0.02%', metric: 'errors.rate', actual: (100 * errors) / union.counter('messages.sent'), passed: (100 * errors) / union.counter('messages.sent') < 0.02, source: 'flag' },
+      { expression: 'reply.p99<26ms', metric: 'reply.p99', actual: p99, passed: p99 < 26000, source: 'flag', unit: 'ms' },
+      { expression: 'errors.ROOM_FULL<6', metric: 'errors.ROOM_FULL', actual: errors, passed: errors < 6, source: 'flag', unit: '' },
+      { expression: 'delivery.lost==0', metric: 'delivery.lost', actual: 1, passed: false, source: 'flag', unit: '' },
+      { expression: 'errors.rate<0.02%', metric: 'errors.rate', actual: (100 * errors) / union.counter('messages.sent'), passed: (100 * errors) / union.counter('messages.sent') < 0.02, source: 'flag', unit: '%' },
     ]);
     // Each shard alone passed errors.ROOM_FULL<6 (3 and 4); the union (7) does not.
     expect(errors).toBe(7);
@@ -160,5 +160,13 @@ describe('mergeReports', () => {
     expect(() => mergeReports([conformanceReport(), loadReport()])).toThrowError(expect.objectContaining({ code: 'CC_ERR_REPORT_MERGE', message: 'cannot merge the reports: commands differ (run and load)' }));
     expect(() => mergeReports([conformanceReport(), { ...conformanceReport(), profile: 'envelope' }])).toThrowError(/profiles differ \(assa and envelope\)/);
     expect(() => mergeReports([])).toThrowError(/no reports given/);
+  });
+
+  it('keeps a shard stopped by Ctrl-C visible: the merged run is incomplete and exits 130', () => {
+    const cut = { ...shard(loadStore(1), 1, 2, []), summary: { ...loadReport().summary, exitCode: 130, incomplete: 'stopped by an interrupt (Ctrl-C) 4s into a run planned for 1m: the figures cover only the part that ran' } };
+    const merged = mergeReports([shard(loadStore(0), 0, 2, []), cut]);
+    expect(merged.summary.exitCode).toBe(130);
+    expect(merged.summary.incomplete).toBe('1 of 2 shards incomplete: stopped by an interrupt (Ctrl-C) 4s into a run planned for 1m: the figures cover only the part that ran');
+    expect(validateReport(merged)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { ccError } from '../errors.js';
 import { mergeSummaries } from '../metrics/store.js';
 import { REPORT_VERSION, type CapacityResult, type CapacityStep, type CaseResult, type GeneratorHealth, type HistogramSummary, type LoadResult, type RunReport, type ShapeFinding, type ThresholdResult } from './model.js';
+import { mergeDeliveryRows, mergeViolations } from './load-figures.js';
 import { rootCausesOf } from './root-causes.js';
 import { summariseRun, verdictRank } from './run-summary.js';
 import { ShapeCollector } from './shapes.js';
@@ -44,7 +45,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     target: first.target,
     profile: first.profile,
     options: first.options,
-    summary: summariseRun(cases, thresholds, { strict: first.options.strict === true, shapes }),
+    summary: mergedSummary(reports, summariseRun(cases, thresholds, { strict: first.options.strict === true, shapes })),
     cases,
     shards,
   };
@@ -60,6 +61,21 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const coverage = mergeCoverage(reports);
   if (coverage) merged.coverage = coverage;
   return merged;
+}
+
+/** The first message of each error code over slices or shards (the first slice's wins), or nothing. */
+export function errorSamplesOf(parts: readonly (Record<string, string> | undefined)[]): { errorSamples?: Record<string, string> } {
+  const samples: Record<string, string> = {};
+  for (const p of parts) for (const [code, text] of Object.entries(p ?? {})) samples[code] ??= text;
+  return Object.keys(samples).length ? { errorSamples: samples } : {};
+}
+
+/** A shard cut short (Ctrl-C) leaves the merged run incomplete too, with its exit code. */
+function mergedSummary(reports: readonly RunReport[], summary: RunReport['summary']): RunReport['summary'] {
+  const cut = reports.filter((r) => r.summary.incomplete !== undefined);
+  if (!cut.length) return summary;
+  const first = cut[0] as RunReport;
+  return { ...summary, exitCode: first.summary.exitCode, incomplete: `${cut.length} of ${reports.length} shards incomplete: ${first.summary.incomplete as string}` };
 }
 
 /** By id; a case present in several shards keeps its worst result. */
@@ -101,14 +117,13 @@ function mergeLoad(loads: LoadResult[]): LoadResult | undefined {
     histograms,
     counters: Object.fromEntries(Object.entries(counters).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
-  if (loads.some((l) => l.delivery)) {
-    const rooms = new Map<string, NonNullable<LoadResult['delivery']>[number]>();
-    for (const d of loads.flatMap((l) => l.delivery ?? [])) {
-      const r = rooms.get(d.room);
-      if (!r) rooms.set(d.room, { ...d });
-      else for (const k of ['expected', 'delivered', 'lost', 'duplicated', 'reordered'] as const) r[k] += d[k];
-    }
-    out.delivery = [...rooms.values()].sort((a, b) => (a.room < b.room ? -1 : 1));
+  if (loads.some((l) => l.delivery)) out.delivery = mergeDeliveryRows(loads.flatMap((l) => l.delivery ?? []));
+  Object.assign(out, errorSamplesOf(loads.map((l) => l.errorSamples)));
+  if (loads.some((l) => l.schemaViolations)) {
+    const v = mergeViolations(loads.map((l) => l.schemaViolations ?? []));
+    out.schemaViolations = v.violations;
+    const omitted = v.omitted + loads.reduce((s, l) => s + (l.schemaViolationsOmitted ?? 0), 0);
+    if (omitted) out.schemaViolationsOmitted = omitted;
   }
   if (loads.some((l) => l.series)) {
     const points = new Map<number, NonNullable<LoadResult['series']>[number]>();

@@ -3,6 +3,7 @@
  * `report compare` read it. Versioned: bump REPORT_VERSION on any incompatible change and keep
  * schemas/report/report.schema.json in step (a test checks real reports against it).
  */
+import type { HistogramSummary, SeriesPoint } from '../metrics/summary.js';
 import type { RuleSource } from '../spec/source.js';
 
 export const REPORT_VERSION = 2;
@@ -196,29 +197,19 @@ export interface ShapeSample {
   truncated: boolean;
 }
 
-/** A histogram summarised, plus its exact HDR encoding for merging and re-rendering. */
-export interface HistogramSummary {
-  /** Unit of the values: microseconds for latencies. */
-  unit: 'us' | 'ms' | 'bytes' | 'count';
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  /** hdr-histogram-js base64 compressed encoding. */
-  encoded: string;
-}
+export type { HistogramSummary, SeriesPoint } from '../metrics/summary.js';
 
 export interface ThresholdResult {
   /** As written, e.g. "reply.p99<100ms". */
   expression: string;
   metric: string;
+  /** µs for times, percent for rates; null: no data (a histogram nobody recorded into, a rate of nothing). */
   actual: number | null;
   passed: boolean;
-  source: 'flag' | 'scenario' | 'slo';
+  /** The unit the bound was written in (`''`: a count); the actual value prints in it. */
+  unit?: 'us' | 'ms' | 's' | 'm' | '%' | '';
+  /** `gate`: the default gate every load run has (round trips, connect failures, timeouts, leaks). */
+  source: 'flag' | 'scenario' | 'slo' | 'gate';
 }
 
 export interface GeneratorHealth {
@@ -238,9 +229,63 @@ export interface LoadResult {
   /** Named counters: messages.sent, bytes.received, errors.ROOM_FULL, schema.violations, ... */
   counters: Record<string, number>;
   /** Delivery integrity per room. */
-  delivery?: { room: string; expected: number; delivered: number; lost: number; duplicated: number; reordered: number }[];
+  delivery?: DeliveryRow[];
+  /** Schema violations of inbound messages, one entry per (class, message, pointer), FAIL first. */
+  schemaViolations?: SchemaViolation[];
+  /** Occurrences of further kinds of violation, counted but not listed (the list is capped). */
+  schemaViolationsOmitted?: number;
+  /** Why connections failed: the first message of each connection error code (`errors.CC_ERR_*`). */
+  errorSamples?: Record<string, string>;
   /** Time series for charts: one point per interval. */
-  series?: { t: number; sent: number; received: number; p50: number; p99: number; connected: number }[];
+  series?: SeriesPoint[];
+}
+
+/**
+ * Delivery integrity of one room, counted per (sender, recipient) pair. A message is expected by a
+ * recipient when both were members (joined and connected) when it was sent; lost when expected and
+ * never received by the end of the drain. Copies to the sender itself, to non-members and of
+ * messages sent while the recipient was away are counted apart and never fill another's gap.
+ */
+export interface DeliveryRow {
+  room: string;
+  expected: number;
+  /** Expected and received (first copies). */
+  delivered: number;
+  lost: number;
+  /** Second and later copies to one recipient (the sender's own included). */
+  duplicated: number;
+  /** Copies that arrived after a later message of the same sender to the same recipient. */
+  reordered: number;
+  /** Copies that reached their own sender (first copies). */
+  selfCopies?: number;
+  /** Messages whose sender never got its own copy, when the profile says it is expected. */
+  selfMissing?: number;
+  /** Copies that reached a client that was never a member of the room: a failure. */
+  leaked?: number;
+  /** Copies of messages sent while the recipient was not connected (neither expected nor lost). */
+  offlineCopies?: number;
+}
+
+/**
+ * One kind of schema violation seen under load: where, how often, and the first message that
+ * showed it. Its class follows its source, as `run`'s verdicts do (DESIGN.md): only FAIL counts
+ * toward `schema.violations`.
+ */
+export interface SchemaViolation {
+  class: 'FAIL' | 'NON-STRICT' | 'INFORMATIONAL';
+  /** Where the broken rule comes from: the seed, our reading of it, a choice where it is silent, or what the seed allows (a field it does not define, null in an optional field, a code outside a list of examples). */
+  source: RuleSource;
+  /** The decision id, or for lenient violations `optional-null` / `open-enum`; absent for the seed's own rules and undefined fields. */
+  rule?: string;
+  /** The message name (or `(not an object)`, `(no name)`). */
+  message: string;
+  /** JSON pointer into the message. */
+  pointer: string;
+  count: number;
+  expected: string;
+  actual: string;
+  /** The first message that showed it, as text, cut to 500 bytes. */
+  sample: { text: string; truncated: boolean };
 }
 
 export interface CapacityStep {
@@ -269,9 +314,14 @@ export interface CapacityStep {
 export interface CapacityResult {
   vary: 'clients' | 'rate';
   steps: CapacityStep[];
+  /** The highest load that met every SLO below the first broken load; null when no step broke (see heldUpTo) or the first did. */
   knee: number | null;
+  /** When no step broke: the highest load measured, at which (and below which) every SLO held. */
+  heldUpTo?: number;
   firstBroken: number | null;
   limitingFactor?: string;
+  /** The result in one sentence, as the console prints it. */
+  conclusion?: string;
   baseline?: CapacityStep[];
   /** How the loads were chosen: a linear grid or a bisection. */
   search?: 'linear' | 'binary';
@@ -279,6 +329,8 @@ export interface CapacityResult {
   slo?: string[];
   /** The knee of the baseline (the reference server) over the same steps. */
   baselineKnee?: number | null;
+  /** When no baseline step broke: the highest load it held. */
+  baselineHeldUpTo?: number;
   /** Why stepping ended: first broken step, --to reached, generator saturated, stopped. */
   stoppedBecause?: string;
 }
@@ -293,7 +345,10 @@ export interface RunSummary {
   /** Message-shape findings, and how many of them fail the run (FAIL; NON-STRICT under --strict). */
   shapes?: number;
   shapesFailed?: number;
+  /** 0, 1 or 2 (DESIGN.md, Verdicts); 130 when the run was stopped before its end (Ctrl-C). */
   exitCode: number;
+  /** Why the figures cover only part of the planned run (e.g. stopped by Ctrl-C 4.2s in). */
+  incomplete?: string;
 }
 
 export interface RunReport {

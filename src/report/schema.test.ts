@@ -72,21 +72,22 @@ describe('the report JSON Schema', () => {
     expect(() => readReport('/nonexistent/report.json')).toThrowError(expect.objectContaining({ code: 'CC_ERR_FILE_NOT_FOUND', exitCode: 2, message: 'cannot read /nonexistent/report.json: ENOENT' }));
   });
 
-  it('agrees with src/report/model.ts on every property and which ones are required', () => {
+  it('agrees with src/report/model.ts (and the metrics types it takes, src/metrics/summary.ts) on every property and which ones are required', () => {
     const schema = reportSchema() as Schema & { $defs: Record<string, Schema> };
-    const source = readFileSync(join(packageRoot(), 'src', 'report', 'model.ts'), 'utf8');
-    const file = ts.createSourceFile('model.ts', source, ts.ScriptTarget.ES2022, true);
-    const interfaces = new Map<string, ts.InterfaceDeclaration>();
-    file.forEachChild((node) => {
-      if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
-    });
+    const interfaces = new Map<string, { file: ts.SourceFile; node: ts.InterfaceDeclaration }>();
+    for (const path of [['report', 'model.ts'], ['metrics', 'summary.ts']]) {
+      const file = ts.createSourceFile(path[1] as string, readFileSync(join(packageRoot(), 'src', ...path), 'utf8'), ts.ScriptTarget.ES2022, true);
+      file.forEachChild((node) => {
+        if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, { file, node });
+      });
+    }
     const resolve = (s: Schema | undefined): Schema | undefined => {
       if (s?.$ref) return schema.$defs[s.$ref.replace('#/$defs/', '')];
       return s;
     };
     const mismatches: string[] = [];
     let compared = 0;
-    const compare = (where: string, members: ts.NodeArray<ts.TypeElement>, target: Schema | undefined): void => {
+    const compare = (where: string, file: ts.SourceFile, members: ts.NodeArray<ts.TypeElement>, target: Schema | undefined): void => {
       if (!target?.properties) {
         mismatches.push(`${where}: no object schema`);
         return;
@@ -105,14 +106,15 @@ describe('the report JSON Schema', () => {
           type = type.elementType;
           sub = resolve(sub?.items);
         }
-        if (type && ts.isTypeLiteralNode(type)) compare(`${where}.${name}`, type.members, sub);
+        if (type && ts.isTypeLiteralNode(type)) compare(`${where}.${name}`, file, type.members, sub);
         else if (type && ts.isTypeReferenceNode(type) && interfaces.has(type.typeName.getText(file))) {
-          const ref = type.typeName.getText(file);
-          compare(`${where}.${name}→${ref}`, (interfaces.get(ref) as ts.InterfaceDeclaration).members, sub);
+          const ref = interfaces.get(type.typeName.getText(file)) as { file: ts.SourceFile; node: ts.InterfaceDeclaration };
+          compare(`${where}.${name}→${ref.node.name.text}`, ref.file, ref.node.members, sub);
         }
       }
     };
-    compare('RunReport', (interfaces.get('RunReport') as ts.InterfaceDeclaration).members, schema);
+    const root = interfaces.get('RunReport') as { file: ts.SourceFile; node: ts.InterfaceDeclaration };
+    compare('RunReport', root.file, root.node.members, schema);
     // Every interface of the model has a $defs entry of the same name, or is RunReport itself.
     for (const name of interfaces.keys()) if (name !== 'RunReport') expect.soft(Object.keys(schema.$defs), name).toContain(name);
     expect(mismatches).toEqual([]);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { memoryOutput } from '../output.js';
-import { conformanceReport, loadReport } from '../report/fixtures.js';
+import { capacityReport, conformanceReport, loadReport } from '../report/fixtures.js';
 import { FOLDED_CASES, foldingReport, notAssessedReport, sourcesReport } from '../report/fixtures-sources.js';
 import type { CaseResult } from '../report/model.js';
 import { redactReport } from '../report/redact.js';
+import { formatCapacitySummary } from './capacity-summary.js';
 import { consoleCaseLine, consoleReporter, renderConsole, renderConsoleSummary } from './console.js';
+import { formatLoadSummary } from './load-summary.js';
 
 const ESC = '\u001b[';
 
@@ -46,19 +48,46 @@ describe('the console reporter', () => {
     expect(io.stdout.filter((l) => l.startsWith('PASS          assa.connect.ok')).length).toBe(1);
   });
 
-  it('prints a percentile table, counters, thresholds in ms and a progress line for load runs', async () => {
+  it('prints a load run\'s status line as it runs, and ends it with the load summary', async () => {
     const io = memoryOutput();
     const reporter = consoleReporter({ io, color: false });
     await reporter.onProgress?.({ elapsedMs: 5000, totalMs: 60000, connected: 1000, sentPerSecond: 333.4, receivedPerSecond: 1000, p99Ms: 4.2, errors: 3 });
     await reporter.onProgress?.({ elapsedMs: 5000, totalMs: 60000, connected: 1000, sentPerSecond: 333.4, receivedPerSecond: 1000, p99Ms: 4.2, errors: 3 });
-    expect(io.stdout).toEqual(['5s/1m · 1000 connected · 333 sent/s · 1000 received/s · p99 4.20ms · 3 errors']);
-    await reporter.onRunEnd?.(redactReport(loadReport()));
-    const text = io.stdout.slice(1).join('\n');
-    expect(text).toMatch(/ {2}metric\s+count\s+p50\s+p90\s+p99\s+p99\.9\s+max\s+mean\n {2}auth\s+4,000\s+\d/);
-    expect(text).toContain('  errors.ROOM_FULL           3');
-    expect(text).toMatch(/ {2}FAIL delivery\.p99<5ms \(actual \d+\.\dms, scenario\)/);
-    expect(text).toContain('  FAIL delivery.lost==0 (actual 1, flag)');
-    expect(text.endsWith('thresholds 1/3 passed; 1m; exit 1')).toBe(true);
+    expect(io.stdout).toEqual(['[5s/1m] connected 1000  msg/s 333  p99 4.2ms  errors 3  timeouts 0']);
+    // Redrawn in place where the context can (a terminal): every figure reaches it, repeats too.
+    const drawn: string[] = [];
+    const live = consoleReporter({ io: { ...memoryOutput(), status: (l) => void drawn.push(l) }, color: false });
+    await live.onProgress?.({ elapsedMs: 65000, totalMs: 67000, connected: 1000, sentPerSecond: 0, receivedPerSecond: 9, p99Ms: 0, errors: 0, phase: 'drain', inFlight: { replies: 37, deliveries: 120 }, drainLeftMs: 1600 });
+    await live.onProgress?.({ elapsedMs: 65000, totalMs: 67000, connected: 1000, sentPerSecond: 0, receivedPerSecond: 9, p99Ms: 0, errors: 0, phase: 'drain', inFlight: { replies: 37, deliveries: 120 }, drainLeftMs: 1600 });
+    expect(drawn).toEqual(['[1.1m/1.1m] draining: 37 replies and 120 deliveries in flight, 1.6s left', '[1.1m/1.1m] draining: 37 replies and 120 deliveries in flight, 1.6s left']);
+    const report = redactReport(loadReport());
+    await reporter.onRunEnd?.(report);
+    // What `chat-conform load` ends with, and `report render --reporter console` of the same report.
+    expect(io.stdout.slice(1)).toEqual(formatLoadSummary(report));
+    expect(renderConsole(report)).toBe(formatLoadSummary(report).join('\n'));
+    const lines = formatLoadSummary(report);
+    expect(lines[0]).toBe('load: 1000 clients for 60.0s against tcp://127.0.0.1:12345 (embedded reference server)');
+    expect(lines).toContain('  errors: ROOM_FULL 3');
+    expect(lines).toContain('  threshold FAIL delivery.lost==0 (actual 1)');
+    expect(lines).toContain('  delivery: 3 rooms, expected 1500, delivered 1499, lost 1, duplicated 0, reordered 2; self copies 500, leaked 3, offline copies 0');
+  });
+
+  it('prints a capacity run\'s line per step as it is judged, and ends it with the table and the knee', async () => {
+    const io = memoryOutput();
+    const reporter = consoleReporter({ io, color: false });
+    const report = redactReport(capacityReport());
+    const step = report.capacity!.steps[3]!;
+    await reporter.onCapacityStep?.(step, { label: 'step', index: 4 });
+    expect(io.stdout).toEqual(['step 4: 800 clients  throughput 6,100/s  p50 4.80ms  p99 48.0ms  ']);
+    await reporter.onRunEnd?.(report);
+    expect(io.stdout.slice(1)).toEqual(formatCapacitySummary(report));
+    expect(io.stdout.at(-1)).toBe('knee: 400; first broken: 800; limited by reply latency (p99 48 ms at 800 clients)');
+  });
+
+  it('shows control characters from the wire in a load summary as \\uXXXX', () => {
+    const report = loadReport();
+    report.load!.errorSamples = { 'errors.CC_ERR_TARGET_REFUSED': 'refused: \u001b[31mno\u0007' };
+    expect(renderConsole(report)).toContain('    first errors.CC_ERR_TARGET_REFUSED: refused: \\u001B[31mno\\u0007');
   });
 });
 

@@ -1,18 +1,20 @@
 import type { CaseResult, Finding, RunReport, Verdict } from '../report/model.js';
+import { formatDuration } from '../util/duration.js';
 import { escapeControl } from './escape.js';
 import {
-  blockedText, caseLocation, caseSourceNote, caseSourceText, failingIndex, foldFailures, groupTraffic, formatCount, formatMetric, formatThresholdActual, formatMs, findingVerdictText,
-  groupIds, inlineJson, isStrict, PERCENTILE_COLUMNS, shapeCountText, shapeSourceText, shownFindings, summaryLine, trafficText,
-  transcriptWindow, transcriptLine, type FailureGroup,
+  blockedText, caseLocation, caseSourceNote, caseSourceText, failingIndex, findingVerdictText, foldFailures, formatMs, formatThresholdActual, groupIds, groupTraffic,
+  inlineJson, isStrict, shapeCountText, shapeSourceText, shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow, type FailureGroup,
 } from './format.js';
-import { textTable } from '../util/text-table.js';
+import { formatCapacitySummary, formatStepLine } from './capacity-summary.js';
+import { formatLoadSummary } from './load-summary.js';
 import type { LoadProgress, Reporter, ReporterContext } from './types.js';
 
 /**
  * The default reporter: one line per case as it ends; at the end the root causes, the message
  * shapes, the failures expanded (transcript around the failing step and the evidence; cases that
- * fail alike folded into one "×N"), for load runs the percentile table, counters and thresholds,
- * and the summary line. Colour only when `ctx.color` (a TTY without NO_COLOR).
+ * fail alike folded into one "×N"), and the summary line; a load or capacity run's status line
+ * while it runs (redrawn in place where the output can), a capacity run's line per step, and their
+ * own summaries at the end. Colour only when `ctx.color` (a TTY without NO_COLOR).
  */
 
 const COLOURS: Record<Verdict, string> = { PASS: '32', 'NON-STRICT': '33', INFORMATIONAL: '36', 'NOT-ASSESSED': '34', FAIL: '31', ERROR: '35' };
@@ -79,8 +81,14 @@ function failureBlock(group: FailureGroup, paint: Paint): string[] {
   return lines;
 }
 
-/** The whole end-of-run text, without the per-case lines (those are printed as cases end). */
+/**
+ * The whole end-of-run text, without the per-case lines (those are printed as cases end). A load
+ * or capacity run ends with its own summary (load-summary.ts, capacity-summary.ts).
+ */
 export function renderConsoleSummary(report: RunReport, options: { color?: boolean } = {}): string {
+  // Control characters from the wire (a refusal's text, a sample) show as \uXXXX, as everywhere else.
+  if (report.command === 'load') return formatLoadSummary(report).map(escapeControl).join('\n');
+  if (report.command === 'capacity') return formatCapacitySummary(report).map(escapeControl).join('\n');
   const paint = painter(options.color);
   const strict = isStrict(report);
   const lines: string[] = [];
@@ -104,64 +112,46 @@ export function renderConsoleSummary(report: RunReport, options: { color?: boole
     lines.push('', `Failures (${failing}):`);
     for (const g of groups) lines.push('', ...failureBlock(g, paint));
   }
-  const load = report.load;
-  if (load) {
-    lines.push('', `Load: ${load.clients} clients for ${formatMs(load.durationMs)}`);
-    const names = Object.keys(load.histograms).sort();
-    if (names.length) {
-      const rows = [['metric', 'count', ...PERCENTILE_COLUMNS.map(([, label]) => label)]];
-      for (const name of names) {
-        const h = load.histograms[name];
-        if (!h) continue;
-        rows.push([escapeControl(name), formatCount(h.count), ...PERCENTILE_COLUMNS.map(([key]) => formatMetric(h[key], h.unit))]);
-      }
-      lines.push(...textTable(rows).map((l) => `  ${l}`));
-    }
-    const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
-    if (counters.length) {
-      lines.push('', 'Counters:');
-      lines.push(...textTable(counters.map(([k, v]) => [escapeControl(k), formatCount(v)])).map((l) => `  ${l}`));
-    }
-    const broken = (load.delivery ?? []).filter((d) => d.lost || d.duplicated || d.reordered);
-    if (load.delivery?.length) {
-      lines.push('', `Delivery: ${load.delivery.length} rooms, ${broken.length} with lost, duplicated or reordered messages`);
-      for (const d of broken) lines.push(`  ${escapeControl(d.room)}: ${d.delivered}/${d.expected} delivered, ${d.lost} lost, ${d.duplicated} duplicated, ${d.reordered} reordered`);
-    }
-  }
-  if (report.capacity) {
-    const c = report.capacity;
-    lines.push('', `Capacity (varying ${c.vary}):`);
-    // With a baseline, the reference server's figures for the same load sit beside the target's.
-    const baseline = c.baseline ? new Map(c.baseline.map((s) => [s.load, s])) : undefined;
-    const rows = [['load', 'throughput/s', 'p50', 'p99', 'SLO', 'broken', ...(baseline ? ['ref throughput/s', 'ref p99', 'ref SLO'] : [])]];
-    for (const s of c.steps) {
-      const b = baseline?.get(s.load);
-      const ref = baseline ? (b ? [formatCount(b.throughput), formatMs(b.p99Ms), b.sloPassed ? 'met' : 'missed'] : ['-', '-', '-']) : [];
-      rows.push([String(s.load), formatCount(s.throughput), formatMs(s.p50Ms), formatMs(s.p99Ms), s.sloPassed ? 'met' : 'missed', escapeControl(s.broken.join(', ')) + (s.generatorSaturated ? ' (generator saturated)' : ''), ...ref]);
-    }
-    lines.push(...textTable(rows).map((l) => `  ${l}`));
-    lines.push(`  knee: ${c.knee ?? 'not found'}; first broken: ${c.firstBroken ?? 'none'}${c.limitingFactor ? `; limited by ${escapeControl(c.limitingFactor)}` : ''}${baseline ? `; reference server knee: ${c.baselineKnee ?? 'not found'}` : ''}`);
-  }
   if (report.thresholds?.length) {
     lines.push('', 'Thresholds:');
     for (const t of report.thresholds) {
       const mark = t.passed ? paint('pass', '32') : paint('FAIL', '31');
-      lines.push(`  ${mark} ${escapeControl(t.expression)} (actual ${formatThresholdActual(report, t.metric, t.actual)}, ${t.source})`);
+      lines.push(`  ${mark} ${escapeControl(t.expression)} (actual ${formatThresholdActual(t, report)}, ${t.source})`);
     }
-  }
-  const g = report.generator;
-  if (g) {
-    lines.push('', `Generator: event-loop lag p99 ${formatMs(g.eventLoopLagP99Ms)}, max ${formatMs(g.eventLoopLagMaxMs)}, CPU ${g.cpuPercent}%${g.saturated ? paint(` SATURATED: results are not trustworthy${g.reason ? ` (${escapeControl(g.reason)})` : ''}`, '31') : ''}`);
   }
   lines.push('', summaryLine(report));
   return lines.join('\n');
 }
 
-/** The full text for a report read from a file: case lines, then the summary. */
+/** The full text for a report read from a file: case lines, then the summary (a load or capacity run: its summary, which names its cases). */
 export function renderConsole(report: RunReport, options: { color?: boolean } = {}): string {
+  if (report.command !== 'run') return renderConsoleSummary(report, options);
   const paint = painter(options.color);
   const caseLines = report.cases.map((c) => consoleCaseLine(c, paint));
   return [...caseLines, renderConsoleSummary(report, options).replace(/^\n/, caseLines.length ? '\n' : '')].join('\n');
+}
+
+/**
+ * The status line of a load run, by phase:
+ * `[3.2s/1.1m] setting up: 950 of 1000 clients ready  errors 0  timeouts 0`,
+ * `[12s/1.1m] connected 1000  msg/s 200  p99 3.2ms  errors 0  timeouts 0`,
+ * `[1.1m/1.1m] draining: 37 replies and 12 deliveries in flight, 1.6s left`, `[1.1m] closing connections`.
+ */
+export function formatStatusLine(p: LoadProgress): string {
+  const clock = `[${formatDuration(p.elapsedMs)}${p.totalMs === null ? '' : `/${formatDuration(p.totalMs)}`}]`;
+  const tail = `errors ${p.errors}  timeouts ${p.timeouts ?? 0}`;
+  switch (p.phase) {
+    case 'setup':
+      return `${clock} setting up: ${p.ready ?? 0} of ${p.clients ?? '?'} clients ready  ${tail}`;
+    case 'drain': {
+      const f = p.inFlight ?? { replies: 0, deliveries: 0 };
+      return `${clock} draining: ${f.replies} replies and ${f.deliveries} deliveries in flight, ${formatDuration(Math.max(0, p.drainLeftMs ?? 0))} left`;
+    }
+    case 'closing':
+      return `${clock} closing connections`;
+    default:
+      return `${clock} connected ${p.connected}  msg/s ${Math.round(p.sentPerSecond)}  p99 ${p.p99Ms.toFixed(1)}ms  ${tail}`;
+  }
 }
 
 export function consoleReporter(ctx: ReporterContext): Reporter {
@@ -175,14 +165,20 @@ export function consoleReporter(ctx: ReporterContext): Reporter {
       ctx.io.out(consoleCaseLine(result, paint));
     },
     onProgress(p: LoadProgress) {
-      const total = p.totalMs === null ? '' : `/${formatMs(p.totalMs)}`;
-      const line = `${formatMs(p.elapsedMs)}${total} · ${p.connected} connected · ${Math.round(p.sentPerSecond)} sent/s · ${Math.round(p.receivedPerSecond)} received/s · p99 ${formatMs(p.p99Ms)} · ${p.errors} errors`;
-      if (line !== lastProgress) ctx.io.out(line);
+      const line = formatStatusLine(p);
+      if (ctx.io.status) ctx.io.status(line);
+      else if (line !== lastProgress) ctx.io.out(line);
       lastProgress = line;
+    },
+    onCapacityStep(step, info) {
+      ctx.io.out(formatStepLine(info.label, info.index, step));
     },
     onRunEnd(report) {
       // Rendering a stored report: nothing was printed live, so print the case lines first.
-      ctx.io.out(printed === 0 ? renderConsole(report, { color: ctx.color }) : renderConsoleSummary(report, { color: ctx.color }));
+      const text = printed === 0 ? renderConsole(report, { color: ctx.color }) : renderConsoleSummary(report, { color: ctx.color });
+      // A load or capacity summary goes out a line at a time, as its status lines did.
+      if (report.command === 'run') ctx.io.out(text);
+      else for (const line of text.split('\n')) ctx.io.out(line);
     },
   };
 }

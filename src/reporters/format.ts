@@ -1,7 +1,8 @@
 import { compactIds, foldKey } from '../report/fold.js';
-import { VERDICT_ORDER, type CaseResult, type CaseTraffic, type Finding, type HistogramSummary, type RunReport, type ShapeFinding, type TranscriptEntry, type Verdict } from '../report/model.js';
+import { VERDICT_ORDER, type CapacityResult, type CaseResult, type CaseTraffic, type DeliveryRow, type Finding, type HistogramSummary, type RunReport, type SchemaViolation, type ShapeFinding, type ThresholdResult, type TranscriptEntry, type Verdict } from '../report/model.js';
 import { effectiveVerdict } from '../report/run-summary.js';
 import { formatDuration } from '../util/duration.js';
+import { escapeControl } from './escape.js';
 
 /** Small formatting helpers shared by the text reporters (console, markdown, junit, html). */
 
@@ -215,17 +216,74 @@ export function summaryLine(report: RunReport): string {
   return items.join('; ');
 }
 
+const UNIT_US: Record<string, number> = { us: 1, ms: 1000, s: 1_000_000, m: 60_000_000 };
+
 /**
- * A threshold's actual value as a person reads it: latency statistics (held in µs) in ms,
- * rates in percent, counters as numbers.
+ * A threshold's actual value as a person reads it: in the unit its bound was written in (3325 µs
+ * against `reply.p99<100ms` is `3.325ms`), rates in percent, counts as numbers; null is "no data".
+ * Reports written before thresholds kept their unit show latencies in ms.
  */
-export function formatThresholdActual(report: RunReport, metric: string, actual: number | null): string {
-  if (actual === null) return 'no such metric';
-  const normalised = metric.replace(/\.p99\.9$/, '.p999');
+export function formatThresholdActual(t: Pick<ThresholdResult, 'metric' | 'actual' | 'unit'>, report?: RunReport): string {
+  const actual = t.actual;
+  if (actual === null) return 'no data';
+  // Two decimals from 1 up (198.02ms), three significant digits below (0.0123%).
+  const round = (x: number): string => String(Math.abs(x) >= 1 ? Math.round(x * 100) / 100 : Number(x.toPrecision(3)));
+  const unit = t.unit ?? (t.metric.endsWith('.rate') ? '%' : undefined);
+  if (unit === '%') return `${round(actual)}%`;
+  if (unit !== undefined && unit !== '') return `${round(actual / (UNIT_US[unit] as number))}${unit}`;
+  if (unit === '') return formatCount(actual);
+  const normalised = t.metric.replace(/\.p99\.9$/, '.p999');
   const dot = normalised.lastIndexOf('.');
-  const histogram = report.load?.histograms[normalised.slice(0, dot)];
-  const stat = normalised.slice(dot + 1);
-  if (histogram && ['p50', 'p90', 'p99', 'p999', 'max', 'min', 'mean'].includes(stat)) return formatMetric(actual, histogram.unit);
-  if (stat === 'rate') return `${Math.round(actual * 1000) / 1000}%`;
+  const histogram = report?.load?.histograms[normalised.slice(0, dot)];
+  if (histogram && ['p50', 'p90', 'p99', 'p999', 'max', 'min', 'mean'].includes(normalised.slice(dot + 1))) return formatMetric(actual, histogram.unit);
   return formatCount(actual);
+}
+
+/**
+ * Connections and reconnections in one sentence, from the counters, the same wherever it is shown
+ * (console, Markdown, HTML) so the figures agree: `connections: 1,000 opened, 0 attempts failed;
+ * drops 600; reconnections: 600 attempted, 590 succeeded, 10 gave up`.
+ */
+export function connectionsLine(counters: Record<string, number>): string {
+  const n = (k: string): string => formatCount(counters[k] ?? 0);
+  return `connections: ${n('connections.opened')} opened, ${n('connect.errors')} attempts failed; drops ${n('drops')}; reconnections: ${n('reconnect.attempts')} attempted, ${n('reconnects')} succeeded, ${n('reconnect.failed')} gave up`;
+}
+
+/** A capacity run's result in one sentence (reports written before it was stored: rebuilt from the knee). */
+export function capacityConclusionText(c: CapacityResult): string {
+  return c.conclusion ?? `knee: ${c.knee ?? 'not found'}; first broken: ${c.firstBroken ?? 'none'}${c.limitingFactor ? `; limited by ${c.limitingFactor}` : ''}`;
+}
+
+/** The reference server's result beside the target's: its knee, or how far it held. */
+export function baselineText(c: CapacityResult): string {
+  return c.baselineKnee != null ? `knee ${c.baselineKnee}` : c.baselineHeldUpTo !== undefined ? `no knee up to ${c.baselineHeldUpTo}` : 'not found';
+}
+
+/** A room whose delivery figures show a server fault (what the delivery tables list). */
+export function deliveryProblem(d: DeliveryRow): boolean {
+  return d.lost > 0 || d.duplicated > 0 || d.reordered > 0 || (d.leaked ?? 0) > 0 || (d.selfMissing ?? 0) > 0;
+}
+
+/** Where a load run's schema violation comes from, with the rule beside a source other than the seed: `reading assa.D7.replies`. */
+export function violationSourceText(v: Pick<SchemaViolation, 'source' | 'rule'>): string {
+  return v.rule ? `${v.source} ${v.rule}` : v.source;
+}
+
+/** Kinds of schema violation shown in the console; the report lists them all (up to its cap). */
+const CONSOLE_VIOLATIONS = 10;
+
+/** The schema evidence: counts by class, then each kind with its first sample. */
+export function violationLines(report: RunReport): string[] {
+  const list = report.load?.schemaViolations ?? [];
+  if (!list.length) return [];
+  const c = report.load?.counters ?? {};
+  const lines = [`  schema: ${c['schema.violations'] ?? 0} messages FAIL (counted in schema.violations); ${c['schema.non_strict'] ?? 0} NON-STRICT and ${c['schema.informational'] ?? 0} INFORMATIONAL, listed apart`];
+  for (const v of list.slice(0, CONSOLE_VIOLATIONS)) {
+    lines.push(`    ${v.class} ${escapeControl(v.message)} ${escapeControl(v.pointer || '/')} ×${v.count}: expected ${escapeControl(v.expected)}, actual ${escapeControl(v.actual)} (${escapeControl(violationSourceText(v))})`);
+    lines.push(`      first: ${escapeControl(v.sample.text)}${v.sample.truncated ? ' [cut at 500 bytes]' : ''}`);
+  }
+  const more = list.length - CONSOLE_VIOLATIONS;
+  if (more > 0) lines.push(`    ... ${more} more kinds in the report`);
+  if (report.load?.schemaViolationsOmitted) lines.push(`    ... and ${report.load.schemaViolationsOmitted} violations of further kinds, counted but not listed`);
+  return lines;
 }

@@ -2,8 +2,8 @@ import type { CapacityStep, CaseResult, Finding, RunReport, TranscriptEntry, Ver
 import { VERDICT_ORDER } from '../report/model.js';
 import { escapeHtml } from './escape.js';
 import {
-  blockedText, caseLocation, caseSourceNote, caseSourceText, failingIndex, findingSourceNote, formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson,
-  PERCENTILE_COLUMNS, shapeSourceText, summaryLine, trafficText,
+  baselineText, blockedText, capacityConclusionText, caseLocation, caseSourceNote, caseSourceText, connectionsLine, deliveryProblem, failingIndex, findingSourceNote,
+  formatCount, formatMetric, formatMs, formatThresholdActual, inlineJson, PERCENTILE_COLUMNS, shapeSourceText, summaryLine, trafficText, violationSourceText,
 } from './format.js';
 import { emit } from './json.js';
 import { capacityChart, histogramChart, percentileChart, seriesChart } from './svg.js';
@@ -157,8 +157,12 @@ function loadSection(report: RunReport): string {
     })
     .join('');
   const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
+  const columns = ['expected', 'delivered', 'lost', 'duplicated', 'reordered', 'self copies', 'own missing', 'leaked', 'offline copies'];
   const delivery = load.delivery?.length
-    ? `<h3>Delivery integrity</h3><table><thead><tr><th>room</th><th>expected</th><th>delivered</th><th>lost</th><th>duplicated</th><th>reordered</th></tr></thead><tbody>${load.delivery.map((d) => `<tr${d.lost || d.duplicated || d.reordered ? ' class="schema-error"' : ''}><td>${e(d.room)}</td><td class="num">${d.expected}</td><td class="num">${d.delivered}</td><td class="num">${d.lost}</td><td class="num">${d.duplicated}</td><td class="num">${d.reordered}</td></tr>`).join('')}</tbody></table>`
+    ? `<h3>Delivery integrity</h3><table><thead><tr><th>room</th>${columns.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${load.delivery.map((d) => `<tr${deliveryProblem(d) ? ' class="schema-error"' : ''}><td>${e(d.room)}</td>${[d.expected, d.delivered, d.lost, d.duplicated, d.reordered, d.selfCopies ?? 0, d.selfMissing ?? 0, d.leaked ?? 0, d.offlineCopies ?? 0].map((n) => `<td class="num">${n}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+    : '';
+  const violations = load.schemaViolations?.length
+    ? `<h3>Schema violations</h3><p class="muted">Only FAIL counts toward schema.violations; NON-STRICT and INFORMATIONAL follow a rule's source, as in conformance runs.${load.schemaViolationsOmitted ? ` ${load.schemaViolationsOmitted} more, of further kinds, were counted but not listed.` : ''}</p><table><thead><tr><th>class</th><th>source</th><th>message</th><th>pointer</th><th>count</th><th>expected</th><th>actual</th><th>first message</th></tr></thead><tbody>${load.schemaViolations.map((v) => `<tr${v.class === 'FAIL' ? ' class="schema-error"' : ''}><td>${e(v.class)}</td><td>${e(violationSourceText(v))}</td><td>${e(v.message)}</td><td><code>${e(v.pointer || '/')}</code></td><td class="num">${formatCount(v.count)}</td><td>${e(v.expected)}</td><td>${e(v.actual)}</td><td><details><summary>sample</summary><pre>${e(v.sample.text)}${v.sample.truncated ? ' [cut at 500 bytes]' : ''}</pre></details></td></tr>`).join('')}</tbody></table>`
     : '';
   const g = report.generator;
   const generator = g
@@ -169,14 +173,15 @@ function loadSection(report: RunReport): string {
 ${percentileChart(load) ?? ''}
 ${histograms}
 ${seriesChart(load) ?? ''}
+<p>${e(connectionsLine(load.counters))}</p>
 <h3>Counters</h3><table><tbody>${counters.map(([k, v]) => `<tr><td>${e(k)}</td><td class="num">${formatCount(v)}</td></tr>`).join('')}</tbody></table>
-${delivery}${generator}</section>`;
+${delivery}${violations}${generator}</section>`;
 }
 
 function thresholdsSection(report: RunReport): string {
   if (!report.thresholds?.length) return '';
   return `<section id="thresholds"><h2>Thresholds</h2><table><thead><tr><th></th><th>threshold</th><th>actual</th><th>source</th></tr></thead><tbody>${report.thresholds
-    .map((t) => `<tr><td class="${t.passed ? 'ok' : 'bad'}">${t.passed ? '✔ pass' : '✘ FAIL'}</td><td><code>${e(t.expression)}</code></td><td class="num">${e(formatThresholdActual(report, t.metric, t.actual))}</td><td>${t.source}</td></tr>`)
+    .map((t) => `<tr><td class="${t.passed ? 'ok' : 'bad'}">${t.passed ? '✔ pass' : '✘ FAIL'}</td><td><code>${e(t.expression)}</code></td><td class="num">${e(formatThresholdActual(t, report))}</td><td>${t.source}</td></tr>`)
     .join('')}</tbody></table></section>`;
 }
 
@@ -192,10 +197,10 @@ function capacitySection(report: RunReport): string {
   const head = `<tr><th>load</th><th>throughput/s</th><th>p50</th><th>p99</th><th>SLO</th><th>broken</th>${baseline ? '<th>reference throughput/s</th><th>reference p50</th><th>reference p99</th><th>reference SLO</th>' : ''}</tr>`;
   const baselineBroken = c.baseline?.filter((s) => !s.sloPassed && !s.generatorSaturated).sort((a, b) => a.load - b.load)[0]?.load ?? null;
   const baselineChart = c.baseline?.length
-    ? `<figure data-series="baseline"><figcaption>Reference server, same steps (knee <b>${c.baselineKnee ?? 'not found'}</b>)</figcaption>${capacityChart({ ...c, steps: c.baseline, knee: c.baselineKnee ?? null, firstBroken: baselineBroken }) ?? ''}</figure>`
+    ? `<figure data-series="baseline"><figcaption>Reference server, same steps (<b>${e(baselineText(c))}</b>)</figcaption>${capacityChart({ ...c, steps: c.baseline, knee: c.baselineKnee ?? null, firstBroken: baselineBroken }) ?? ''}</figure>`
     : '';
   return `<section id="capacity"><h2>Capacity (varying ${c.vary})</h2>
-<p>Knee: <b>${c.knee ?? 'not found'}</b>; first broken: <b>${c.firstBroken ?? 'none'}</b>${c.limitingFactor ? `; limited by ${e(c.limitingFactor)}` : ''}.${c.slo?.length ? ` SLO: <code>${e(c.slo.join(', '))}</code>.` : ''}${c.stoppedBecause ? ` Stopped: ${e(c.stoppedBecause)}.` : ''}</p>
+<p><b>${e(capacityConclusionText(c))}</b>.${c.slo?.length ? ` SLO: <code>${e(c.slo.join(', '))}</code>.` : ''}${c.stoppedBecause ? ` Stopped: ${e(c.stoppedBecause)}.` : ''}</p>
 <figure data-series="target">${baselineChart ? '<figcaption>Target</figcaption>' : ''}${capacityChart(c) ?? ''}</figure>${baselineChart}
 <table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></section>`;
 }

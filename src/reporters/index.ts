@@ -1,8 +1,10 @@
-export type { Reporter, ReporterContext, ReporterFactory, RunInfo, CaseStartInfo, LoadProgress } from './types.js';
+export type { Reporter, ReporterContext, ReporterFactory, RunInfo, CaseStartInfo, LoadProgress, CapacityStepInfo } from './types.js';
 export { createReporter, fanOut, loadReporterModule, registerReporter, reporterNames, REPORTER_FILES } from './registry.js';
-export { writeReports, runFolderName, prepareReporters, withoutRunEnd } from './write.js';
+export { writeReports, runFolderName, prepareReporters, withoutHooks, withoutRunEnd } from './write.js';
 export type { WriteReportsOptions, WrittenReports, PreparedReporter } from './write.js';
 export { renderConsole, renderConsoleSummary, consoleCaseLine, consoleReporter } from './console.js';
+export { formatLoadSummary } from './load-summary.js';
+export { formatCapacitySummary, formatStepLine } from './capacity-summary.js';
 export { renderJson, jsonReporter } from './json.js';
 export { renderJUnit, junitReporter } from './junit.js';
 export { renderHtml, htmlReporter } from './html.js';

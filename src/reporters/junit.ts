@@ -116,7 +116,7 @@ function caseElement(result: CaseResult, strict: boolean): string {
 function thresholdElement(report: RunReport, t: ThresholdResult): string {
   const open = `    <testcase name="${escapeXmlAttr(t.expression)}" classname="thresholds.${escapeXmlAttr(t.source)}" time="0.000"`;
   if (t.passed) return `${open}/>\n`;
-  const actual = t.actual === null ? 'the run has no such metric' : `actual ${formatThresholdActual(report, t.metric, t.actual)}`;
+  const actual = t.actual === null ? 'no data' : `actual ${formatThresholdActual(t, report)}`;
   return `${open}>\n      <failure message="${escapeXmlAttr(`threshold ${t.expression} breached: ${actual}`)}" type="threshold">${escapeXml(`metric ${t.metric}: ${actual}`)}</failure>\n    </testcase>\n`;
 }
 

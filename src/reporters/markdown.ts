@@ -2,9 +2,9 @@ import type { CapacityStep, CaseResult, Finding, RunReport } from '../report/mod
 import { escapeMarkdownCell, escapeMarkdownFence } from './escape.js';
 import { emit } from './json.js';
 import {
-  blockedText, caseLocation, caseSourceNote, caseSourceText, foldFailures, formatCount, formatMetric, formatMs, findingVerdictText, groupIds, groupTraffic,
-  inlineJson, isStrict, PERCENTILE_COLUMNS, formatThresholdActual, shapeSourceText, shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow,
-  type FailureGroup,
+  baselineText, blockedText, capacityConclusionText, caseLocation, caseSourceNote, caseSourceText, connectionsLine, deliveryProblem, findingVerdictText, foldFailures,
+  formatCount, formatMetric, formatMs, formatThresholdActual, groupIds, groupTraffic, inlineJson, isFailing, isStrict, PERCENTILE_COLUMNS, shapeSourceText,
+  shownFindings, summaryLine, trafficText, transcriptLine, transcriptWindow, violationSourceText, type FailureGroup,
 } from './format.js';
 import type { Reporter, ReporterContext } from './types.js';
 
@@ -55,7 +55,7 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
   if (report.cases.length && report.command === 'run') out.push(...caseTable(report.cases, Math.floor(maxBytes / 3)));
   if (report.thresholds?.length) {
     out.push('### Thresholds', '');
-    out.push(...tableOf(['', 'threshold', 'actual', 'source'], report.thresholds.map((t) => [t.passed ? '✅' : '❌', cell(t.expression), formatThresholdActual(report, t.metric, t.actual), t.source]), ['l', 'l', 'r', 'l']));
+    out.push(...tableOf(['', 'threshold', 'actual', 'source'], report.thresholds.map((t) => [t.passed ? '✅' : '❌', cell(t.expression), formatThresholdActual(t, report), t.source]), ['l', 'l', 'r', 'l']));
     out.push('');
   }
   const load = report.load;
@@ -67,16 +67,30 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
       return h ? [cell(n), formatCount(h.count), ...PERCENTILE_COLUMNS.map(([k]) => formatMetric(h[k], h.unit))] : [];
     }), ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
     out.push('');
+    out.push(cell(connectionsLine(load.counters)), '');
     const counters = Object.entries(load.counters).sort(([a], [b]) => (a < b ? -1 : 1));
     if (counters.length) {
       out.push('<details><summary>Counters</summary>', '');
       out.push(...tableOf(['counter', 'value'], counters.map(([k, v]) => [cell(k), formatCount(v)]), ['l', 'r']));
       out.push('', '</details>', '');
     }
-    const broken = (load.delivery ?? []).filter((d) => d.lost || d.duplicated || d.reordered);
+    if (load.schemaViolations?.length) {
+      out.push('### Schema violations', '', 'Only FAIL counts toward `schema.violations`; NON-STRICT and INFORMATIONAL follow the rule\'s source.', '');
+      out.push(...tableOf(
+        ['class', 'source', 'message', 'pointer', 'count', 'expected', 'actual', 'first message'],
+        load.schemaViolations.map((v) => [v.class, cell(violationSourceText(v)), cell(v.message), cell(v.pointer || '/'), formatCount(v.count), cell(v.expected), cell(v.actual), cell(v.sample.text.length > 120 ? `${v.sample.text.slice(0, 117)}...` : v.sample.text)]),
+        ['l', 'l', 'l', 'l', 'r', 'l', 'l', 'l'],
+      ));
+      out.push('');
+    }
+    const broken = (load.delivery ?? []).filter(deliveryProblem);
     if (broken.length) {
       out.push('### Delivery problems', '');
-      out.push(...tableOf(['room', 'expected', 'delivered', 'lost', 'duplicated', 'reordered'], broken.map((d) => [cell(d.room), String(d.expected), String(d.delivered), String(d.lost), String(d.duplicated), String(d.reordered)]), ['l', 'r', 'r', 'r', 'r', 'r']));
+      out.push(...tableOf(
+        ['room', 'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'self copies', 'own missing', 'leaked'],
+        broken.map((d) => [cell(d.room), ...[d.expected, d.delivered, d.lost, d.duplicated, d.reordered, d.selfCopies ?? 0, d.selfMissing ?? 0, d.leaked ?? 0].map(String)]),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ));
       out.push('');
     }
   }
@@ -92,7 +106,7 @@ export function renderMarkdown(report: RunReport, options: { maxBytes?: number }
       return [String(st.load), formatCount(st.throughput), formatMs(st.p50Ms), formatMs(st.p99Ms), slo(st), ...ref];
     });
     out.push(...tableOf(head, body, ['r', 'r', 'r', 'r', 'l', ...(baseline ? (['r', 'r', 'l'] as const) : [])]));
-    out.push('', `Knee: **${c.knee ?? 'not found'}**; first broken: **${c.firstBroken ?? 'none'}**${c.limitingFactor ? `; limited by ${cell(c.limitingFactor)}` : ''}${baseline ? `; reference server knee: **${c.baselineKnee ?? 'not found'}**` : ''}`, '');
+    out.push('', `**${cell(capacityConclusionText(c))}**${baseline ? `; reference server: **${baselineText(c)}**` : ''}`, '');
   }
   if (report.generator?.saturated) out.push(`> [!WARNING]\n> The load generator saturated: results are not trustworthy.${report.generator.reason ? ` ${cell(report.generator.reason)}` : ''}`, '');
 

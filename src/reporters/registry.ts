@@ -103,6 +103,9 @@ export function fanOut(reporters: readonly Reporter[]): Reporter & { written: st
     async onProgress(progress) {
       for (const r of reporters) await r.onProgress?.(progress);
     },
+    async onCapacityStep(step, info) {
+      for (const r of reporters) await r.onCapacityStep?.(step, info);
+    },
     async onRunEnd(report) {
       const safe = redactReport(report);
       for (const r of reporters) {

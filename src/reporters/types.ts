@@ -1,5 +1,5 @@
 import type { Output } from '../output.js';
-import type { CaseResult, RunReport } from '../report/model.js';
+import type { CapacityStep, CaseResult, RunReport } from '../report/model.js';
 
 /**
  * A reporter: optional lifecycle hooks, called in this order by a run (and by `report render`,
@@ -17,12 +17,21 @@ export interface Reporter {
   onCaseEnd?(result: CaseResult): void | Promise<void>;
   /** During load and capacity runs, once per progress interval (a few seconds; 1 s on a terminal). */
   onProgress?(progress: LoadProgress): void | Promise<void>;
+  /** During capacity runs, once per step as it is judged (the console prints its line). */
+  onCapacityStep?(step: CapacityStep, info: CapacityStepInfo): void | Promise<void>;
   /**
    * Once, after the run, with the final report (also what `report render` calls), when the run's
    * folder exists (ctx.outDir). File reporters write here and return the paths they wrote; the
    * console prints its summary here.
    */
   onRunEnd?(report: RunReport): void | Promise<void | string[]> | string[];
+}
+
+export interface CapacityStepInfo {
+  /** Which search the step belongs to: `step`, or `target` and `reference` when a baseline runs beside it. */
+  label: string;
+  /** 1-based: the step's place in its search. */
+  index: number;
 }
 
 export interface RunInfo {
@@ -45,6 +54,10 @@ export interface CaseStartInfo {
 
 export interface LoadProgress {
   elapsedMs: number;
+  /**
+   * How long the whole run takes as things stand: ramp + settle + steady + drain as planned while
+   * clients set up, then from the real end of the steady phase (a slow setup makes it longer).
+   */
   totalMs: number | null;
   connected: number;
   sentPerSecond: number;
@@ -52,6 +65,16 @@ export interface LoadProgress {
   /** p99 of the main latency over the last interval, in ms. */
   p99Ms: number;
   errors: number;
+  timeouts?: number;
+  /** What the run is doing: connecting and joining, sending on its timetable, draining, closing. */
+  phase?: 'setup' | 'steady' | 'drain' | 'closing';
+  /** While setting up: clients ready (authenticated and joined) of all. */
+  ready?: number;
+  clients?: number;
+  /** Replies still awaited and copies members still await; while draining, what the drain waits for. */
+  inFlight?: { replies: number; deliveries: number };
+  /** While draining: the most it may still take, ms. */
+  drainLeftMs?: number;
 }
 
 /** What a reporter factory is given. */

@@ -51,20 +51,26 @@ export async function prepareReporters(specs: readonly string[], options: { io?:
   return prepared;
 }
 
+const HOOKS = ['onRunStart', 'onCaseStart', 'onCaseEnd', 'onProgress', 'onCapacityStep', 'onRunEnd'] as const;
+export type ReporterHook = (typeof HOOKS)[number];
+
+/** The reporter without some of its hooks; the others bound, so a class-based reporter (hooks on its prototype) loses nothing else. */
+export function withoutHooks(reporter: Reporter, drop: readonly ReporterHook[]): Reporter {
+  const out: Record<string, unknown> = { ...reporter, name: reporter.name };
+  for (const h of HOOKS) {
+    const fn = reporter[h];
+    if (drop.includes(h)) delete out[h];
+    else if (typeof fn === 'function') out[h] = fn.bind(reporter);
+  }
+  return out as unknown as Reporter;
+}
+
 /**
  * The reporter without its onRunEnd, for the run's live hooks: writeReports calls every
  * reporter's onRunEnd itself, once the run's folder exists.
  */
 export function withoutRunEnd(reporter: Reporter): Reporter {
-  const { onRunEnd: _end, ...live } = reporter;
-  // Class-based reporters keep their hooks on the prototype: bind them so spreading loses nothing.
-  const hooks = ['onRunStart', 'onCaseStart', 'onCaseEnd', 'onProgress'] as const;
-  const out: Record<string, unknown> = { ...live, name: reporter.name };
-  for (const h of hooks) {
-    const fn = reporter[h];
-    if (typeof fn === 'function') out[h] = fn.bind(reporter);
-  }
-  return out as unknown as Reporter;
+  return withoutHooks(reporter, ['onRunEnd']);
 }
 
 /** `2026-11-22T04:00:05.100Z` → `20261122T040005Z`: sortable and safe in every file system. */

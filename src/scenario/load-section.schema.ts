@@ -63,5 +63,13 @@ export const LOAD_SECTION_SCHEMA = {
       },
     },
     thresholds: { type: 'array', items: { type: 'string', minLength: 1 } },
+    gate: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        connect_failures: { type: 'integer', minimum: 0 },
+        timeouts: { anyOf: [{ type: 'number', minimum: 0, maximum: 100 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' }] },
+      },
+    },
   },
 } as const;

@@ -11,6 +11,7 @@ import { ccError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/types.js';
 import type { RuleStrength } from '../report/model.js';
+import { closest } from '../util/closest.js';
 import { parseDuration } from '../util/duration.js';
 import type { ClientDef, DocPath, Duration, HeartbeatMode, RunVariable, SourceRef, StepBase, TokenVariant, UnexpectedPolicy } from './case-parts.js';
 import { BUILTIN_VARIABLES, RUN_VARIABLES, SEED_SOURCE } from './case-parts.js';
@@ -402,33 +403,4 @@ function hintFor(path: Path): string {
   if (last === 'within' || last === 'timeout' || last === 'for' || last === 'wait') return 'durations are milliseconds or a number with a unit: 300ms, 2s, 1m';
   if (last === 'client' || last === 'clients' || path.includes('none_for')) return 'client names are letters, digits, _ and -';
   return 'see docs/scenarios.md for the format';
-}
-
-/** The known word nearest to `word` (edit distance ≤ 2, or a case-insensitive match). */
-export function closest(word: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of known) {
-    if (k.toLowerCase() === word.toLowerCase()) return k;
-    const d = editDistance(word, k);
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] as number;
 }

@@ -1,14 +1,20 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { CapacityOptions } from '../../capacity/run.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
-import { parseThreshold } from '../../load/thresholds.js';
-import { finishLongRun, interruptible, preflightReporters } from '../long-run.js';
-import { addSharedOptions, durationArg, positiveIntArg } from '../options.js';
+import { parseThreshold, parseThresholds } from '../../load/thresholds.js';
+import { EMBEDDED_OFFER } from '../../embedded/target.js';
+import type { Profile } from '../../profile/types.js';
+import type { RunTarget } from '../../transport/target.js';
+import { finishLongRun, interruptible, preflightReporters, startLoadServer } from '../long-run.js';
+import { addSharedOptions, durationArg, jwtKeySources, positiveIntArg } from '../options.js';
 import { rateArg } from './load.js';
 
 export interface CapacityCommandOptions {
-  target?: string;
-  profile?: string;
+  /** Parsed by targetArg; absent: the reference server, started for the run. */
+  target?: RunTarget;
+  /** Loaded by profileArg; absent: the scenario's. */
+  profile?: Profile;
   scenario?: string;
   slo?: string[];
   from?: number;
@@ -42,6 +48,12 @@ export interface CapacityCommandResult {
   report: import('../../report/model.js').RunReport;
 }
 
+/** The flag of each option of the capacity library, for its errors. */
+const CAPACITY_FLAGS: Record<string, string> = {
+  from: '--from', to: '--to', step: '--step', resolution: '--resolution', stepDurationMs: '--step-duration', slo: '--slo',
+  baseline: '--baseline', target: '--target', ratePerClient: '--rate', clients: '--clients', vary: '--vary',
+};
+
 /** A load: a positive number (client counts are checked to be whole later). */
 export function loadArg(value: string): number {
   const n = Number(value);
@@ -61,7 +73,8 @@ export function sloArg(value: string, previous: string[] = []): string[] {
   try {
     parseThreshold(value, 'slo');
   } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+    const e = err as { message: string; hint?: string };
+    throw new InvalidArgumentError(e.hint ? `${e.message} (${e.hint})` : e.message);
   }
   return [...previous, value];
 }
@@ -74,54 +87,81 @@ export function sloArg(value: string, previous: string[] = []): string[] {
  */
 export async function capacityCommand(options: CapacityCommandOptions, io: CliIO, packageRoot: string): Promise<CapacityCommandResult> {
   const { join } = await import('node:path');
-  const [{ readLoadScenario }, { runCapacity }, { formatCapacitySummary }, { ccError }] = await Promise.all([
+  const [{ readLoadScenario, defaultLoadScenario }, { runCapacity, validateCapacityOptions }, { loadTimeline }, { withoutHooks }, { ccError, isCcError }] = await Promise.all([
     import('../../load/scenario.js'),
     import('../../capacity/run.js'),
-    import('../../capacity/summary.js'),
+    import('../../load/run.js'),
+    import('../../reporters/write.js'),
     import('../../errors.js'),
   ]);
-  // Direct callers (tests, scripts) skip commander's parsing: check the SLOs here too.
   const slo = options.slo ?? [];
-  for (const s of slo) parseThreshold(s, 'slo');
+  if (slo.length === 0) throw ccError('CC_ERR_USAGE', { detail: 'capacity needs at least one --slo, e.g. --slo "reply.p99<100ms"' });
   if (options.search === 'binary' && options.step !== undefined) {
     throw ccError('CC_ERR_USAGE', { detail: '--step sets a linear search; --search binary bisects to --resolution: give one of them' });
   }
-  const profileName = options.profile ?? 'assa';
-  const file = options.scenario ?? join(packageRoot, 'scenarios', 'load', `${profileName}-chat.yaml`);
+  const file = options.scenario ?? defaultLoadScenario(packageRoot, options.profile);
   const { profile, plan } = readLoadScenario(file, options.profile);
-  const prepared = await preflightReporters(options.reporter, io);
+  // Direct callers (tests, scripts) skip commander's parsing; and only now is the profile known,
+  // whose error codes an SLO may name. Either way a bad SLO exits 2 before any load is sent.
+  parseThresholds(slo, 'slo', profile);
+  const display = await preflightReporters(options.reporter, io);
+  const jwt = jwtKeySources(options);
+  const timers = options.connectTimeout === undefined && options.responseTimeout === undefined
+    ? undefined
+    : { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) };
 
   // Ctrl-C ends the step under way (not judged) and writes the report of the steps done.
   const vary = options.vary ?? 'clients';
-  const report = await interruptible(options.signal, (signal) =>
-    runCapacity({
-      plan,
-      profile: profile.specPath,
-      ...(options.target === undefined ? {} : { target: options.target }),
-      slo,
-      vary,
-      from: options.from ?? 100,
-      to: options.to ?? 1000,
-      step: options.step ?? 100,
-      search: options.search ?? 'linear',
-      ...(options.resolution === undefined ? {} : { resolution: options.resolution }),
-      stepDurationMs: options.stepDuration ?? 10_000,
-      ...(options.clients === undefined ? {} : { clients: options.clients }),
-      ...(options.rate === undefined ? {} : { ratePerClient: options.rate }),
-      ...(options.ramp === undefined ? {} : { rampMs: options.ramp }),
-      ...(options.workers === undefined ? {} : { workers: options.workers }),
-      ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
-      jwt: { ...(options.jwtSecret === undefined ? {} : { secret: options.jwtSecret }), ...(options.jwtKey === undefined ? {} : { keyFile: options.jwtKey }) },
-      ...(options.connectTimeout === undefined && options.responseTimeout === undefined
-        ? {}
-        : { timers: { ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }), ...(options.responseTimeout === undefined ? {} : { responseTimeout: options.responseTimeout }) } }),
-      validate: options.noValidate !== true,
-      io,
-      reporters: prepared.map((p) => p.reporter),
-      signal,
-    }),
-  );
-  return finishLongRun(report, formatCapacitySummary(report), { ...(options.out === undefined ? {} : { out: options.out }), reporters: prepared }, io);
+  const search = {
+    plan,
+    profile,
+    slo,
+    vary,
+    from: options.from ?? 100,
+    to: options.to ?? 1000,
+    step: options.step ?? 100,
+    search: options.search ?? 'linear',
+    ...(options.resolution === undefined ? {} : { resolution: options.resolution }),
+    stepDurationMs: options.stepDuration ?? 10_000,
+    ...(options.clients === undefined ? {} : { clients: options.clients }),
+    ...(options.rate === undefined ? {} : { ratePerClient: options.rate }),
+    ...(options.ramp === undefined ? {} : { rampMs: options.ramp }),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    jwt,
+    ...(timers ? { timers } : {}),
+    validate: options.noValidate !== true,
+    output: io,
+    // The console's status line within a step only on a terminal, where it is redrawn in place; off one, its line per step is enough.
+    reporters: io.isTTY ? display.live : display.live.map((r) => (r.name === 'console' ? withoutHooks(r, ['onProgress']) : r)),
+    progressEveryMs: display.everyMs,
+  } satisfies Omit<CapacityOptions, 'target'>;
+  // The library names its options (`from`); a person typed flags (--from): say it in flags. The
+  // reference server is checked as what it offers before it is started.
+  const given = options.target;
+  try {
+    validateCapacityOptions({ ...search, target: given ?? EMBEDDED_OFFER, ...(options.baseline ? { baseline: EMBEDDED_OFFER } : {}) });
+  } catch (err) {
+    if (!isCcError(err) || err.code !== 'CC_ERR_BAD_OPTION') throw err;
+    const flags = (text: string): string => text.replace(/`(\w+)`/g, (_m, name: string) => CAPACITY_FLAGS[name] ?? name);
+    throw ccError('CC_ERR_BAD_FLAG', { flag: flags(String(err.params.option)), value: err.params.value, reason: flags(String(err.params.reason)), command: 'capacity' });
+  }
+  // The reference server, where it is the target or the baseline: one for the whole search, with
+  // room for the largest step (the previous step's connections may still be closing on its side).
+  const largest = vary === 'clients' ? search.to : options.clients ?? plan.clients;
+  const reference = (): ReturnType<typeof startLoadServer> =>
+    startLoadServer(profile, { jwt, timeline: loadTimeline(plan, profile, { ...(timers ? { timers } : {}) }), clients: largest, maxConnections: Math.max(profile.limits.maxConnections ?? 1000, 2 * largest) });
+  // Started here, so closed here; a target given is the caller's.
+  const target = given ?? (await reference());
+  let baseline: RunTarget | undefined;
+  let report;
+  try {
+    if (options.baseline === 'reference') baseline = await reference();
+    const run = { ...search, target, ...(baseline ? { baseline } : {}) };
+    report = await interruptible(options.signal, (signal) => runCapacity({ ...run, signal }));
+  } finally {
+    await Promise.all([given ? undefined : target.close(), baseline?.close()]);
+  }
+  return finishLongRun(report, { ...(options.out === undefined ? {} : { out: options.out }), reporters: display.prepared }, io);
 }
 
 export function register(program: Command, ctx: CliContext): Command {
@@ -147,7 +187,7 @@ export function register(program: Command, ctx: CliContext): Command {
     .option('--clients <n>', 'with --vary rate: the fixed number of clients (default: the scenario\'s)', positiveIntArg)
     .option('--rate <r>', 'with --vary clients: messages per second per client (default: the scenario\'s)', rateArg)
     .option('--ramp <duration>', 'connection ramp of each step (default: the scenario\'s ramp per client, scaled)', durationArg)
-    .option('--workers <n>', 'worker threads per step (default: cores; 1 below 200 clients)', positiveIntArg)
+    .option('--workers <n>', 'worker threads per step (default: from the load offered, at most the cores)', positiveIntArg)
     .option('--baseline <server>', 'also run the same steps against the embedded reference server: reference', choice(['reference'] as const))
     .option('--no-validate', 'do not validate inbound messages (faster; schema violations are not counted)')
     .action(async (opts: CapacityCommandOptions & { validate?: boolean }) => {

@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MetricsStore } from '../../metrics/store.js';
 import { capacityReport, conformanceReport, FIXTURE_SECRETS, loadReport, loadReportWithReply, loadStore } from '../../report/fixtures.js';
 import { notAssessedReport, sourcesReport } from '../../report/fixtures-sources.js';
+import { redactReport } from '../../report/redact.js';
+import { formatCapacitySummary } from '../../reporters/capacity-summary.js';
+import { formatLoadSummary } from '../../reporters/load-summary.js';
 import { packageRoot } from '../../util/paths.js';
 import type { RunReport } from '../../report/model.js';
 import { main } from '../main.js';
@@ -36,8 +39,13 @@ describe('chat-conform report compare', () => {
     const r = await cli('compare', base, head, '--max-regression', '10%');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^Latency \(ms\):\n {2}metric\s+stat\s+base\s+head\s+change/);
-    expect(r.out).toMatch(/reply\s+p99\s+19\.8\d?\s+25\.\d+\s+\+30\.\d%\s+REGRESSION \(> 10\.0%\)/);
-    expect(r.out.endsWith('5 regressions.')).toBe(true);
+    expect(r.out).toMatch(/reply\s+p99\s+19\.8\d?\s+25\.\d+\s+\+30\.\d%\s+REGRESSION \(> 10\.0% and > 2ms\)/);
+    // 1,000 values: p99.9 has one above it and max is one value: shown, not judged.
+    expect(r.out).toMatch(/reply\s+max\s+[\d.]+\s+[\d.]+\s+\+30\.\d%\s+not judged: too few values above it/);
+    expect(r.out.endsWith('3 regressions.')).toBe(true);
+    // Both settable: a floor above the growth, and no floor with no tail rule.
+    expect((await cli('compare', base, head, '--min-change', '10ms')).code).toBe(0);
+    expect((await cli('compare', base, head, '--min-change', '0', '--min-tail-samples', '0')).out.endsWith('5 regressions.')).toBe(true);
   });
 
   it('exits 0 when the growth is within the bound, or for another metric', async () => {
@@ -87,6 +95,16 @@ describe('chat-conform report render', () => {
     const consoleText = (await cli('render', file, '--reporter', 'console')).out;
     for (const text of [printed.out, html, consoleText]) for (const secret of FIXTURE_SECRETS) expect(text.includes(secret)).toBe(false);
     expect(consoleText.split('\n')[0]).toBe('PASS          assa.connect.ok  CONNECT with a valid JWT gets CONNECT_RESPONSE success (12.4ms)');
+  });
+
+  it('renders a load or capacity report on the console as the command ended it: its summary', async () => {
+    const load = loadReport();
+    const r = await cli('render', save('load-console.json', load), '--reporter', 'console');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(formatLoadSummary(redactReport(load)).join('\n'));
+    const capacity = capacityReport();
+    const c = await cli('render', save('capacity-console.json', capacity), '--reporter', 'console');
+    expect(c.out).toBe(formatCapacitySummary(redactReport(capacity)).join('\n'));
   });
 
   it('renders a capacity report as markdown', async () => {

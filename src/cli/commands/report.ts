@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { ccError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
-import { collect } from '../options.js';
+import { collect, durationArg } from '../options.js';
 
 /**
  * `chat-conform report render|compare|merge`: typed functions over src/report and src/reporters
@@ -42,15 +42,24 @@ export async function reportRender(file: string, options: RenderOptions, io: Cli
 }
 
 export interface CompareCliOptions {
-  /** Fraction: 0.1 allows 10% growth. */
+  /** The relative noise band, a fraction: 0.1 allows 10% growth. */
   maxRegression: number;
+  /** The absolute floor for latencies, ms (default 2). */
+  minChange?: number;
+  /** Values a run needs above a statistic for it to count (default 10). */
+  minTailSamples?: number;
   metric?: string[];
 }
 
 /** Compares BASE with HEAD; exit 1 on any regression. */
 export async function reportCompare(base: string, head: string, options: CompareCliOptions, io: CliIO): Promise<number> {
   const [{ readReport }, { compareReports, formatComparison }] = await Promise.all([import('../../report/validate.js'), import('../../report/compare.js')]);
-  const opts = { maxRegression: options.maxRegression, ...(options.metric ? { metrics: options.metric } : {}) };
+  const opts = {
+    maxRegression: options.maxRegression,
+    ...(options.minChange === undefined ? {} : { minChangeMs: options.minChange }),
+    ...(options.minTailSamples === undefined ? {} : { minTailSamples: options.minTailSamples }),
+    ...(options.metric ? { metrics: options.metric } : {}),
+  };
   const comparison = compareReports(readReport(base), readReport(head), opts);
   if (comparison.unknownMetrics.length) {
     throw ccError('CC_ERR_BAD_FLAG', {
@@ -100,6 +109,11 @@ export function regressionArg(value: string): number {
   return Number(m[1]) / 100;
 }
 
+function wholeArg(value: string): number {
+  if (!/^\s*\d+\s*$/.test(value)) throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
 function reporterArg(value: string): string {
   if (!value.trim()) throw new InvalidArgumentError('expected a reporter name (console, html, junit, markdown, json) or a module path');
   return value;
@@ -131,7 +145,9 @@ export function register(program: Command, ctx: CliContext): Command {
     .description('compare two reports: percentile deltas and verdict changes; exit 1 on a regression')
     .argument('<base>', 'the baseline report.json')
     .argument('<head>', 'the report.json to judge')
-    .option('--max-regression <percent>', 'allowed growth of a percentile', regressionArg, 0.1)
+    .option('--max-regression <percent>', 'noise band: growth of a percentile allowed (default 10%)', regressionArg, 0.1)
+    .option('--min-change <duration>', 'noise floor: a latency must also grow by more than this to count (default 2ms)', durationArg)
+    .option('--min-tail-samples <n>', 'values each run needs above a statistic for it to count (default 10; max never counts)', wholeArg)
     .option('--metric <name>', 'compare only this histogram (reply) or statistic (reply.p99); repeatable', collect)
     .action(async (base: string, head: string, opts: CompareCliOptions) => {
       ctx.setExitCode(await reportCompare(base, head, opts, ctx.io));

@@ -173,7 +173,6 @@ export function register(program: Command, ctx: CliContext): Command {
       target: 'the server under test: ws://, wss://, tcp://, tcp+lp://, tls:// (http:// for OpenIRC\'s login); default: start the reference server in-process',
       reporter: 'console (default), json, junit, html, markdown, or a module path (repeatable, or comma-separated)',
       overrides: ALL_OVERRIDES,
-      parseTarget: true,
     },
   )
     .option('--admin-url <url>', 'http(s) endpoint that makes the target act, ${admin_url} in scenarios (the reference server: its POST /admin/announce); default with no --target: the embedded server\'s', httpUrlArg)

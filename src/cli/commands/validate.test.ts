@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadProfile } from '../../profile/load.js';
 import { CcError } from '../../errors.js';
 import { packageRoot } from '../../util/paths.js';
 import { memoryIO } from '../io.js';
@@ -56,7 +57,7 @@ describe('chat-conform validate', () => {
 
   it('treats a top-level JSON array as a list of messages', async () => {
     const path = file('array.json', JSON.stringify([sendMessage, { action: 'PING', timestamp: ts, seq_id: 'p' }]));
-    const summary = await validateCommand({ profile: 'assa', file: path }, memoryIO());
+    const summary = await validateCommand({ profile: loadProfile('assa'), file: path }, memoryIO());
     expect(summary.inputs.map((i) => [i.label, i.valid, i.outcomes.map((o) => o.direction)])).toEqual([
       [`${path}[0]`, true, ['client']],
       [`${path}[1]`, true, ['server']],
@@ -67,7 +68,7 @@ describe('chat-conform validate', () => {
     const sdp = { action: 'SDP', data: { video_room_id: 200, target_user_id: 456, sdp_type: 'offer', sdp_data: 'v=0' }, timestamp: ts, seq_id: 'sdp' };
     const path = file('sdp.json', JSON.stringify(sdp));
     const io = memoryIO();
-    const both = await validateCommand({ profile: 'assa', file: path }, io);
+    const both = await validateCommand({ profile: loadProfile('assa'), file: path }, io);
     expect(both.valid).toBe(1);
     expect(io.stdout).toEqual([
       `${path}: SDP (client): valid`,
@@ -92,7 +93,7 @@ describe('chat-conform validate', () => {
   });
 
   it('reads standard input with -', async () => {
-    const summary = await validateCommand({ profile: 'assa', file: '-', stdin: async () => `${JSON.stringify(sendMessage)}\n` }, memoryIO());
+    const summary = await validateCommand({ profile: loadProfile('assa'), file: '-', stdin: async () => `${JSON.stringify(sendMessage)}\n` }, memoryIO());
     expect(summary.inputs[0]?.label).toBe('<stdin>');
     expect(summary.valid).toBe(1);
   });
@@ -100,7 +101,7 @@ describe('chat-conform validate', () => {
   it('prints JSON results with --json', async () => {
     const path = file('json-out.json', JSON.stringify({ ...sendMessage, seq_id: 5 }));
     const io = memoryIO();
-    await validateCommand({ profile: 'assa', file: path, json: true }, io);
+    await validateCommand({ profile: loadProfile('assa'), file: path, json: true }, io);
     const out = JSON.parse(io.stdout.join('\n')) as { invalid: number; inputs: { results: { kind: string; message: string; errors: { pointer: string }[] }[] }[] };
     expect(out.invalid).toBe(1);
     expect(out.inputs[0]?.results[0]).toMatchObject({ kind: 'invalid', message: 'SEND_MESSAGE', errors: [{ pointer: '/seq_id' }] });
@@ -139,7 +140,7 @@ describe('chat-conform validate: only a deviation from the seed makes a message 
   it('is invalid for a type the seed shows otherwise, whatever notes come with it', async () => {
     const path = file('seed.ndjson', [sendReply({ client_message_id: null, content: 42 }), ...lines.slice(2)].map((l) => JSON.stringify(l)).join('\n'));
     const io = memoryIO();
-    const summary = await validateCommand({ profile: 'assa', file: path, direction: 'server' }, io);
+    const summary = await validateCommand({ profile: loadProfile('assa'), file: path, direction: 'server' }, io);
     expect(io.stdout.slice(0, 3)).toEqual([
       `${path}:1: SEND_MESSAGE_RESPONSE (server): invalid`,
       '  /data/client_message_id: NON-STRICT (lenient: optional-null): type: expected string, found null',
@@ -167,7 +168,7 @@ describe('chat-conform validate: only a deviation from the seed makes a message 
     writeFileSync(spec, `${readFileSync(join(packageRoot(), 'schemas', 'assa', 'asyncapi.yaml'), 'utf8')}  decisionPolicy: enforce\n`);
     const path = file('enforced.ndjson', lines.slice(0, 3).map((l) => JSON.stringify(l)).join('\n'));
     const io = memoryIO();
-    const summary = await validateCommand({ profile: spec, file: path, direction: 'server' }, io);
+    const summary = await validateCommand({ profile: loadProfile(spec), file: path, direction: 'server' }, io);
     expect(io.stdout.slice(5)).toEqual([
       `${path}:3: MEDIA_STATUS_RESPONSE (server): invalid`,
       '  /data/audio_enabled: FAIL (choice: assa.D7.replies): type: expected boolean, found string "yes"',
@@ -179,7 +180,7 @@ describe('chat-conform validate: only a deviation from the seed makes a message 
   it('gives each result its verdict and the summary its notes with --json', async () => {
     const path = file('notes.json', JSON.stringify(lines[0]));
     const io = memoryIO();
-    await validateCommand({ profile: 'assa', file: path, json: true }, io);
+    await validateCommand({ profile: loadProfile('assa'), file: path, json: true }, io);
     const out = JSON.parse(io.stdout.join('\n')) as Record<string, unknown> & { inputs: { verdict: string; results: { verdict: string; errors: { source: string; rule: string }[] }[] }[] };
     expect([out.decisionPolicy, out.valid, out.invalid, out.nonStrict, out.informational]).toEqual(['cap', 1, 0, 1, 0]);
     expect(out.inputs[0]?.verdict).toBe('NON-STRICT');
@@ -197,11 +198,11 @@ describe('chat-conform validate on bad input (exit 2)', () => {
 
   it('a multi-line JSON document with a syntax error is reported at the line of the error', async () => {
     const path = file('pretty.json', '{\n  "action": "PING",\n  "seq_id": \n}\n');
-    const err = await validateCommand({ profile: 'assa', file: path }, memoryIO()).catch((e: unknown) => e);
+    const err = await validateCommand({ profile: loadProfile('assa'), file: path }, memoryIO()).catch((e: unknown) => e);
     expect((err as CcError).code).toBe('CC_ERR_INPUT_PARSE');
     expect((err as CcError).params.line).toBe(4);
     const comma = file('comma.json', '{\n  "action": "PING",\n  "seq_id": "p"\n  "timestamp": "x"\n}\n');
-    const err2 = await validateCommand({ profile: 'assa', file: comma }, memoryIO()).catch((e: unknown) => e);
+    const err2 = await validateCommand({ profile: loadProfile('assa'), file: comma }, memoryIO()).catch((e: unknown) => e);
     expect((err2 as CcError).params.line).toBe(4);
   });
 

@@ -3,16 +3,18 @@ import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { strongestVerdictFor, strongestVerdictForSources } from '../../conformance/verdict.js';
 import { ccError } from '../../errors.js';
-import type { Direction } from '../../profile/types.js';
+import type { Direction, Profile } from '../../profile/types.js';
 import { verdictRank } from '../../report/run-summary.js';
 import type { Verdict } from '../../report/model.js';
 import type { DecisionPolicy } from '../../spec/source.js';
 import { outcomeSources, type ValidationOutcome } from '../../spec/validator.js';
 import type { CliContext } from '../context.js';
 import type { CliIO } from '../io.js';
+import { profileArg } from '../options.js';
 
 export interface ValidateOptions {
-  profile: string;
+  /** Loaded by profileArg. */
+  profile: Profile;
   /** A file path, or `-` for standard input. */
   file: string;
   message?: string;
@@ -107,10 +109,9 @@ function bestVerdict(verdicts: Verdict[]): Verdict {
  * (CC_ERR_INVALID_MESSAGES) when any input is invalid.
  */
 export async function validateCommand(options: ValidateOptions, io: CliIO): Promise<ValidateSummary> {
-  const { loadProfile } = await import('../../profile/load.js');
   const { getValidator } = await import('../../profile/validator.js');
   const { parseMessages } = await import('../../spec/input.js');
-  const profile = loadProfile(options.profile);
+  const profile = options.profile;
   const validator = getValidator(profile);
   if (options.message !== undefined) {
     const dirs = validator.directionsOf(options.message);
@@ -192,11 +193,11 @@ export function register(program: Command, ctx: CliContext): Command {
     .command('validate')
     .description('validate JSON or NDJSON messages against a profile\'s generated schemas')
     .argument('<file>', 'a JSON file (one message, or an array of messages), an NDJSON file (one message a line), or - for stdin')
-    .requiredOption('--profile <name|path>', 'the profile: assa, envelope, openirc, or the path of an AsyncAPI 3.0 document')
+    .requiredOption('--profile <name|path>', 'the profile: assa, envelope, openirc, or the path of an AsyncAPI 3.0 document', profileArg)
     .option('--message <name>', 'validate every input as this message, whatever its naming field says')
     .option('--direction <client|server>', 'who sent the messages: client (client → server) or server (server → client); default: the direction the name is declared in', directionArg)
     .option('--json', 'print the results as JSON')
-    .action(async (file: string, opts: { profile: string; message?: string; direction?: Direction; json?: boolean }) => {
+    .action(async (file: string, opts: { profile: Profile; message?: string; direction?: Direction; json?: boolean }) => {
       const summary = await validateCommand({ file, profile: opts.profile, message: opts.message, direction: opts.direction, json: opts.json === true }, ctx.io);
       if (summary.invalid > 0) throw ccError('CC_ERR_INVALID_MESSAGES', { count: summary.invalid, total: summary.total });
     });

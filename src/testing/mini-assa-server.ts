@@ -1,31 +1,64 @@
 /**
- * A test server for `chat-conform capacity`: a tiny ASSA server over newline-delimited JSON on TCP
- * that is slow on purpose. Its SEND_MESSAGE reply is held back by `delayMs(connections)`, where
- * `connections` is the number of TCP connections open at that moment, so a test knows the true
- * knee exactly: the largest client count n with delayMs(n) under the SLO's bound.
+ * A tiny ASSA server over newline-delimited JSON on TCP, for tests of `load` and `capacity` that
+ * need a server to misbehave in one exact, counted way:
+ * - slow on purpose (capacity): the SEND_MESSAGE reply is held back by `delayMs(connections)`,
+ *   where `connections` is the number of TCP connections open at that moment, so a test knows the
+ *   true knee exactly: the largest client count n with delayMs(n) under the SLO's bound;
+ * - broadcast faults (delivery integrity), counted over the copies of NEW_MESSAGE it writes to the
+ *   members other than the sender (n = 1, 2, ...): `echo` also sends the sender its own copy (the
+ *   seed allows it); `dropEvery k` drops copy n when n % k == 0; `duplicateEvery k` writes it
+ *   twice; `leakEvery k` also writes every k-th message to a client in another room;
+ * - `maxConnections`: connections beyond it are closed as soon as they open (a server that stops
+ *   accepting connections);
+ * - `shapes`: replies and broadcasts that break the schema, for the schema evidence.
  *
  * It speaks just what the bundled load scenario (scenarios/load/assa-chat.yaml) uses: CONNECT
  * (the JWT's `sub` is the user; the token is decoded, not verified: identity is not under test),
- * CREATE_ROOM, JOIN_ROOM, SEND_MESSAGE (reply delayed, NEW_MESSAGE to the other members at once)
- * and PONG. Replies have the shapes of the ASSA schemas so the engine counts no violations.
- * With `maxConnections`, connections beyond it are closed as soon as they open (a server that
- * stops accepting connections).
+ * CREATE_ROOM, JOIN_ROOM, SEND_MESSAGE (NEW_MESSAGE to the other members at once) and PONG.
+ * Replies have the shapes of the ASSA schemas so the engine counts no violations.
  */
 import net from 'node:net';
 import jwt from 'jsonwebtoken';
 import { listenOnLoopback } from './loopback-listen.js';
 
-export interface SlowServerOptions {
-  /** Reply delay of SEND_MESSAGE in ms, given the connections open when the request arrives. */
-  delayMs: (connections: number) => number;
-  /** Connections beyond this are closed on arrival (default: no limit). */
-  maxConnections?: number;
+export interface BroadcastFaults {
+  echo?: boolean;
+  dropEvery?: number;
+  duplicateEvery?: number;
+  leakEvery?: number;
 }
 
-export interface SlowServer {
+export interface MiniServerOptions {
+  /** Reply delay of SEND_MESSAGE in ms, given the connections open when the request arrives (default 0). */
+  delayMs?: (connections: number) => number;
+  /** Connections beyond this are closed on arrival (default: no limit). */
+  maxConnections?: number;
+  broadcast?: BroadcastFaults;
+  /**
+   * Shapes the schema does not allow: `stringIds` sends SEND_MESSAGE_RESPONSE's message_id as a
+   * string of digits (a FAIL for every reply); `extraField` adds a field the spec does not define
+   * to every NEW_MESSAGE (NON-STRICT).
+   */
+  shapes?: { stringIds?: boolean; extraField?: boolean };
+}
+
+/** Exactly what the server did to the broadcasts. */
+export interface BroadcastCounts {
+  /** Copies owed to members other than the sender (dropped ones included). */
+  copies: number;
+  dropped: number;
+  duplicated: number;
+  /** Copies sent back to their sender. */
+  echoes: number;
+  /** Copies written to a client outside the room. */
+  leaked: number;
+}
+
+export interface MiniServer {
   /** tcp://127.0.0.1:port */
   url: string;
   readonly stats: { peakConnections: number; refused: number; replies: number };
+  readonly counts: BroadcastCounts;
   close(): Promise<void>;
 }
 
@@ -44,8 +77,12 @@ interface Request {
 
 const now = (): string => new Date().toISOString();
 
-export async function startSlowAssaServer(options: SlowServerOptions): Promise<SlowServer> {
+export async function startMiniAssaServer(options: MiniServerOptions = {}): Promise<MiniServer> {
   const stats = { peakConnections: 0, refused: 0, replies: 0 };
+  const counts: BroadcastCounts = { copies: 0, dropped: 0, duplicated: 0, echoes: 0, leaked: 0 };
+  const faults = options.broadcast ?? {};
+  const peers = new Set<Peer>();
+  let messages = 0;
   const rooms = new Map<number, { name: string; host: number; members: Set<Peer> }>();
   const timers = new Set<NodeJS.Timeout>();
   let open = 0;
@@ -102,15 +139,45 @@ export async function startSlowAssaServer(options: SlowServerOptions): Promise<S
         if (room) {
           const broadcast = `${JSON.stringify({
             action: 'NEW_MESSAGE', timestamp: createdAt, seq_id: `srv-${nextSeq++}`,
-            data: { message_id: messageId, room_id: id, content, message_type: 'text', user: { user_id: peer.userId, nickname: peer.nickname }, created_at: createdAt, reply_to_message_id: null },
+            data: {
+              message_id: messageId, room_id: id, content, message_type: 'text', user: { user_id: peer.userId, nickname: peer.nickname }, created_at: createdAt, reply_to_message_id: null,
+              ...(options.shapes?.extraField ? { mood: 'cheerful' } : {}),
+            },
           })}\n`;
-          for (const m of room.members) if (m !== peer && !m.socket.destroyed) m.socket.write(broadcast);
+          for (const m of room.members) {
+            if (m.socket.destroyed) continue;
+            if (m === peer) {
+              if (faults.echo) {
+                counts.echoes++;
+                m.socket.write(broadcast);
+              }
+              continue;
+            }
+            const n = ++counts.copies;
+            if (faults.dropEvery && n % faults.dropEvery === 0) {
+              counts.dropped++;
+              continue;
+            }
+            m.socket.write(broadcast);
+            if (faults.duplicateEvery && n % faults.duplicateEvery === 0) {
+              counts.duplicated++;
+              m.socket.write(broadcast);
+            }
+          }
+          if (faults.leakEvery && ++messages % faults.leakEvery === 0) {
+            // To someone authenticated who is in none of this room's members: another room's client.
+            const outsider = [...peers].find((p) => p.userId > 0 && !room.members.has(p) && p.rooms.size > 0 && !p.socket.destroyed);
+            if (outsider) {
+              counts.leaked++;
+              outsider.socket.write(broadcast);
+            }
+          }
         }
         const timer = setTimeout(() => {
           timers.delete(timer);
           stats.replies++;
-          reply(peer, req, 'message sent', { message_id: messageId, room_id: id, content, message_type: 'text', created_at: createdAt });
-        }, Math.max(0, options.delayMs(open)));
+          reply(peer, req, 'message sent', { message_id: options.shapes?.stringIds ? String(messageId) : messageId, room_id: id, content, message_type: 'text', created_at: createdAt });
+        }, Math.max(0, options.delayMs?.(open) ?? 0));
         timers.add(timer);
         return;
       }
@@ -129,6 +196,7 @@ export async function startSlowAssaServer(options: SlowServerOptions): Promise<S
     open++;
     stats.peakConnections = Math.max(stats.peakConnections, open);
     const peer: Peer = { socket, userId: 0, nickname: '', rooms: new Set() };
+    peers.add(peer);
     let buffer = '';
     socket.setEncoding('utf8');
     socket.setNoDelay(true);
@@ -150,6 +218,7 @@ export async function startSlowAssaServer(options: SlowServerOptions): Promise<S
     });
     socket.on('close', () => {
       open--;
+      peers.delete(peer);
       for (const id of peer.rooms) rooms.get(id)?.members.delete(peer);
     });
   });
@@ -157,6 +226,7 @@ export async function startSlowAssaServer(options: SlowServerOptions): Promise<S
   return {
     url: `tcp://127.0.0.1:${listening.port}`,
     stats,
+    counts,
     close: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();
